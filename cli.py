@@ -1,0 +1,5 @@
+"""Run reportgen from a checkout without installing it: ``python cli.py build``."""
+from reportgen.cli import main
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,284 @@
+"""A whole build: find and check the unit files, pick the periods, and write
+every unit report and the summary of each period, in parallel, incrementally
+and atomically.  Never prints: progress goes to a callback, problems into the
+result."""
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from functools import cached_property
+from dataclasses import asdict, dataclass, field, is_dataclass
+from pathlib import Path
+from typing import Callable
+
+from . import __version__
+from .context import unit_context
+from .errors import InputError, OutputError, Problem, UsageError
+from .history import resolve
+from .outputs import SUMMARY_NAME, assign_names, write_atomic
+from .period import Period
+from .project import Index, build_index, display_path, find_unit_files, missing_paths_problems
+from .render import render_docx
+from .settings import Settings, find_root, load_settings
+from .templating import Templates
+
+STATE_FILE = ".reportgen-state.json"
+
+
+@dataclass
+class Project:
+    """Settings, templates and the index of every unit file."""
+
+    settings: Settings
+    templates: Templates
+
+    @classmethod
+    def open(cls, start: Path | None = None) -> "Project":
+        settings = load_settings(find_root(start), display=display_path)
+        return cls(settings, Templates(settings.templates_dir, display=display_path))
+
+    def index(self, paths: list[Path]) -> tuple[Index, set]:
+        """Index the data directory plus the given paths; returns (index, files selected by paths)."""
+        if missing := missing_paths_problems(paths):
+            raise UsageError("\n".join(str(p) for p in missing))
+        selected = set(find_unit_files(paths or [self.settings.data_dir]))
+        files = find_unit_files([self.settings.data_dir]) + sorted(selected)
+        return build_index(list(dict.fromkeys(files))), selected
+
+
+@dataclass
+class Job:
+    key: str                 # output path relative to OUT, with / separators
+    period: Period
+    kind: str                # "unit" | "summary"
+    template: str
+    context: dict
+    title: str               # what the progress display shows
+    fingerprint: str = ""
+
+
+@dataclass
+class BuildResult:
+    built: list = field(default_factory=list)       # output paths
+    unchanged: list = field(default_factory=list)
+    failed: list = field(default_factory=list)      # what could not be built (unit names or files)
+    problems: list = field(default_factory=list)    # Problem or str, in order
+    warnings: list = field(default_factory=list)
+    periods: list = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and not self.problems
+
+
+def select_periods(units, periods: list[str], all_periods: bool) -> list[Period]:
+    found = sorted({u.period for u in units})
+    if all_periods:
+        return found
+    if periods:
+        wanted = []
+        for text in periods:
+            try:
+                wanted.append(Period.parse(text))
+            except ValueError:
+                raise UsageError(f"--period 应写成 YYYY-Qn（如 2024-Q3），实际为“{text}”") from None
+        return sorted(set(wanted))
+    return found[-1:]
+
+
+def _canonical(value):
+    if is_dataclass(value):
+        return _canonical(asdict(value))
+    if isinstance(value, dict):
+        return {str(k): _canonical(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_canonical(v) for v in value]
+    return str(value)
+
+
+def fingerprint(*parts) -> str:
+    text = json.dumps(_canonical(list(parts)), ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _file_digest(paths: list[Path]) -> str:
+    h = hashlib.sha256()
+    for path in paths:
+        h.update(str(path).encode("utf-8", "surrogateescape"))
+        try:
+            h.update(path.read_bytes())
+        except OSError:
+            h.update(b"<missing>")
+    return h.hexdigest()
+
+
+class Builder:
+    def __init__(self, project: Project, *, paths=(), output: Path | None = None, periods=(),
+                 all_periods=False, jobs: int | None = None, force=False,
+                 progress: Callable | None = None):
+        self.project = project
+        self.settings = project.settings
+        self.templates = project.templates
+        self.paths = [Path(p) for p in paths]
+        self.out = Path(output) if output else self.settings.output_dir
+        self.periods, self.all_periods = list(periods), all_periods
+        self.jobs = max(1, jobs or os.cpu_count() or 1)
+        self.force = force
+        self.progress = progress or (lambda *a: None)
+        self.result = BuildResult()
+        extra = [self.settings.source.display] if self.settings.source else []
+        ref = [self.settings.style.reference] if self.settings.style.reference else []
+        self.environment = _file_digest(self.templates.source_files() + ref) + __version__ + repr(extra) \
+            + (self.settings.source.text if self.settings.source else "")
+
+    # --- planning ---------------------------------------------------------------------------
+    def plan(self) -> list[Job]:
+        index, selected = self.project.index(self.paths)
+        self.result.problems += index.problems
+        self.result.warnings += index.warnings
+        self.result.failed += sorted(display_path(p) for p in index.failed if p in selected)
+        targets = index.for_paths(selected)
+        if not targets and not index.problems:
+            raise UsageError(f"没有找到单位数据文件（*.yaml）：{', '.join(map(str, self.paths)) or display_path(self.settings.data_dir)}")
+        periods = select_periods(targets, self.periods, self.all_periods)
+        self.result.periods = periods
+        jobs = []
+        for period in periods:
+            jobs += self.plan_period(index, period, [u for u in targets if u.period == period])
+        return jobs
+
+    def plan_period(self, index: Index, period: Period, units) -> list[Job]:
+        names, renamed = assign_names([u.unit for u in units])
+        for unit_name, stem in renamed:
+            unit = next(u for u in units if u.unit == unit_name)
+            self.result.warnings.append(unit.source.problem(
+                ("unit",), f"输出文件名与其他单位或汇总报告重名，改为“{stem}.docx”").as_warning())
+        jobs, contexts = [], []
+        for unit in sorted(units, key=lambda u: str(u.path)):
+            try:
+                context = unit_context(unit, index, self.settings, self.templates)
+            except InputError as exc:
+                self.fail(unit.display, exc.problems)
+                continue
+            contexts.append((unit, context))
+            template = unit.report.get("template") or self.settings.template
+            job = Job(f"{period.key}/{names[unit.unit]}.docx", period, "unit", template, context, unit.unit)
+            job.fingerprint = fingerprint(self.environment, template, job.key, unit.unit, period.key,
+                                          unit.report, resolve(index, unit), unit.sections, unit.problems,
+                                          unit.plans, unit.attachments)
+            jobs.append(job)
+        if contexts:
+            from .summary import summary_context  # only batches with units need it
+            try:
+                context = summary_context(period, contexts, self.settings)
+            except InputError as exc:
+                self.fail(SUMMARY_NAME, exc.problems)
+                return jobs
+            job = Job(f"{period.key}/{SUMMARY_NAME}.docx", period, "summary", self.settings.summary_template,
+                      context, SUMMARY_NAME)
+            job.fingerprint = fingerprint(self.environment, "summary", job.key,
+                                          [(j.key, j.fingerprint) for j in jobs])
+            jobs.append(job)
+        return jobs
+
+    def fail(self, what: str, problems) -> None:
+        self.result.failed.append(what)
+        self.result.problems += problems
+
+    # --- running ----------------------------------------------------------------------------
+    @cached_property
+    def writer(self):
+        from .docx_writer import Writer  # python-docx is imported only when something is written
+        return Writer(self.settings.style)
+
+    def run(self) -> BuildResult:
+        jobs = self.plan()
+        self.progress("start", str(len(jobs)))
+        state = self.load_state()
+        todo = []
+        for job in jobs:
+            target = self.out / job.key
+            if not self.force and state.get(job.key) == job.fingerprint and target.is_file():
+                self.result.unchanged.append(target)
+                self.progress("unchanged", job.title, job.key)
+            else:
+                todo.append(job)
+        try:
+            for job, error in self.execute(todo):
+                target = self.out / job.key
+                if error is None:
+                    state[job.key] = job.fingerprint
+                    self.result.built.append(target)
+                    self.progress("built", job.title, job.key)
+                else:
+                    state.pop(job.key, None)
+                    self.fail(job.title, error)
+                    self.progress("failed", job.title, job.key)
+        finally:
+            self.save_state(state)
+        return self.result
+
+    def execute(self, jobs: list[Job]):
+        """Yield (job, None | [problems]) as each job finishes."""
+        global _JOBS
+        if self.jobs == 1 or len(jobs) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+            for job in jobs:
+                yield job, _build_one(self, job)
+            return
+        self.writer  # build the styled base once, before the workers are forked
+        _JOBS = (self, jobs)  # workers are forked and see this without pickling
+        ctx = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=min(self.jobs, len(jobs)), mp_context=ctx) as pool:
+            chunk = max(1, len(jobs) // (self.jobs * 4))
+            for i, error in zip(range(len(jobs)), pool.map(_build_index, range(len(jobs)), chunksize=chunk)):
+                yield jobs[i], error
+        _JOBS = None
+
+    # --- state for incremental builds -----------------------------------------------------------
+    @property
+    def state_path(self) -> Path:
+        return self.out / STATE_FILE
+
+    def load_state(self) -> dict:
+        try:
+            state = json.loads(self.state_path.read_text("utf-8"))
+            return state if isinstance(state, dict) else {}
+        except (OSError, ValueError):
+            return {}
+
+    def save_state(self, state: dict) -> None:
+        if not state and not self.state_path.exists():
+            return
+        try:
+            write_atomic(self.state_path, json.dumps(state, ensure_ascii=False, indent=0, sort_keys=True)
+                         .encode("utf-8"))
+        except OutputError as exc:
+            self.result.problems.append(str(exc))
+
+
+_JOBS = None
+
+
+def _build_index(i: int):
+    builder, jobs = _JOBS
+    return _build_one(builder, jobs[i])
+
+
+def _build_one(builder: Builder, job: Job):
+    """Render and write one report; returns None, or the problems that stopped it."""
+    try:
+        data = render_docx(builder.templates, builder.writer, job.template, job.context)
+        write_atomic(builder.out / job.key, data)
+    except InputError as exc:
+        return exc.problems
+    except OutputError as exc:
+        return [str(exc)]
+    return None
+
+
+def build(start: Path | None = None, **options) -> BuildResult:
+    """Build reports for the project around ``start`` (default: the current directory)."""
+    return Builder(Project.open(start), **options).run()

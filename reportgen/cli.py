@@ -1,0 +1,144 @@
+"""The ``reportgen`` command: options in, one library call, located errors out.
+
+Heavy modules (python-docx, Jinja, markdown-it) are imported inside the
+commands so that ``reportgen --help`` stays fast.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def _echo_err(text: str) -> None:
+    click.echo(text, err=True)
+
+
+def _report_problems(items) -> None:
+    for item in items:
+        _echo_err(str(item))
+
+
+class _Progress:
+    """A progress bar on a terminal, a plain log otherwise, nothing with -q."""
+
+    def __init__(self, quiet: bool):
+        self.quiet = quiet
+        self.tty = sys.stderr.isatty()
+        self.bar = None
+
+    def __call__(self, event: str, title: str = "", key="") -> None:
+        if self.quiet:
+            return
+        if event == "start":
+            if self.tty and title:
+                self.bar = click.progressbar(length=int(title), label="生成报告", file=sys.stderr,
+                                             show_pos=True, item_show_func=lambda t: t)
+                self.bar.__enter__()
+            return
+        if self.bar is not None:
+            self.bar.update(1, title)
+        elif event != "unchanged":
+            word = {"built": "已生成", "failed": "失败"}[event]
+            _echo_err(f"{word}：{key}")
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+def _run(action, debug: bool) -> int:
+    """Call the library; turn its errors into messages and an exit status."""
+    from .errors import InputError, ReportgenError
+    try:
+        return action()
+    except KeyboardInterrupt:
+        _echo_err("已中断：未完成的报告没有写入，已生成的报告保持不变。")
+        return 130
+    except InputError as exc:
+        if debug:
+            raise
+        _report_problems(exc.problems)
+        return exc.exit_code
+    except ReportgenError as exc:
+        if debug:
+            raise
+        _echo_err(str(exc))
+        return exc.exit_code
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(__version__, "-V", "--version", prog_name="reportgen", message="%(prog)s %(version)s")
+def main() -> None:
+    """reportgen：按 GB/T 9704-2012 公文格式，把各单位的季度数据（YAML）批量生成工作汇报（Word）。
+
+    常用：在项目文件夹中运行 reportgen build，生成最新季度全部单位的报告和汇总报告。
+    """
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="输出文件夹（默认：项目的 out/）。")
+@click.option("--period", "periods", multiple=True, metavar="YYYY-Qn", help="生成指定季度，可重复使用（默认：最新季度）。")
+@click.option("--all", "all_periods", is_flag=True, help="生成所有季度。")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), help="同时生成报告的进程数（默认：CPU 核数）。")
+@click.option("--force", is_flag=True, help="全部重新生成，即使输入没有变化。")
+@click.option("-q", "--quiet", is_flag=True, help="不显示进度，只显示问题和最后的统计。")
+@click.option("--debug", is_flag=True, help="出错时显示 Python 调用栈（供开发人员排查）。")
+def build(paths, output, periods, all_periods, jobs, force, quiet, debug):
+    """生成工作汇报：每个单位一份 .docx，每个季度一份汇总报告。
+
+    PATHS 是数据文件夹或单位数据文件，默认是项目的 data/ 文件夹。输出在
+    OUT/<季度>/<单位>.docx 和 OUT/<季度>/汇总报告.docx。
+    """
+    progress = _Progress(quiet)
+
+    def action():
+        from .build import Builder, Project
+        builder = Builder(Project.open(), paths=paths, output=output, periods=periods, all_periods=all_periods,
+                          jobs=jobs, force=force, progress=progress)
+        try:
+            result = builder.run()
+        finally:
+            progress.close()
+        _report_problems(result.warnings)
+        _report_problems(result.problems)
+        periods_text = "、".join(p.key for p in result.periods) or "无"
+        _echo_err(f"季度 {periods_text}：生成 {len(result.built)} 份，未变化 {len(result.unchanged)} 份，"
+                  f"失败 {len(result.failed)} 份；输出在 {builder.out}")
+        return 0 if result.ok else 1
+
+    sys.exit(_run(action, debug))
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--debug", is_flag=True, help="出错时显示 Python 调用栈。")
+def validate(paths, debug):
+    """检查单位数据文件，不生成任何文件。
+
+    问题逐条显示为“文件:行:列: 字段: 说明”；全部正确时退出码为 0，有问题时为 1。
+    """
+    def action():
+        from .build import Project
+        project = Project.open()
+        index, selected = project.index(list(paths))
+        _report_problems(index.warnings)
+        _report_problems(index.problems)
+        bad = len([p for p in index.failed if p in selected])
+        _echo_err(f"检查 {len(selected)} 个文件：正确 {len(selected) - bad} 个，有问题 {bad} 个")
+        if not selected:
+            return 2
+        return 1 if index.problems else 0
+
+    sys.exit(_run(action, debug))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,86 @@
+"""Find unit files, load them all, and index them by (unit, period)."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import InputError, Problem
+from .period import Period
+from .unitfile import Unit, load_unit
+
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+def display_path(path: Path) -> str:
+    """A path as the user sees it: relative to the current directory when inside it."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+    
+
+def find_unit_files(paths: list[Path]) -> list[Path]:
+    """Every *.yaml / *.yml under the given folders (and the given files), in path order."""
+    found: dict[Path, None] = {}
+    for path in paths:
+        if path.is_dir():
+            for sub in sorted(path.rglob("*")):
+                if sub.suffix.lower() in YAML_SUFFIXES and sub.is_file() and not _hidden(sub, path):
+                    found[sub.resolve()] = None
+        elif path.is_file():
+            found[path.resolve()] = None
+    return list(found)
+
+
+def _hidden(path: Path, top: Path) -> bool:
+    return any(part.startswith(".") for part in path.relative_to(top).parts)
+
+
+@dataclass
+class Index:
+    """Every valid unit file, by (unit, period), plus the problems of the others."""
+
+    units: dict = field(default_factory=dict)        # (unit, Period) -> Unit
+    problems: list = field(default_factory=list)     # errors, per bad file
+    warnings: list = field(default_factory=list)
+    failed: set = field(default_factory=set)         # paths of files that did not load
+
+    def get(self, unit: str, period: Period) -> Unit | None:
+        return self.units.get((unit, period))
+
+    def for_paths(self, paths: set) -> list[Unit]:
+        return [u for u in self.units.values() if u.path in paths]
+
+
+def build_index(files: list[Path]) -> Index:
+    """Load and validate every file; a bad file is recorded, never fatal."""
+    index = Index()
+    owners: dict = {}
+    duplicates: set = set()
+    for path in files:
+        try:
+            unit = load_unit(path, display_path(path))
+        except InputError as exc:
+            index.problems.extend(exc.problems)
+            index.failed.add(path)
+            continue
+        index.warnings.extend(unit.warnings)
+        key = (unit.unit, unit.period)
+        if key in owners:
+            first = owners[key]
+            index.problems.append(unit.source.problem(
+                ("unit",), f"单位“{unit.unit}”的 {unit.period.key} 数据重复：{first.display} 与 {unit.display} "
+                           "是同一单位同一季度，两个文件都不生成报告，请删除或改正其中一个"))
+            duplicates.add(key)
+            index.failed.update({path, first.path})
+            continue
+        owners[key] = unit
+    for key, unit in owners.items():
+        if key not in duplicates:
+            index.units[key] = unit
+    return index
+
+
+def missing_paths_problems(paths: list[Path]) -> list[Problem]:
+    return [Problem(display_path(p), 1, 1, "", "文件或文件夹不存在") for p in paths if not p.exists()]

@@ -1,0 +1,19 @@
+"""One report from its context: template → Markdown → document model → .docx bytes."""
+from __future__ import annotations
+
+from .docx_writer import Writer
+from .document import Document
+from .markdown import parse
+from .templating import Templates
+from .text import restore
+
+
+def render_document(templates: Templates, template: str, context: dict) -> Document:
+    return parse(templates.render(template, context))
+
+
+def render_docx(templates: Templates, writer: Writer, template: str, context: dict) -> bytes:
+    document = render_document(templates, template, context)
+    report = context["report"]
+    return writer.write(document, title=document.title, author=restore(str(report.get("signature") or "")),
+                        date=report["date"])

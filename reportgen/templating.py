@@ -1,0 +1,198 @@
+"""Jinja templates that render Markdown, in a sandbox with StrictUndefined.
+
+Text from the data is made inert before any template sees it: every ASCII
+punctuation character in it is swapped for a private-use stand-in
+(:func:`inert`), so ``*``, ``#``, ``1. ``, ``<``, ``&`` or ``|`` typed by a
+secretary can never become Markdown structure, whatever the template does
+with the value (``loop()``, ``super()``, macros and filters all keep working).
+The parser swaps the stand-ins back (:func:`restore`) once the structure is
+known.
+"""
+from __future__ import annotations
+
+import re
+import traceback
+from pathlib import Path
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
+
+from .errors import InputError, Problem
+from .period import format_date
+from .text import inert, join_lines
+
+TEMPLATE_SUFFIX = ".md.j2"
+
+
+def builtin_dir() -> Path:
+    """The built-in templates: installed as reportgen.builtin_templates, or the checkout's templates/."""
+    try:
+        from . import builtin_templates
+        return Path(next(iter(builtin_templates.__path__)))
+    except ImportError:
+        return Path(__file__).resolve().parent.parent / "templates"
+
+
+def _finalize(value):
+    return "" if value is None else value
+
+
+def _heading(text, level: int = 1) -> str:
+    level = max(1, min(int(level), 4))
+    return "#" * (level + 1) + " " + join_lines(str(text))
+
+
+def _cndate(value) -> str:
+    return format_date(value)
+
+
+def table_markdown(header: list, rows: list[list], align: list[str]) -> str:
+    """A GFM pipe table from cell texts (made inert here); align: 'l', 'c' or 'r' per column."""
+    rule = [{"r": "---:", "c": ":---:"}.get(a, ":---") for a in align]
+    cells = [[inert(join_lines(str(cell))) or " " for cell in line] for line in [header] + rows]
+    return "\n".join("| " + " | ".join(line) + " |" for line in [cells[0], rule] + cells[1:])
+
+
+def metrics_table(m) -> str:
+    """The unit's statistics table: name, this quarter, and whichever of 环比, 同比,
+    累计, 累计同比, 完成年度目标 any metric has."""
+    metrics = list(m)
+    if not metrics:
+        return ""
+    columns = [("指标", lambda x: f"{x.name}（{x.unit}）", "l"), ("本季度", lambda x: x.number, "r")]
+    optional = [("环比", lambda x: x.qoq.short), ("同比", lambda x: x.yoy.short),
+                ("累计", lambda x: x.ytd_number),
+                ("累计同比", lambda x: x.ytd_yoy.short), ("完成年度目标", lambda x: x.completion.short)]
+    for title, cell in optional:
+        if any(cell(x) for x in metrics):
+            columns.append((title, cell, "r"))
+    header = [c[0] for c in columns]
+    rows = [[c[1](x) for c in columns] for x in metrics]
+    return table_markdown(header, rows, [c[2] for c in columns])
+
+
+FILTERS = {"cndate": _cndate, "heading": _heading, "metrics_table": metrics_table}
+
+
+def _environment(loader) -> SandboxedEnvironment:
+    env = SandboxedEnvironment(loader=loader, undefined=jinja2.StrictUndefined, finalize=_finalize,
+                               autoescape=False, trim_blocks=True, lstrip_blocks=True,
+                               keep_trailing_newline=True, auto_reload=False)
+    env.filters.update(FILTERS)
+    return env
+
+
+class Templates:
+    """The template search path: the project's templates/, then the built-ins.
+
+    ``builtin/NAME.md.j2`` always names the built-in, so a project template
+    can extend the one it overrides.
+    """
+
+    def __init__(self, project_dir: Path | None, display=str):
+        self.builtin = builtin_dir()
+        self.project = project_dir if project_dir and project_dir.is_dir() else None
+        if self.project and self.project.resolve() == self.builtin.resolve():
+            self.project = None  # running in the checkout: templates/ are the built-ins
+        self.display = display
+        dirs = [str(d) for d in (self.project, self.builtin) if d]
+        loader = jinja2.ChoiceLoader([
+            jinja2.PrefixLoader({"builtin": jinja2.FileSystemLoader(str(self.builtin))}),
+            jinja2.FileSystemLoader(dirs),
+        ])
+        self.env = _environment(loader)
+
+    def names(self) -> dict[str, Path]:
+        """Every template in effect: name -> file it comes from."""
+        found: dict[str, Path] = {}
+        for folder in (self.project, self.builtin):
+            if folder:
+                for f in sorted(folder.glob("*" + TEMPLATE_SUFFIX)):
+                    found.setdefault(f.name[: -len(TEMPLATE_SUFFIX)], f)
+        return found
+
+    def source_files(self) -> list[Path]:
+        """Every file a template could read (for change detection)."""
+        files = []
+        for folder in (self.project, self.builtin):
+            if folder:
+                files += sorted(p for p in folder.rglob("*") if p.is_file())
+        return files
+
+    def get(self, name: str) -> jinja2.Template:
+        try:
+            return self.env.get_template(name + TEMPLATE_SUFFIX)
+        except jinja2.TemplateNotFound:
+            known = "、".join(self.names()) or "无"
+            raise InputError([Problem("-", 1, 1, "template", f"找不到模板“{name}”（可用：{known}）")]) from None
+        except jinja2.TemplateSyntaxError as exc:
+            raise InputError([self.template_problem(exc)]) from None
+
+    def render(self, name: str, context: dict) -> str:
+        template = self.get(name)
+        try:
+            return template.render(context)
+        except Exception as exc:  # noqa: BLE001 - every template failure becomes a located error
+            raise InputError([self.template_problem(exc)]) from None
+
+    def template_problem(self, exc: Exception) -> Problem:
+        filename, line = _template_location(exc)
+        shown = self.display(Path(filename)) if filename and filename != "<template>" else "-"
+        return Problem(shown, line, 1, "template", explain(exc))
+
+    def render_text(self, text: str, context: dict, locate) -> str:
+        """Evaluate the Jinja in one narrative string; ``locate(offset)`` gives a Problem's place."""
+        if "{" not in text:
+            return text
+        try:
+            return self.env.from_string(text).render(context)
+        except Exception as exc:  # noqa: BLE001
+            _, line = _template_location(exc)
+            raise InputError([locate(_offset_of(text, line, exc), explain(exc))]) from None
+
+
+def _template_location(exc: Exception) -> tuple[str | None, int]:
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return exc.filename, exc.lineno or 1
+    found = (None, 1)
+    for frame, lineno in traceback.walk_tb(exc.__traceback__):
+        name = frame.f_code.co_filename
+        if name.endswith(TEMPLATE_SUFFIX) or name == "<template>":
+            found = (name, lineno)
+    return found
+
+
+def _offset_of(text: str, line: int, exc: Exception) -> int:
+    """Offset of the failing spot in a narrative string: the unknown name on that line if we can see it."""
+    lines = text.split("\n")
+    start = sum(len(x) + 1 for x in lines[: max(line - 1, 0)])
+    name = _unknown_name(exc)
+    if name:
+        found = text.find(name, start)
+        if found >= 0:
+            return found
+    for marker in ("{{", "{%"):
+        found = text.find(marker, start)
+        if found >= 0:
+            return found
+    return start
+
+
+def _unknown_name(exc: Exception) -> str | None:
+    m = re.search(r"has no attribute '([^']+)'|'([^']+)' is undefined", str(exc))
+    return (m.group(1) or m.group(2)) if m else None
+
+
+def explain(exc: Exception) -> str:
+    """A Chinese message for a Jinja failure."""
+    if isinstance(exc, SecurityError):
+        m = re.search(r"attribute '([^']+)'", str(exc))
+        what = f"“{m.group(1)}”" if m else "该属性"
+        return f"不允许访问{what}：模板和文字中的 Jinja 在安全沙箱中运行"
+    if isinstance(exc, jinja2.UndefinedError):
+        return f"未知的名称“{_unknown_name(exc) or exc}”：请检查指标编号或字段名的拼写"
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return f"Jinja 语法错误：{exc.message}"
+    if isinstance(exc, InputError):
+        return exc.problems[0].message
+    return f"Jinja 计算出错：{type(exc).__name__}: {exc}"
