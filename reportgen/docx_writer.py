@@ -90,8 +90,11 @@ def _indent(pPr, char_tw: int, **chars) -> None:
 
 
 def width_chars(text: str) -> float:
-    """Width in body characters: Chinese and full-width 1, ASCII about a half."""
-    return sum(0.5 if ord(c) < 0x2E80 else 1 for c in text)
+    """Width in body characters: Chinese and full-width 1, ASCII about a half, plus the quarter
+    character that Word and LibreOffice put between Chinese and Latin text (autoSpaceDE/DN)."""
+    wide = [ord(c) >= 0x2E80 for c in text]
+    switches = sum(1 for a, b in zip(wide, wide[1:]) if a != b)
+    return sum(1 if w else 0.5 for w in wide) + 0.25 * switches
 
 
 # --- the base package ---------------------------------------------------------------------------
@@ -226,6 +229,7 @@ def _styles(profile: Profile, doc) -> None:
     no_squeeze = OxmlElement("w:spacing")
     no_squeeze.set(qn("w:val"), "0")
     title_rpr.find(qn("w:sz")).addprevious(no_squeeze)
+    _ppr_child(styles["Title"].element.get_or_add_pPr(), "w:snapToGrid").set(qn("w:val"), "0")
     for level, style_id in HEADING_STYLE.items():
         st = next(s for s in styles if s.style_id == style_id)
         _paragraph_style(profile, st, f"heading{level}", outline=level - 1)
@@ -279,6 +283,7 @@ def _para(style: str, runs: str = "", ppr: str = "") -> str:
 
 
 BLANK = "<w:p/>"
+KEEP_BLANK = '<w:p><w:pPr><w:keepNext/></w:pPr></w:p>'
 
 
 class Writer:
@@ -327,7 +332,8 @@ class Writer:
         r_sig, r_date = 2, ws - wd
         if date and r_date < 2:
             r_date, r_sig = 2, wd - ws + 4
-        out = _para("Signature", _run(signer), self.indent_xml(right=r_sig, firstLine=0))
+        keep = "<w:keepNext/>" if date else ""
+        out = _para("Signature", _run(signer), keep + self.indent_xml(right=r_sig, firstLine=0))
         if date:
             out += _para("Signature", _run(date), self.indent_xml(right=r_date, firstLine=0))
         return out
@@ -368,8 +374,10 @@ class Writer:
         blocks = document.blocks
         for i, block in enumerate(blocks):
             prev = blocks[i - 1] if i else None
-            if isinstance(block, (Signature, Attachments)) and prev is not None:
-                out.append(BLANK)  # one blank line above the attachment note and the signature
+            if isinstance(block, Signature) and prev is not None:
+                out.append(KEEP_BLANK)  # one blank line above the signature, kept on its page
+            elif isinstance(block, Attachments) and prev is not None or isinstance(prev, Table) and isinstance(block, Table):
+                out.append(BLANK)  # one blank line above the attachment note; tables must not merge
             elif prev is not None and isinstance(prev, (Title, DateLine)) and not isinstance(block, DateLine):
                 out.append(BLANK)  # one blank line under the title (and date line)
             out.append(self.render(block))

@@ -143,7 +143,6 @@ def decode(raw: bytes, display: str) -> tuple[str, str, list[Problem]]:
 
 
 _YAML_MESSAGES = [
-    ("found character '\\t'", "YAML 中不能用 Tab 键缩进或分隔，请改用空格"),
     ("found a tab character", "YAML 中不能用 Tab 键缩进或分隔，请改用空格"),
     ("cannot start any token", "此处有 YAML 不允许的字符"),
     ("mapping values are not allowed", "此处不能出现冒号“:”：缩进有误，或文本中的冒号需要给整段文字加引号"),
@@ -162,9 +161,11 @@ _YAML_MESSAGES = [
 ]
 
 
-def _yaml_error(exc: yaml.MarkedYAMLError, display: str) -> Problem:
+def _yaml_error(exc: yaml.MarkedYAMLError, display: str, source: str) -> Problem:
     mark = exc.problem_mark or exc.context_mark
     text = f"{exc.problem or ''} {exc.context or ''}"
+    if mark is not None and source[mark.index:mark.index + 1] == "\t":
+        text = "found a tab character"  # libyaml does not name the character
     message = next((cn for en, cn in _YAML_MESSAGES if en in text), None)
     if message is None:
         message = f"YAML 格式错误（{(exc.problem or exc.context or '').strip()}）"
@@ -287,7 +288,7 @@ def parse_yaml(raw: bytes, display: str) -> LoadedFile:
     try:
         root = yaml.compose(text, Loader=Loader)
     except yaml.MarkedYAMLError as exc:
-        raise InputError([_yaml_error(exc, display)]) from None
+        raise InputError([_yaml_error(exc, display, text)]) from None
     except yaml.YAMLError as exc:
         raise InputError([Problem(display, 1, 1, "", f"YAML 格式错误（{exc}）")]) from None
     loaded = LoadedFile(display, text, None, encoding, warnings=warnings)

@@ -179,8 +179,8 @@ def _offset_of(text: str, line: int, exc: Exception) -> int:
 
 
 def _unknown_name(exc: Exception) -> str | None:
-    m = re.search(r"has no attribute '([^']+)'|'([^']+)' is undefined", str(exc))
-    return (m.group(1) or m.group(2)) if m else None
+    m = re.search(r"has no attribute '([^']+)'|'([^']+)' is undefined|access to attribute '([^']+)'", str(exc))
+    return next(g for g in m.groups() if g) if m else None
 
 
 def explain(exc: Exception) -> str:

@@ -1,0 +1,94 @@
+"""Shared helpers: small projects written into tmp_path, and the CLI run in them."""
+from __future__ import annotations
+
+import os
+import textwrap
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from lxml import etree
+
+from reportgen.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+NS = {"w": W}
+
+
+def write(path: Path, text: str, encoding="utf-8") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(textwrap.dedent(text).lstrip("\n").encode(encoding))
+    return path
+
+
+def unit_yaml(unit="城关镇", period="2024-Q3", metrics="", sections="", extra="") -> str:
+    """A small valid unit file; metrics/sections/extra are YAML snippets at top level indentation."""
+    text = f"unit: {unit}\nperiod: {period}\n"
+    if metrics:
+        text += "metrics:\n" + textwrap.indent(textwrap.dedent(metrics).strip("\n"), "  ") + "\n"
+    if sections:
+        text += "sections:\n" + textwrap.indent(textwrap.dedent(sections).strip("\n"), "  ") + "\n"
+    if extra:
+        text += textwrap.dedent(extra).strip("\n") + "\n"
+    return text
+
+
+class Project:
+    def __init__(self, root: Path):
+        self.root = root
+
+    def unit(self, name="城关镇", period="2024-Q3", **kwargs) -> Path:
+        return write(self.root / "data" / period / f"{name.replace('/', '_')}.yaml",
+                     unit_yaml(name, period, **kwargs))
+
+    def file(self, rel: str, text: str, encoding="utf-8") -> Path:
+        return write(self.root / rel, text, encoding)
+
+    def run(self, *args, ok=None):
+        """Run the CLI in the project folder; returns click's Result (stderr separate)."""
+        runner = CliRunner()
+        old = os.getcwd()
+        os.chdir(self.root)
+        try:
+            result = runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
+        finally:
+            os.chdir(old)
+        if ok is not None:
+            assert (result.exit_code == 0) == ok, result.output + result.stderr
+        return result
+
+    def out(self, rel: str) -> Path:
+        return self.root / "out" / rel
+
+
+@pytest.fixture
+def project(tmp_path) -> Project:
+    return Project(tmp_path)
+
+
+def docx_xml(path: Path, part="word/document.xml"):
+    with zipfile.ZipFile(path) as z:
+        return etree.fromstring(z.read(part))
+
+
+def paragraphs(path: Path) -> list[tuple[str, str]]:
+    """(style id, text) of every body paragraph outside tables."""
+    body = docx_xml(path).find(f"{{{W}}}body")
+    out = []
+    for p in body.findall("w:p", NS):
+        style = p.find("w:pPr/w:pStyle", NS)
+        out.append((style.get(f"{{{W}}}val") if style is not None else "",
+                    "".join(t.text or "" for t in p.iter(f"{{{W}}}t"))))
+    return out
+
+
+def texts(path: Path, style: str | None = None) -> list[str]:
+    return [t for s, t in paragraphs(path) if t and (style is None or s == style)]
+
+
+def tables(path: Path) -> list[list[list[str]]]:
+    body = docx_xml(path).find(f"{{{W}}}body")
+    return [[["".join(t.text or "" for t in tc.iter(f"{{{W}}}t")) for tc in tr.findall("w:tc", NS)]
+             for tr in tbl.findall("w:tr", NS)] for tbl in body.findall("w:tbl", NS)]

@@ -1,0 +1,129 @@
+"""Loading and validating unit files: exact messages at exact places."""
+from conftest import unit_yaml, write
+
+
+def errors(project, *args):
+    result = project.run("validate", *args)
+    return result.exit_code, [line for line in result.stderr.splitlines() if not line.startswith("检查")]
+
+
+def test_valid_file_passes(project):
+    project.unit(metrics="a: {name: 检查, unit: 户次, value: 5}")
+    code, lines = errors(project)
+    assert code == 0 and lines == []
+
+
+def test_every_problem_of_a_file_at_once(project):
+    project.file("data/bad.yaml", """\
+        unit: 城关镇
+        period: 2024Q5
+        report:
+          titel: 标题
+        metrics:
+          inspections:
+            name: 检查
+            unit: 户次
+            valeu: 2085
+          rate:
+            name: 达标率
+            unit: "%"
+            value: 2085户次
+        sections:
+          - text: 没有标题
+        """)
+    code, lines = errors(project)
+    assert code == 1
+    assert lines == [
+        "data/bad.yaml:2:9: period: 期间应写成“年份-Q季度”（如 2024-Q3，季度为 1～4），实际为“2024Q5”",
+        "data/bad.yaml:4:3: report.titel: 未知字段“titel”，是否应为“title”？",
+        "data/bad.yaml:9:5: metrics.inspections.valeu: 未知字段“valeu”，是否应为“value”？",
+        "data/bad.yaml:7:5: metrics.inspections.value: 缺少必填字段“value”",
+        "data/bad.yaml:13:12: metrics.rate.value: 应为数字，实际为文字“2085户次”（单位请写在 unit 字段，数字中不要带文字或逗号）",
+        "data/bad.yaml:15:5: sections[0].heading: 缺少必填字段“heading”",
+    ]
+
+
+def test_missing_required_top_level_fields_point_at_the_mapping(project):
+    project.file("data/x.yaml", "report:\n  topic: 工作\n")
+    _, lines = errors(project)
+    assert lines == ["data/x.yaml:1:1: unit: 缺少必填字段“unit”", "data/x.yaml:1:1: period: 缺少必填字段“period”"]
+
+
+def test_yaml_syntax_errors_are_located_and_in_chinese(project):
+    project.file("data/tab.yaml", "unit: 城关镇\nperiod: 2024-Q3\nmetrics:\n\ta: 1\n")
+    project.file("data/quote.yaml", "unit: '城关镇\nperiod: 2024-Q3\n")
+    project.file("data/indent.yaml", "unit: 城关镇\nperiod: 2024-Q3\nreport:\n  topic: 工作\n   title: 标题\n")
+    _, lines = errors(project)
+    assert "data/indent.yaml:5:9: -: 此处不能出现冒号“:”：缩进有误，或文本中的冒号需要给整段文字加引号" in lines
+    assert "data/quote.yaml:1:7: -: 引号没有闭合" in lines
+    assert "data/tab.yaml:4:1: -: YAML 中不能用 Tab 键缩进或分隔，请改用空格" in lines
+
+
+def test_python_tags_are_refused(project):
+    project.file("data/evil.yaml", "unit: !!python/object/apply:os.system ['touch pwned']\nperiod: 2024-Q3\n")
+    _, lines = errors(project)
+    assert lines[0].startswith("data/evil.yaml:1:7: unit: 不允许的 YAML 标签")
+    assert not (project.root / "pwned").exists()
+
+
+def test_utf8_bom_and_crlf_are_fine(project):
+    write(project.root / "data/bom.yaml", "\ufeff" + unit_yaml().replace("\n", "\r\n"))
+    code, lines = errors(project)
+    assert code == 0 and lines == []
+
+
+def test_gb18030_is_read_with_a_warning(project):
+    project.file("data/gbk.yaml", unit_yaml("城关镇"), encoding="gb18030")
+    result = project.run("build", "-q")
+    assert result.exit_code == 0
+    assert "data/gbk.yaml:1:1: -: 警告：文件不是 UTF-8 编码，已按 GB18030/GBK 读取；建议另存为 UTF-8" in result.stderr
+    assert project.out("2024-Q3/城关镇.docx").is_file()
+
+
+def test_undecodable_file_is_an_error(project):
+    (project.root / "data").mkdir()
+    (project.root / "data/bin.yaml").write_bytes(b"unit: \xff\xfe\x00abc\n")
+    _, lines = errors(project)
+    assert lines == ["data/bin.yaml:1:7: -: 文件编码无法识别：请保存为 UTF-8（或 GB18030）编码"]
+
+
+def test_typed_heading_numbers_are_removed_with_a_warning(project):
+    project.unit(sections="""\
+        - heading: 一、加强领导
+          sections:
+            - heading: （一）健全机构
+              sections:
+                - heading: 1.明确分工
+        """)
+    result = project.run("build", "-q", ok=True)
+    assert "data/2024-Q3/城关镇.yaml:4:14: sections[0].heading: 警告：标题前手写的编号“一、”已删除：编号由工具自动生成" \
+        in result.stderr
+    from conftest import texts
+    assert texts(project.out("2024-Q3/城关镇.docx"), "Heading1") == ["一、加强领导"]
+    assert texts(project.out("2024-Q3/城关镇.docx"), "Heading2") == ["（一）健全机构"]
+    assert texts(project.out("2024-Q3/城关镇.docx"), "Heading3") == ["1.明确分工"]
+
+
+def test_duplicate_unit_period_names_both_files(project):
+    project.file("data/a.yaml", unit_yaml())
+    project.file("data/b.yaml", unit_yaml())
+    result = project.run("build", "-q")
+    assert result.exit_code == 1
+    assert ("data/b.yaml:1:7: unit: 单位“城关镇”的 2024-Q3 数据重复：data/a.yaml 与 data/b.yaml 是同一单位同一季度，"
+            "两个文件都不生成报告，请删除或改正其中一个") in result.stderr
+    assert not project.out("2024-Q3/城关镇.docx").exists()
+
+
+def test_sections_nest_at_most_four_levels(project):
+    deep = "- heading: A\n  sections:\n   - heading: B\n     sections:\n      - heading: C\n        sections:\n" \
+           "         - heading: D\n           sections:\n            - heading: E\n"
+    project.unit(sections=deep)
+    _, lines = errors(project)
+    assert lines == ["data/2024-Q3/城关镇.yaml:12:15: sections[0].sections[0].sections[0].sections[0].sections: "
+                     "章节最多嵌套 4 层（一、（一）1.（1））"]
+
+
+def test_control_characters_are_refused_with_position(project):
+    project.file("data/ctl.yaml", 'unit: 城关镇\nperiod: 2024-Q3\nproblems:\n  - "问题\\x07说明"\n')
+    _, lines = errors(project)
+    assert lines == ["data/ctl.yaml:4:8: problems[0]: 含有不可见的控制字符 U+0007，请删除"]
