@@ -61,7 +61,7 @@ def _definitions(contexts) -> dict:
             first_unit, first_metric = first
             if (first_metric.unit, first_metric.aggregate) != (metric.unit, metric.aggregate):
                 problems.append(unit.source.problem(
-                    ("metrics", metric.id),
+                    ("metrics", metric.id, "unit"),
                     f"指标“{metric.id}”的定义与 {first_unit.display} 不一致（单位“{first_metric.unit}”/汇总方式 "
                     f"{first_metric.aggregate} 与 单位“{metric.unit}”/汇总方式 {metric.aggregate}），无法汇总"))
     if problems:

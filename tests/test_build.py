@@ -1,0 +1,167 @@
+"""Whole builds: periods, file names, the summary, incremental and parallel runs, failures."""
+import os
+
+from conftest import tables, texts, unit_yaml
+
+M = "x: {{name: 检查, unit: 户次, value: {v}}}"
+
+
+def files(root):
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+
+
+def test_latest_period_by_default_then_period_and_all(project):
+    project.unit(period="2024-Q2")
+    project.unit(period="2024-Q3")
+    project.run("build", "-q", ok=True)
+    assert files(project.root / "out") == [".reportgen-state.json", "2024-Q3/城关镇.docx", "2024-Q3/汇总报告.docx"]
+    project.run("build", "-q", "--period", "2024-Q2", ok=True)
+    assert project.out("2024-Q2/城关镇.docx").is_file()
+    result = project.run("build", "--all", "-q", ok=True)
+    assert "季度 2024-Q2、2024-Q3：生成 0 份，未变化 4 份，失败 0 份" in result.stderr
+
+
+def test_bad_period_option_and_no_files_are_usage_errors(project):
+    project.unit()
+    result = project.run("build", "--period", "2024Q3")
+    assert result.exit_code == 2 and "--period 应写成 YYYY-Qn（如 2024-Q3），实际为“2024Q3”" in result.stderr
+    (project.root / "empty").mkdir()
+    result = project.run("build", "empty")
+    assert result.exit_code == 2 and "没有找到单位数据文件" in result.stderr
+    result = project.run("build", "nowhere")
+    assert result.exit_code == 2 and "nowhere:1:1: -: 文件或文件夹不存在" in result.stderr
+
+
+def test_unit_names_are_made_safe_and_collisions_numbered(project):
+    for name in ("城关/东区", "城关:东区", "汇总报告", "CON", "..隐藏.", "../../x"):
+        project.file(f"data/{len(name)}-{abs(hash(name))}.yaml", unit_yaml(f"'{name}'"))
+    result = project.run("build", "-q", ok=True)
+    out = sorted(p.name for p in (project.root / "out/2024-Q3").iterdir())
+    assert out == ["CON_.docx", "___.._x.docx", "__隐藏_.docx", "城关_东区-2.docx", "城关_东区.docx",
+                   "汇总报告-2.docx", "汇总报告.docx"]
+    assert "输出文件名与其他单位或汇总报告重名，改为“汇总报告-2.docx”" in result.stderr
+    assert not (project.root.parent / "x.docx").exists()
+
+
+def test_summary_totals_means_ranks_and_like_with_like(project):
+    org = "organisation: 县双创办\nrank_by: x\n"
+    project.file("reportgen.yaml", org)
+    metrics = {"甲镇": ("x: {name: 检查, unit: 户次, value: 100, last_year: 80}\n"
+                        "r: {name: 达标率, unit: '%', value: 90, last_year: 85}"),
+               "乙镇": "x: {name: 检查, unit: 户次, value: 50, last_year: 100}\nr: {name: 达标率, unit: '%', value: 80}",
+               "丙社区": "x: {name: 检查, unit: 户次, value: 50}",
+               "丁学校": "r: {name: 达标率, unit: '%', value: 70, last_year: 60}",
+               "戊局": "x: {name: 检查, unit: 户次, value: 120}"}
+    for name, m in metrics.items():
+        project.unit(name, metrics=m)
+    project.run("build", "-q", ok=True)
+    summary = project.out("2024-Q3/汇总报告.docx")
+    assert tables(summary) == [[
+        # columns in the order of the first unit file by path (丁学校.yaml), ranks by rank_by
+        ["排名", "单位", "达标率（%）", "检查（户次）"],
+        ["1", "戊局", "", "120"], ["2", "甲镇", "90", "100"], ["3", "丙社区", "", "50"], ["3", "乙镇", "80", "50"],
+        ["", "丁学校", "70", ""],
+        ["", "合计", "80", "320"],
+    ]]
+    body = texts(summary, "Normal")
+    assert "2024年第三季度，共有5个单位报送了工作情况和统计数据。现将汇总情况报告如下。" in body
+    # 同口径: 甲镇 and 乙镇 report both sides: (100 + 50) vs (80 + 100) → −16.7%;
+    # rates: 甲镇 and 丁学校, mean 80 vs 72.5 → +7.5 points
+    assert "检查：合计320户次（4个单位报送），同比下降16.7%。丁学校未报送该项数据。" in body
+    assert "达标率：平均为80%（3个单位报送），同比提高7.5个百分点。丙社区、戊局未报送该项数据。" in body
+    assert "按检查排序，位列前3位的依次是戊局（120户次）、甲镇（100户次）、丙社区（50户次）。丁学校未报送该项数据，未参加排名。" \
+        in body
+    assert texts(summary, "Title") == ["县双创办2024年第三季度工作情况汇总"]
+    assert texts(summary, "Signature") == ["县双创办", "2024年10月1日"]
+
+
+def test_conflicting_metric_definitions_fail_the_summary_only(project):
+    project.unit("甲镇", metrics="x: {name: 检查, unit: 户次, value: 1}")
+    project.unit("乙镇", metrics="x: {name: 检查, unit: 家, value: 1}")
+    result = project.run("build", "-q")
+    assert result.exit_code == 1
+    assert ("data/2024-Q3/甲镇.yaml:4:23: metrics.x.unit: 指标“x”的定义与 data/2024-Q3/乙镇.yaml 不一致"
+            "（单位“家”/汇总方式 sum 与 单位“户次”/汇总方式 sum），无法汇总") in result.stderr
+    assert project.out("2024-Q3/甲镇.docx").is_file() and project.out("2024-Q3/乙镇.docx").is_file()
+    assert not project.out("2024-Q3/汇总报告.docx").exists()
+
+
+def test_history_fills_previous_last_year_and_ytd(project):
+    for period, value in (("2023-Q1", 10), ("2023-Q2", 20), ("2023-Q3", 30), ("2024-Q1", 40), ("2024-Q2", 50)):
+        project.unit(period=period, metrics=M.format(v=value) + "\nr: {name: 率, unit: '%', value: " + str(value) + "}")
+    project.unit(period="2024-Q3", metrics="x: {name: 检查, unit: 户次, value: 60}\nr: {name: 率, unit: '%', value: 60}",
+                 sections="- heading: 工作\n  text: '{{ m.x.qoq }}，{{ m.x.yoy }}，{{ m.x.ytd }}，{{ m.x.ytd_yoy }}，"
+                          "{{ m.r.ytd }}，{{ m.r.ytd_yoy }}'")
+    project.run("build", "-q", ok=True)
+    assert texts(project.out("2024-Q3/城关镇.docx"), "Normal")[0] == \
+        "环比增长20.0%，同比增长100.0%，150，累计同比增长150.0%，50，累计同比提高30.0个百分点"
+
+
+def test_ytd_needs_every_quarter_and_the_file_value_wins(project):
+    project.unit(period="2024-Q1", metrics=M.format(v=10))
+    project.unit(period="2024-Q3", metrics="x: {name: 检查, unit: 户次, value: 30, previous: 99}",
+                 sections="- heading: 工作\n  text: '[{{ m.x.ytd }}]{{ m.x.qoq }}'")
+    project.run("build", "-q", ok=True)
+    assert texts(project.out("2024-Q3/城关镇.docx"), "Normal")[0] == "[]环比下降69.7%"
+
+
+def test_second_run_rebuilds_nothing_and_force_is_byte_identical(project):
+    project.unit("甲镇", metrics=M.format(v=1))
+    project.unit("乙镇", metrics=M.format(v=2))
+    project.run("build", "-q", ok=True)
+    before = {p: p.read_bytes() for p in (project.root / "out/2024-Q3").iterdir()}
+    result = project.run("build", "-q", ok=True)
+    assert "生成 0 份，未变化 3 份，失败 0 份" in result.stderr
+    result = project.run("build", "-q", "--force", ok=True)
+    assert "生成 3 份，未变化 0 份" in result.stderr
+    assert {p: p.read_bytes() for p in before} == before
+
+
+def test_changed_history_rebuilds_the_reports_that_read_it(project):
+    project.unit("甲镇", period="2024-Q2", metrics=M.format(v=1))
+    project.unit("甲镇", metrics=M.format(v=2))
+    project.unit("乙镇", metrics=M.format(v=2))
+    project.run("build", "-q", ok=True)
+    project.unit("甲镇", period="2024-Q2", metrics=M.format(v=5))
+    result = project.run("build", ok=True)
+    assert "已生成：2024-Q3/甲镇.docx" in result.stderr and "乙镇.docx" not in result.stderr
+    assert "生成 2 份，未变化 1 份" in result.stderr  # 甲镇 and the summary
+
+
+def test_parallel_output_is_identical(project):
+    for i in range(6):
+        project.unit(f"单位{i}", metrics=M.format(v=i + 1), sections="- heading: 工作\n  text: 共{{ m.x }}。")
+    project.run("build", "-q", "-j", "1", ok=True)
+    one = {p.name: p.read_bytes() for p in (project.root / "out/2024-Q3").iterdir()}
+    project.run("build", "-q", "-j", "2", "--force", "-o", "out2", ok=True)
+    two = {p.name: p.read_bytes() for p in (project.root / "out2/2024-Q3").iterdir()}
+    assert one == two and len(one) == 7
+
+
+def test_a_failing_unit_keeps_its_earlier_report_and_the_others_build(project):
+    good = project.unit("甲镇", metrics=M.format(v=1))
+    project.unit("乙镇", metrics=M.format(v=2), sections="- heading: 工作\n  text: 共{{ m.x }}。")
+    project.run("build", "-q", ok=True)
+    earlier = project.out("2024-Q3/乙镇.docx").read_bytes()
+    project.unit("乙镇", metrics=M.format(v=3), sections="- heading: 工作\n  text: 共{{ m.y }}。")
+    good.write_text(unit_yaml("甲镇", metrics=M.format(v=9)), encoding="utf-8")
+    result = project.run("build", "-q")
+    assert result.exit_code == 1
+    assert "data/2024-Q3/乙镇.yaml:7:17: sections[0].text: 未知的名称“y”" in result.stderr
+    assert "生成 2 份，未变化 0 份，失败 1 份" in result.stderr
+    assert project.out("2024-Q3/乙镇.docx").read_bytes() == earlier
+    assert not [p for p in (project.root / "out").rglob("*") if p.name.endswith(".tmp")]
+
+
+def test_read_only_output_folder_is_reported_not_crashed_on(project):
+    if os.geteuid() == 0:
+        # root ignores permissions: make the target a folder so the rename must fail
+        project.unit(metrics=M.format(v=1))
+        project.out("2024-Q3/城关镇.docx").mkdir(parents=True)
+    else:  # pragma: no cover - CI runs as root
+        project.unit(metrics=M.format(v=1))
+        project.out("2024-Q3").mkdir(parents=True)
+        project.out("2024-Q3").chmod(0o500)
+    result = project.run("build", "-q")
+    assert result.exit_code == 1
+    assert "无法写入" in result.stderr and "Traceback" not in result.stderr
