@@ -10,12 +10,12 @@ import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from functools import cached_property
-from dataclasses import asdict, dataclass, field, is_dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from . import __version__
-from .context import unit_context
+from .context import LazyUnitContext, unit_context
 from .errors import InputError, OutputError, Problem, UsageError
 from .history import resolve
 from .outputs import SUMMARY_NAME, assign_names, write_atomic
@@ -53,10 +53,10 @@ class Project:
 class Job:
     key: str                 # output path relative to OUT, with / separators
     period: Period
-    kind: str                # "unit" | "summary"
     template: str
-    context: dict
     title: str               # what the progress display shows
+    units: list              # the unit of a unit report; every unit of the period for the summary
+    summary: bool = False
     fingerprint: str = ""
 
 
@@ -89,19 +89,12 @@ def select_periods(units, periods: list[str], all_periods: bool) -> list[Period]
     return found[-1:]
 
 
-def _canonical(value):
-    if is_dataclass(value):
-        return _canonical(asdict(value))
-    if isinstance(value, dict):
-        return {str(k): _canonical(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_canonical(v) for v in value]
-    return str(value)
-
-
 def fingerprint(*parts) -> str:
-    text = json.dumps(_canonical(list(parts)), ensure_ascii=False, sort_keys=True)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    """What a report is built from, hashed: parts are strings or objects with a stable repr."""
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(repr(part).encode("utf-8", "surrogatepass") + b"\0")
+    return h.hexdigest()
 
 
 def _file_digest(paths: list[Path]) -> str:
@@ -137,6 +130,7 @@ class Builder:
     # --- planning ---------------------------------------------------------------------------
     def plan(self) -> list[Job]:
         index, selected = self.project.index(self.paths)
+        self.index = index
         self.result.problems += index.problems
         self.result.warnings += index.warnings
         self.result.failed += sorted(display_path(p) for p in index.failed if p in selected)
@@ -156,33 +150,29 @@ class Builder:
             unit = next(u for u in units if u.unit == unit_name)
             self.result.warnings.append(unit.source.problem(
                 ("unit",), f"输出文件名与其他单位或汇总报告重名，改为“{stem}.docx”").as_warning())
-        jobs, contexts = [], []
+        jobs = []
         for unit in sorted(units, key=lambda u: str(u.path)):
-            try:
-                context = unit_context(unit, index, self.settings, self.templates)
-            except InputError as exc:
-                self.fail(unit.display, exc.problems)
-                continue
-            contexts.append((unit, context))
             template = unit.report.get("template") or self.settings.template
-            job = Job(f"{period.key}/{names[unit.unit]}.docx", period, "unit", template, context, unit.unit)
-            job.fingerprint = fingerprint(self.environment, template, job.key, unit.unit, period.key,
-                                          unit.report, resolve(index, unit), unit.sections, unit.problems,
-                                          unit.plans, unit.attachments)
+            job = Job(f"{period.key}/{names[unit.unit]}.docx", period, template, unit.unit, [unit])
+            # the file's text says everything about the unit; history enters through the resolved metrics
+            job.fingerprint = fingerprint(self.environment, template, job.key, unit.source.digest,
+                                          list(resolve(index, unit).values()))
             jobs.append(job)
-        if contexts:
-            from .summary import summary_context  # only batches with units need it
-            try:
-                context = summary_context(period, contexts, self.settings)
-            except InputError as exc:
-                self.fail(SUMMARY_NAME, exc.problems)
-                return jobs
-            job = Job(f"{period.key}/{SUMMARY_NAME}.docx", period, "summary", self.settings.summary_template,
-                      context, SUMMARY_NAME)
-            job.fingerprint = fingerprint(self.environment, "summary", job.key,
-                                          [(j.key, j.fingerprint) for j in jobs])
-            jobs.append(job)
+        if jobs:
+            summary = Job(f"{period.key}/{SUMMARY_NAME}.docx", period, self.settings.summary_template,
+                          SUMMARY_NAME, [j.units[0] for j in jobs], summary=True)
+            summary.fingerprint = fingerprint(self.environment, "summary", summary.key,
+                                              [(j.key, j.fingerprint) for j in jobs])
+            jobs.append(summary)
         return jobs
+
+    def context(self, job: Job) -> dict:
+        """The template context of a job (computed where the job runs: in a worker when parallel)."""
+        if not job.summary:
+            return unit_context(job.units[0], self.index, self.settings, self.templates)
+        from .summary import summary_context  # only batches with units need it
+        contexts = [(u, LazyUnitContext(u, self.index, self.settings, self.templates)) for u in job.units]
+        return summary_context(job.period, contexts, self.settings)
 
     def fail(self, what: str, problems) -> None:
         self.result.failed.append(what)
@@ -215,7 +205,7 @@ class Builder:
                     self.progress("built", job.title, job.key)
                 else:
                     state.pop(job.key, None)
-                    self.fail(job.title, error)
+                    self.fail(job.units[0].display if not job.summary else job.title, error)
                     self.progress("failed", job.title, job.key)
         finally:
             self.save_state(state)
@@ -270,12 +260,14 @@ def _build_index(i: int):
 def _build_one(builder: Builder, job: Job):
     """Render and write one report; returns None, or the problems that stopped it."""
     try:
-        data = render_docx(builder.templates, builder.writer, job.template, job.context)
+        data = render_docx(builder.templates, builder.writer, job.template, builder.context(job))
         write_atomic(builder.out / job.key, data)
     except InputError as exc:
         return exc.problems
     except OutputError as exc:
         return [str(exc)]
+    except Exception as exc:  # noqa: BLE001 - a bug must not stop the batch or leave a partial file
+        return [f"{job.key}: 内部错误，请把这条信息报告给开发人员：{type(exc).__name__}: {exc}"]
     return None
 
 

@@ -81,3 +81,23 @@ def unit_context(unit: Unit, index: Index, settings: Settings, templates: Templa
     context["plans"] = [narrative.paragraphs(p, ("plans", i)) for i, p in enumerate(unit.plans)]
     context["attachments"] = [narrative.line(a, ("attachments", i)) for i, a in enumerate(unit.attachments)]
     return context
+
+
+class LazyUnitContext(dict):
+    """A unit's context as the summary sees it (``units``): name, period, metrics and rank at
+    hand; the rest (report, sections, ...) is computed only if a template asks for it, so a
+    batch of thousands of units does not hold every narrative in memory."""
+
+    def __init__(self, unit: Unit, index: Index, settings: Settings, templates: Templates):
+        super().__init__(unit=inert(unit.unit), period=unit.period, m=metrics_of(index, unit),
+                         settings=settings_context(settings))
+        self._full = (unit, index, settings, templates)
+
+    def __missing__(self, key):
+        if self._full is None:
+            raise KeyError(key)
+        full = unit_context(*self._full)
+        self._full = None
+        for name, value in full.items():
+            self.setdefault(name, value)
+        return self[key]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
+import re
 import zipfile
 from functools import lru_cache
 from xml.sax.saxutils import escape as xml_escape
@@ -33,6 +34,7 @@ PAGE_W_MM, PAGE_H_MM = 210, 297
 MARGINS_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}
 TEXT_WIDTH_TW = round((PAGE_W_MM - MARGINS_MM["left"] - MARGINS_MM["right"]) / 25.4 * 1440)
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 PPR_ORDER = ["pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
              "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap",
              "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd",
@@ -268,8 +270,13 @@ def gbt9704_base(style: Style) -> bytes:
 
 # --- writing one report -------------------------------------------------------------------------
 
+def _xml_text(text: str) -> str:
+    """Text that XML 1.0 can hold (control characters in a template are dropped)."""
+    return XML_INVALID.sub("", text)
+
+
 def _text_xml(text: str) -> str:
-    parts = text.split("\n")
+    parts = _xml_text(text).split("\n")
     return "<w:br/>".join(f'<w:t xml:space="preserve">{xml_escape(p)}</w:t>' for p in parts)
 
 
@@ -291,7 +298,7 @@ class Writer:
 
     def __init__(self, style: Style):
         self.profile = Profile(style)
-        self.base = _base_for(style)
+        self.package = BasePackage(_base_for(style))
 
     # block renderers: each returns WordprocessingML
     def title(self, b: Title) -> str:
@@ -389,18 +396,13 @@ class Writer:
                 Signature: self.signature}[type(block)](block)
 
     def write(self, document: Document, *, title: str, author: str, date: dt.date) -> bytes:
-        doc = open_docx(io.BytesIO(self.base))
-        body = doc.element.body
-        sect = body.find(qn("w:sectPr"))
-        fragment = parse_xml(f'<w:body {nsdecls("w")}>{self.body_xml(document)}</w:body>')
-        for child in list(fragment):
-            sect.addprevious(child)
-        props = doc.core_properties
-        stamp = dt.datetime(date.year, date.month, date.day)
-        props.title, props.author, props.last_modified_by = title, author, author
-        props.created = props.modified = stamp
-        props.revision = 1
-        return package_bytes(doc)
+        """The whole .docx: the static parts of the base, plus this report's body and properties."""
+        body = self.body_xml(document)
+        out = io.BytesIO(self.package.static_zip)
+        with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as z:
+            _add(z, DOCUMENT_PART, self.package.document_head + body.encode("utf-8") + self.package.document_tail)
+            _add(z, CORE_PART, core_properties(title, author, date))
+        return out.getvalue()
 
 
 def _column_widths(rows: list[list[str]], total: int, char_tw: int) -> list[int]:
@@ -415,29 +417,47 @@ def _column_widths(rows: list[list[str]], total: int, char_tw: int) -> list[int]
     return [int(w) for w in widths]
 
 
-def package_bytes(doc) -> bytes:
-    """Zip the package ourselves: fixed timestamps and a stable order, so output is reproducible."""
-    package = doc.part.package
-    parts = sorted(package.iter_parts(), key=lambda p: str(p.partname))
-    overrides = "".join(f'<Override PartName="{p.partname}" ContentType="{p.content_type}"/>' for p in parts)
-    content_types = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-                     '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-                     '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-                     '<Default Extension="xml" ContentType="application/xml"/>'
-                     f"{overrides}</Types>").encode("utf-8")
-    entries = [("[Content_Types].xml", content_types), ("_rels/.rels", package.rels.xml)]
-    for part in parts:
-        entries.append((part.partname.membername, part.blob))
-        if part.rels:
-            entries.append((part.partname.rels_uri.membername, part.rels.xml))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, blob in entries:
-            info = zipfile.ZipInfo(name, FIXED_ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            z.writestr(info, blob)
-    return out.getvalue()
+DOCUMENT_PART, CORE_PART = "word/document.xml", "docProps/core.xml"
+
+
+def _add(z: zipfile.ZipFile, name: str, data: bytes) -> None:
+    info = zipfile.ZipInfo(name, FIXED_ZIP_TIME)  # fixed time: same input, same bytes
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    z.writestr(info, data)
+
+
+class BasePackage:
+    """A styled base .docx split for fast writing: every static part zipped once, and the
+    document part cut where the body goes."""
+
+    def __init__(self, base: bytes):
+        with zipfile.ZipFile(io.BytesIO(base)) as z:
+            entries = [(name, z.read(name)) for name in z.namelist()]
+        document = dict(entries)[DOCUMENT_PART]
+        cut = document.index(b"<w:sectPr")
+        self.document_head, self.document_tail = document[:cut], document[cut:]
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+            for name, data in entries:
+                if name not in (DOCUMENT_PART, CORE_PART):
+                    _add(z, name, data)
+        self.static_zip = out.getvalue()
+
+
+def core_properties(title: str, author: str, date: dt.date) -> bytes:
+    """docProps/core.xml: title, author = the signing unit, and the report date as the timestamps."""
+    stamp = f"{date.isoformat()}T00:00:00Z"
+    t, a = xml_escape(_xml_text(title)), xml_escape(_xml_text(author))
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+            'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
+            'xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+            f"<dc:title>{t}</dc:title><dc:creator>{a}</dc:creator><cp:lastModifiedBy>{a}</cp:lastModifiedBy>"
+            "<cp:revision>1</cp:revision>"
+            f'<dcterms:created xsi:type="dcterms:W3CDTF">{stamp}</dcterms:created>'
+            f'<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}</dcterms:modified>'
+            "</cp:coreProperties>").encode("utf-8")
 
 
 @lru_cache(maxsize=4)

@@ -30,7 +30,7 @@ def resolve(index: Index, unit: Unit) -> dict[str, MetricData]:
     """The unit's metrics with every gap history can fill, filled."""
     out = {}
     for data in unit.metrics.values():
-        filled = dict(vars(data))
+        filled = {name: getattr(data, name) for name in data.__slots__}
         name, period = unit.unit, unit.period
         if data.previous is None:
             filled["previous"] = _value(index, name, period.previous(), data.id)

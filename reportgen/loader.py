@@ -7,6 +7,7 @@ file is a clear error, not a hung batch.
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -47,36 +48,66 @@ def field_name(path: Path_) -> str:
 
 @dataclass
 class LoadedFile:
-    """A parsed YAML file: its values and where each one stands."""
+    """A parsed YAML file: its values, and its node tree to say where each one stands."""
 
     display: str
     text: str
     data: Any
     encoding: str = "utf-8"
-    nodes: dict = field(default_factory=dict)      # path -> value node
-    key_nodes: dict = field(default_factory=dict)  # path -> key node
+    root: Any = None                               # the composed node tree
     warnings: list = field(default_factory=list)
+    path: Path | None = None                       # where to read the text again after release()
+    digest: str = ""                               # sha256 of the file's bytes
+
+    def release(self) -> None:
+        """Forget the text, the node tree and the raw values (a batch keeps thousands of these);
+        positions are found again from the file if a later step needs one."""
+        if self.path is not None:
+            self.text, self.root, self.data = "", None, None
+
+    def _tree(self):
+        """The node tree, composed on first need (the fast path and release() go without)."""
+        if self.root is None:
+            try:
+                if not self.text and self.path is not None:
+                    self.text = decode(self.path.read_bytes(), self.display)[0]
+                self.root = yaml.compose(self.text, Loader=Loader)
+            except (OSError, InputError, yaml.YAMLError):
+                pass
+        return self.root
+
+    def _walk(self, path: Path_):
+        """(deepest node on path, key node of the last step found, whether the whole path exists)."""
+        node, key_node = self._tree(), None
+        for part in path:
+            if isinstance(node, yaml.MappingNode):
+                pair = next(((k, v) for k, v in node.value if k.value == str(part)), None)
+                if pair is None:
+                    return node, None, False
+                key_node, node = pair
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+                key_node, node = None, node.value[part]
+            else:
+                return node, None, False
+        return node, key_node, True
 
     def position(self, path: Path_) -> tuple[int, int]:
         """1-based (line, column) of the value at path; for a missing key, its parent mapping."""
-        path = tuple(path)
-        while path and path not in self.nodes:
-            path = path[:-1]
-        node = self.nodes.get(path)
+        node, _, _ = self._walk(tuple(path))
         if node is None:
             return (1, 1)
         return (node.start_mark.line + 1, node.start_mark.column + 1)
 
     def key_position(self, path: Path_) -> tuple[int, int]:
-        node = self.key_nodes.get(tuple(path))
-        if node is None:
+        _, key_node, found = self._walk(tuple(path))
+        if not found or key_node is None:
             return self.position(path)
-        return (node.start_mark.line + 1, node.start_mark.column + 1)
+        return (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
 
     def char_position(self, path: Path_, offset: int) -> tuple[int, int]:
         """Position of the character at ``offset`` of a string value (inside block scalars too)."""
-        node = self.nodes.get(tuple(path))
-        if node is None or not isinstance(node, yaml.ScalarNode):
+        node, _, found = self._walk(tuple(path))
+        if not found or not isinstance(node, yaml.ScalarNode):
             return self.position(path)
         index = source_index(self.text, node, offset)
         return line_column(self.text, index)
@@ -194,7 +225,6 @@ class _Builder:
             raise _TooBig(node, f"内容过多（展开后超过 {MAX_NODES} 个节点，可能是别名炸弹）")
         if depth > MAX_DEPTH:
             raise _TooBig(node, f"嵌套层次过深（超过 {MAX_DEPTH} 层）")
-        self.loaded.nodes.setdefault(path, node)
         if isinstance(node, yaml.MappingNode):
             return self.mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):
@@ -223,9 +253,7 @@ class _Builder:
             if key in out:
                 self.fail(key_node, path + (key,), f"字段“{key}”重复出现")
                 continue
-            self.loaded.key_nodes[path + (key,)] = key_node
             out[key] = self.build(value_node, path + (key,), depth + 1)
-        self.loaded.nodes.pop(path + ("<key>",), None)
         return out
 
     def scalar(self, node, path):
@@ -261,6 +289,49 @@ class _Builder:
         return None
 
 
+class _FastLoader(Loader):
+    """yaml.load with the C parser for the common, clean file: numbers with a fraction as Decimal,
+    and any oddity (a duplicate key, a tag, a bad number) sent to the careful path instead."""
+
+
+def _fast_float(loader, node):
+    value = Decimal(node.value.replace("_", ""))  # raises on .inf/.nan and junk → careful path
+    if not value.is_finite():
+        raise InvalidOperation
+    return value
+
+
+def _fast_mapping(loader, node):
+    loader.flatten_mapping(node)
+    out = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in out or not isinstance(key, (str, int)) or isinstance(key, bool):
+            raise _NeedsCarefulPath
+        out[str(key)] = loader.construct_object(value_node, deep=True)
+    return out
+
+
+class _NeedsCarefulPath(Exception):
+    pass
+
+
+_FastLoader.add_constructor(_T + "float", _fast_float)
+_FastLoader.add_constructor(MAP_TAG, _fast_mapping)
+# Anchors, aliases and escapes can hide alias bombs and control characters: the careful path.
+_CAREFUL = re.compile(r"(?:^|[\s\[{,:-])[&*!]\S|\\")
+
+
+def _fast_load(text: str):
+    """The values of a clean file, or _NeedsCarefulPath."""
+    if _CAREFUL.search(text):
+        raise _NeedsCarefulPath
+    try:
+        return yaml.load(text, Loader=_FastLoader)
+    except (yaml.constructor.ConstructorError, InvalidOperation, ValueError, TypeError):
+        raise _NeedsCarefulPath from None
+
+
 class _TooBig(Exception):
     def __init__(self, node, message):
         self.node, self.message = node, message
@@ -276,7 +347,9 @@ def load_yaml(path: Path, display: str | None = None) -> LoadedFile:
         raise InputError([Problem(display, 1, 1, "", f"无法读取文件（{exc.strerror}）")]) from None
     if len(raw) > MAX_BYTES:
         raise InputError([Problem(display, 1, 1, "", f"文件过大（超过 {MAX_BYTES // 1024} KB），不是单位数据文件")])
-    return parse_yaml(raw, display)
+    loaded = parse_yaml(raw, display)
+    loaded.path = path
+    return loaded
 
 
 def parse_yaml(raw: bytes, display: str) -> LoadedFile:
@@ -285,13 +358,21 @@ def parse_yaml(raw: bytes, display: str) -> LoadedFile:
     if m:
         line, col = line_column(text, m.start())
         raise InputError([Problem(display, line, col, "", f"含有不可见的控制字符 U+{ord(m.group()):04X}，请删除")])
+    loaded = LoadedFile(display, text, None, encoding, warnings=warnings, digest=hashlib.sha256(raw).hexdigest())
+    try:
+        loaded.data = _fast_load(text)
+        return loaded
+    except _NeedsCarefulPath:
+        pass
+    except yaml.YAMLError:
+        pass  # the careful path reports it with its position
     try:
         root = yaml.compose(text, Loader=Loader)
     except yaml.MarkedYAMLError as exc:
         raise InputError([_yaml_error(exc, display, text)]) from None
     except yaml.YAMLError as exc:
         raise InputError([Problem(display, 1, 1, "", f"YAML 格式错误（{exc}）")]) from None
-    loaded = LoadedFile(display, text, None, encoding, warnings=warnings)
+    loaded.root = root
     if root is None:
         return loaded
     builder = _Builder(loaded)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .errors import InputError
+from .errors import InputError, Problem
 from .period import Period
-from .context import settings_context
+from .context import report_defaults, settings_context
 from .settings import Settings
 from .stats import Metric, Metrics, aggregate, change, completion, pace
 from .templating import table_markdown
@@ -123,8 +123,10 @@ def summary_tables(units: list[dict], total: Metrics) -> str:
 
 def summary_context(period: Period, contexts: list, settings: Settings) -> dict:
     """The context of the summary template for one period; contexts: [(Unit, unit context)]."""
+    if not contexts:
+        raise InputError([Problem(f"{period.key}/汇总报告", 1, 1, "", "没有可以汇总的单位：本季度各单位的数据都有错误")])
     definitions = _definitions(contexts)
-    unit_contexts = [dict(ctx) for _, ctx in contexts]
+    unit_contexts = [ctx for _, ctx in contexts]
     totals, missing = {}, {}
     for metric_id, definition in definitions.items():
         reporting = [c["m"][metric_id] for c in unit_contexts if metric_id in c["m"]]
@@ -138,7 +140,7 @@ def summary_context(period: Period, contexts: list, settings: Settings) -> dict:
     organisation = inert(settings.organisation or "")
     total = Metrics(totals)
     report = {"title": f"{organisation}{period.year}年第{period.quarter_cn}季度工作情况汇总",
-              "date": max(c["report"]["date"] for c in unit_contexts),
+              "date": max(report_defaults(unit)["date"] for unit, _ in contexts),
               "signature": organisation, "salutation": "", "intro": "", "date_line": False}
     return {"period": period, "report": report, "settings": settings_context(settings),
             "units": ranked + unranked, "ranked": ranked, "unranked": unranked,

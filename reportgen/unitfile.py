@@ -43,7 +43,7 @@ KIND_CN = {"text": "文字", "number": "数字", "bool": "true 或 false", "date
            "aggregate": "sum、mean 或 none"}
 
 
-@dataclass
+@dataclass(slots=True)
 class MetricData:
     id: str
     name: str
@@ -58,7 +58,7 @@ class MetricData:
     aggregate: str = "sum"
 
 
-@dataclass
+@dataclass(slots=True)
 class Section:
     heading: str
     text: str
@@ -263,6 +263,7 @@ def check_unit(source: LoadedFile, path: Path) -> Unit:
     top = checker.mapping(source.data, (), TOP_KEYS)
     if checker.problems:
         raise InputError(checker.problems)
+    source.release()
     return Unit(source=source, path=path, unit=top["unit"].strip(), period=top["period"],
                 report=top.get("report", {}), metrics=top.get("metrics", {}),
                 sections=top.get("sections", []), problems=top.get("problems", []),

@@ -1,0 +1,152 @@
+"""Speed and memory of `reportgen build`, side by side with docxtpl, in one run.
+
+    python benchmarks/bench_build.py [--units 200] [--history] [--skip-docxtpl]
+
+Generates N unit files in a temporary folder (benchmarks/generate.py), then measures, each in a
+fresh process: `reportgen build -j 1`, `-j 2`, an unchanged rebuild, the same reports rendered with
+docxtpl (a Word template with Jinja tags; `pip install docxtpl`, only for this benchmark), peak
+memory for 100 and 1,000 units, and `reportgen --help`.  Prints ms per report, ratios and the
+targets of issue #3.  Absolute times drift from run to run; the ratios hold.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from generate import generate  # noqa: E402
+
+REPORTGEN = shutil.which("reportgen") or f"{sys.executable} {HERE.parent / 'cli.py'}"
+
+MEASURE = """
+import resource, subprocess, sys, time
+t = time.perf_counter()
+code = subprocess.run(sys.argv[2:], cwd=sys.argv[1], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE).returncode
+seconds = time.perf_counter() - t
+print(seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, code)
+"""
+
+
+def measure(cwd: Path, *args: str) -> tuple[float, float]:
+    """(seconds, peak RSS in MB) of one command in a fresh process."""
+    command = REPORTGEN.split() + list(args)
+    out = subprocess.run([sys.executable, "-c", MEASURE, str(cwd), *command], capture_output=True, text=True)
+    seconds, rss_kb, code = out.stdout.split()
+    if code != "0":
+        raise SystemExit(f"failed: {' '.join(command)}")
+    return float(seconds), int(rss_kb) / 1024
+
+
+DOCXTPL_RUN = r"""
+import json, sys, time, glob, resource
+from pathlib import Path
+import yaml
+from docxtpl import DocxTemplate
+from reportgen.stats import Metric
+from reportgen.unitfile import load_unit
+template, data, out = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
+out.mkdir(parents=True, exist_ok=True)
+files = sorted(data.glob("2025-Q3/*.yaml"))
+t = time.perf_counter()
+for f in files:
+    d = yaml.load(f.read_text("utf-8"), Loader=yaml.CSafeLoader)
+    rows = [{"name": m["name"], "value": m["value"], "unit": m["unit"]} for m in d["metrics"].values()]
+    sections = [{"heading": s["heading"], "paragraphs": [p for p in s.get("text", "").split("\n\n") if p]}
+                for s in d.get("sections", [])]
+    doc = DocxTemplate(template)
+    doc.render({"title": d["unit"] + "工作汇报", "salutation": d["report"]["salutation"], "sections": sections,
+                "rows": rows, "problems": d.get("problems", []), "signature": d["unit"]})
+    doc.save(out / (d["unit"] + ".docx"))
+print(time.perf_counter() - t, len(files), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def docxtpl_template(path: Path) -> None:
+    """A comparable docxtpl template: title, salutation, sections of paragraphs, a metrics table, problems."""
+    from docx import Document
+    doc = Document()
+    doc.add_paragraph("{{ title }}", style="Title")
+    doc.add_paragraph("{{ salutation }}")
+    doc.add_paragraph("{%p for s in sections %}")
+    doc.add_paragraph("{{ s.heading }}", style="Heading 1")
+    doc.add_paragraph("{%p for p in s.paragraphs %}")
+    doc.add_paragraph("{{ p }}")
+    doc.add_paragraph("{%p endfor %}")
+    doc.add_paragraph("{%p endfor %}")
+    table = doc.add_table(rows=3, cols=3)
+    table.rows[0].cells[0].text, table.rows[0].cells[1].text, table.rows[0].cells[2].text = "指标", "本季度", "单位"
+    table.rows[1].cells[0].text = "{%tr for r in rows %}"
+    row = table.rows[2].cells
+    row[0].text, row[1].text, row[2].text = "{{ r.name }}", "{{ r.value }}", "{{ r.unit }}{%tr endfor %}"
+    doc.add_paragraph("存在的问题", style="Heading 1")
+    doc.add_paragraph("{%p for p in problems %}")
+    doc.add_paragraph("{{ p }}")
+    doc.add_paragraph("{%p endfor %}")
+    doc.add_paragraph("{{ signature }}")
+    doc.save(path)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--units", type=int, default=200)
+    parser.add_argument("--history", action="store_true", help="also write last year's and last quarter's files")
+    parser.add_argument("--skip-docxtpl", action="store_true")
+    args = parser.parse_args()
+    n = args.units
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "proj"
+        generate(root, n, history=args.history)
+        s1, rss1 = measure(root, "build", "-q", "-j", "1", "--force")
+        s2, _ = measure(root, "build", "-q", "-j", "2", "--force", "-o", "out2")
+        s0, _ = measure(root, "build", "-q", "-j", "1")
+        size = sum(p.stat().st_size for p in (root / "out").rglob("*.docx")) / (n + 1)
+        rows = [("reportgen build -j 1", s1 / n * 1000, f"{rss1:.0f} MB"),
+                ("reportgen build -j 2", s2 / n * 1000, ""),
+                ("unchanged rebuild -j 1", s0 / n * 1000, "")]
+        docxtpl_ms = None
+        if not args.skip_docxtpl:
+            template = Path(tmp) / "docxtpl.docx"
+            docxtpl_template(template)
+            run = subprocess.run([sys.executable, "-c", DOCXTPL_RUN, str(template), str(root / "data"),
+                                  str(Path(tmp) / "docxtpl-out")], capture_output=True, text=True,
+                                 env=dict(os.environ, PYTHONPATH=str(HERE.parent)))
+            if run.returncode:
+                raise SystemExit(run.stderr)
+            seconds, count, rss = run.stdout.split()
+            docxtpl_ms = float(seconds) / int(count) * 1000
+            rows.append(("docxtpl render + save (in-process)", docxtpl_ms, f"{int(rss) / 1024:.0f} MB"))
+        memory = {}
+        for count in (100, 1000):
+            big = Path(tmp) / f"mem{count}"
+            generate(big, count)
+            memory[count] = measure(big, "build", "-q", "-j", "1")[1]
+        helps = [measure(root, "--help")[0] for _ in range(5)]
+    print(f"{n} units{' (+ history files)' if args.history else ''}, python {sys.version.split()[0]}, "
+          f"{os.cpu_count()} CPUs; per report, wall clock incl. start-up and loading")
+    for name, ms, rss in rows:
+        print(f"  {name:<36} {ms:7.1f} ms  {rss}")
+    print(f"  output size                          {size / 1024:7.1f} KB per .docx")
+    checks = [("-j 2 speed-up over -j 1 (target >= 1.5x)", s1 / s2, s1 / s2 >= 1.5),
+              ("unchanged rebuild vs full build", s0 / s1, s0 / s1 <= 0.5),
+              ("peak RSS 1,000 units / 100 units (target <= 1.2)", memory[1000] / memory[100],
+               memory[1000] / memory[100] <= 1.2),
+              ("reportgen --help, best of 5, ms (target < 150)", min(helps) * 1000, min(helps) < 0.15)]
+    if docxtpl_ms:
+        checks.insert(0, ("docxtpl ms / reportgen -j 1 ms (target >= 5x)", docxtpl_ms / (s1 / n * 1000),
+                          docxtpl_ms / (s1 / n * 1000) >= 5))
+    for name, value, ok in checks:
+        print(f"  {name:<52} {value:7.2f}  {'met' if ok else 'NOT MET'}")
+    print(f"  peak RSS: 100 units {memory[100]:.0f} MB, 1,000 units {memory[1000]:.0f} MB")
+    print(json.dumps({"units": n, "ms_per_report_j1": round(s1 / n * 1000, 2)}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,64 @@
+"""The command line: help for every command, version, exit codes, the installed command."""
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import REPO, unit_yaml, write
+from reportgen import __version__
+from reportgen.cli import main
+
+
+def test_version():
+    result = CliRunner().invoke(main, ["--version"])
+    assert result.exit_code == 0 and result.output.strip() == f"reportgen {__version__}"
+
+
+@pytest.mark.parametrize("command", sorted(main.commands))
+def test_every_command_has_chinese_help(command):
+    result = CliRunner().invoke(main, [command, "--help"])
+    assert result.exit_code == 0
+    assert main.commands[command].help and any("\u4e00" <= c <= "\u9fff" for c in main.commands[command].help)
+    assert "Usage:" in result.output
+
+
+def test_unknown_option_is_a_usage_error(project):
+    assert project.run("build", "--nope").exit_code == 2
+
+
+def installed_command():
+    found = shutil.which("reportgen")
+    if found is None and os.environ.get("CI"):
+        pytest.fail("reportgen is not installed in CI: run the README's test command")
+    if found is None:
+        pytest.skip("reportgen is not installed (pip install .)")
+    return found
+
+
+def test_installed_command_builds_from_any_directory(tmp_path):
+    write(tmp_path / "proj/data/2024-Q3/a.yaml", unit_yaml("城关镇"))
+    (tmp_path / "proj/sub").mkdir()
+    write(tmp_path / "proj/reportgen.yaml", "output: 报告\n")
+    run = subprocess.run([installed_command(), "build", "-q"], cwd=tmp_path / "proj/sub",
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / "proj/报告/2024-Q3/城关镇.docx").is_file()
+    assert "Traceback" not in run.stderr
+
+
+def test_installed_command_reports_bad_input_without_traceback(tmp_path):
+    write(tmp_path / "data/a.yaml", "unit: 城关镇\nperiod: 2024Q3\n")
+    run = subprocess.run([installed_command(), "build"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1
+    assert "data/a.yaml:2:9: period: 期间应写成" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_checkout_entry_point_runs(tmp_path):
+    write(tmp_path / "data/a.yaml", unit_yaml("城关镇"))
+    run = subprocess.run([sys.executable, str(REPO / "cli.py"), "build", "-q"], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / "out/2024-Q3/城关镇.docx").is_file()
