@@ -140,5 +140,16 @@ def validate(paths, debug):
     sys.exit(_run(action, debug))
 
 
+@main.command(context_settings=CONTEXT)
+def schema():
+    """输出单位数据文件的 JSON Schema，供编辑器（如 VS Code 的 YAML 插件）提示和检查字段。
+
+    用法：reportgen schema > reportgen-schema.json，然后在 VS Code 设置中把它关联到 data/**/*.yaml。
+    """
+    import json
+    from .schema import unit_schema
+    click.echo(json.dumps(unit_schema(), ensure_ascii=False, indent=2))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -327,9 +327,22 @@ def _fast_load(text: str):
     if _CAREFUL.search(text):
         raise _NeedsCarefulPath
     try:
-        return yaml.load(text, Loader=_FastLoader)
-    except (yaml.constructor.ConstructorError, InvalidOperation, ValueError, TypeError):
+        data = yaml.load(text, Loader=_FastLoader)
+    except (yaml.constructor.ConstructorError, InvalidOperation, ValueError, TypeError, RecursionError):
         raise _NeedsCarefulPath from None
+    if _deeper_than(data, MAX_DEPTH):
+        raise _NeedsCarefulPath
+    return data
+
+
+def _deeper_than(value, limit: int) -> bool:
+    if limit < 0:
+        return True
+    if isinstance(value, dict):
+        return any(_deeper_than(v, limit - 1) for v in value.values())
+    if isinstance(value, list):
+        return any(_deeper_than(v, limit - 1) for v in value)
+    return False
 
 
 class _TooBig(Exception):

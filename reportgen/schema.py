@@ -1,0 +1,48 @@
+"""A JSON Schema of the unit file, from the same key tables the validator uses, so editors
+(VS Code's YAML extension) complete and check fields while the secretary types."""
+from __future__ import annotations
+
+from .unitfile import METRIC_KEYS, REPORT_KEYS, SECTION_KEYS, TOP_KEYS
+
+DESCRIPTIONS = {
+    "unit": "单位名称（必填）", "period": "季度，如 2024-Q3（必填）", "report": "报告信息（均可省略）",
+    "metrics": "指标：指标编号 → 指标内容", "sections": "正文各部分，按顺序排列，最多嵌套 4 层",
+    "problems": "存在的问题，每项一段", "plans": "下一步工作打算，每项一段", "attachments": "附件名称",
+    "title": "标题，默认“{单位}{年}年第{季}季度{主题}汇报”", "topic": "主题，默认“工作”",
+    "salutation": "称呼，如“各位领导：”，默认不写", "date": "成文日期 YYYY-MM-DD，默认季度结束后第一天",
+    "signature": "署名，默认为单位名称", "template": "所用模板名称", "intro": "开头段落",
+    "date_line": "是否在标题下加“（2024年10月8日）”", "name": "指标名称（必填）",
+    "value": "本季度数值（必填）", "previous": "上季度数值（环比）", "last_year": "去年同季度数值（同比）",
+    "ytd": "今年累计", "ytd_last_year": "去年同期累计", "target": "年度目标",
+    "approx": "数值为约数，显示为“2085余户次”", "aggregate": "汇总方式：sum 求和、mean 平均、none 不汇总",
+    "heading": "标题文字，不要写编号（必填）", "text": "正文，空一行分段",
+}
+KIND_SCHEMAS = {
+    "text": {"type": ["string", "number"]},
+    "number": {"type": ["number", "string"], "pattern": r"^-?\d+(\.\d+)?$"},
+    "bool": {"type": "boolean"},
+    "date": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
+    "period": {"type": "string", "pattern": r"^\d{4}-Q[1-4]$"},
+    "aggregate": {"enum": ["sum", "mean", "none"]},
+    "texts": {"type": "array", "items": {"type": ["string", "number"]}},
+    "sections": {"type": "array", "items": {"$ref": "#/$defs/section"}},
+    "report": {"$ref": "#/$defs/report"},
+    "metrics": {"type": "object", "additionalProperties": {"$ref": "#/$defs/metric"}},
+}
+
+
+def _object(keys: dict) -> dict:
+    properties = {}
+    for key, (kind, _) in keys.items():
+        properties[key] = dict(KIND_SCHEMAS[kind], description=DESCRIPTIONS.get(key, key))
+    return {"type": "object", "additionalProperties": False, "properties": properties,
+            "required": [k for k, (_, required) in keys.items() if required]}
+
+
+def unit_schema() -> dict:
+    schema = _object(TOP_KEYS)
+    schema.update({"$schema": "https://json-schema.org/draft/2020-12/schema",
+                   "title": "reportgen 单位数据文件",
+                   "$defs": {"report": _object(REPORT_KEYS), "metric": _object(METRIC_KEYS),
+                             "section": _object(SECTION_KEYS)}})
+    return schema
