@@ -182,7 +182,9 @@ class Builder:
     @cached_property
     def writer(self):
         from .docx_writer import Writer  # python-docx is imported only when something is written
-        return Writer(self.settings.style)
+        writer = Writer(self.settings.style)
+        self.result.warnings += writer.warnings
+        return writer
 
     def run(self) -> BuildResult:
         jobs = self.plan()
@@ -196,6 +198,13 @@ class Builder:
                 self.progress("unchanged", job.title, job.key)
             else:
                 todo.append(job)
+        try:
+            if todo:
+                self.writer
+        except InputError as exc:  # e.g. an unusable reference document: nothing can be written
+            self.result.problems += exc.problems
+            self.result.failed += [job.title for job in todo]
+            return self.result
         try:
             for job, error in self.execute(todo):
                 target = self.out / job.key

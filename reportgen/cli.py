@@ -101,6 +101,7 @@ def build(paths, output, periods, all_periods, jobs, force, quiet, debug):
 
     def action():
         from .build import Builder, Project
+        from .project import display_path
         builder = Builder(Project.open(), paths=paths, output=output, periods=periods, all_periods=all_periods,
                           jobs=jobs, force=force, progress=progress)
         try:
@@ -111,7 +112,7 @@ def build(paths, output, periods, all_periods, jobs, force, quiet, debug):
         _report_problems(result.problems)
         periods_text = "、".join(p.key for p in result.periods) or "无"
         _echo_err(f"季度 {periods_text}：生成 {len(result.built)} 份，未变化 {len(result.unchanged)} 份，"
-                  f"失败 {len(result.failed)} 份；输出在 {builder.out}")
+                  f"失败 {len(result.failed)} 份；输出在 {display_path(builder.out)}")
         return 0 if result.ok else 1
 
     sys.exit(_run(action, debug))
@@ -149,6 +150,49 @@ def schema():
     import json
     from .schema import unit_schema
     click.echo(json.dumps(unit_schema(), ensure_ascii=False, indent=2))
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
+def init(directory):
+    """新建一个项目：设置文件、两个季度的示例数据、模板文件夹和编辑器设置。
+
+    已经存在的文件不会被覆盖。之后进入该文件夹运行 reportgen build 即可生成报告。
+    """
+    from .init import init_project
+    from .project import display_path
+    created, skipped = init_project(directory)
+    for path in created:
+        click.echo(f"已创建：{display_path(path)}")
+    for path in skipped:
+        click.echo(f"已存在，未改动：{display_path(path)}")
+    where = "" if directory == Path(".") else f"cd {directory} && "
+    click.echo(f"下一步：{where}reportgen build")
+
+
+@main.group(context_settings=CONTEXT, invoke_without_command=True)
+@click.pass_context
+def templates(ctx):
+    """列出正在使用的模板及其来源（项目的 templates/ 文件夹或内置）。"""
+    if ctx.invoked_subcommand is None:
+        from .build import Project
+        from .project import display_path
+        project = Project.open()
+        for name, path in project.templates.names().items():
+            where = "项目" if project.templates.project and path.parent == project.templates.project else "内置"
+            click.echo(f"{name}\t{where}\t{display_path(path)}")
+
+
+@templates.command(context_settings=CONTEXT)
+@click.argument("name")
+def show(name):
+    """显示一个模板的内容（项目模板优先于内置模板）。"""
+    from .build import Project
+    found = Project.open().templates.names().get(name.removesuffix(".md.j2"))
+    if found is None:
+        click.echo(f"找不到模板“{name}”，可用 reportgen templates 查看全部模板", err=True)
+        sys.exit(2)
+    click.echo(found.read_text("utf-8"), nl=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -13,7 +13,6 @@ import io
 import math
 import re
 import zipfile
-from functools import lru_cache
 from xml.sax.saxutils import escape as xml_escape
 
 from docx import Document as open_docx
@@ -50,7 +49,21 @@ CUSTOM_STYLES = {"DateLine": ("GW 日期行", "heading2", WD_ALIGN_PARAGRAPH.CEN
                  "Attachment": ("GW 附件说明", "body", WD_ALIGN_PARAGRAPH.JUSTIFY, 0),
                  "Signature": ("GW 署名", "body", WD_ALIGN_PARAGRAPH.RIGHT, 0),
                  "TableText": ("GW 表格", "table", WD_ALIGN_PARAGRAPH.CENTER, 0)}
-REQUIRED_STYLES = ["Normal", "Title", *HEADING_STYLE.values(), *CUSTOM_STYLES]
+# Each paragraph style the writer uses, by the name Word knows it under (a user's reference
+# document may give it another styleId: Chinese Word writes "1" for heading 1).
+STYLE_NAMES = {"Normal": "Normal", "Title": "Title", **{sid: f"heading {lvl}" for lvl, sid in HEADING_STYLE.items()},
+               **{sid: name for sid, (name, *_rest) in CUSTOM_STYLES.items()}}
+
+
+def style_ids(styles_xml: bytes) -> dict[str, str]:
+    """Canonical style id -> the styleId the package uses for the style of that name."""
+    root = parse_xml(styles_xml)
+    by_name = {}
+    for st in root.findall(qn("w:style")):
+        name = st.find(qn("w:name"))
+        if name is not None and st.get(qn("w:type")) == "paragraph":
+            by_name.setdefault(name.get(qn("w:val")).lower(), st.get(qn("w:styleId")))
+    return {sid: by_name.get(name.lower(), sid) for sid, name in STYLE_NAMES.items()}
 
 
 # --- small oxml helpers -------------------------------------------------------------------------
@@ -285,8 +298,6 @@ def _run(text: str, bold=False, italic=False) -> str:
     return f"<w:r>{'<w:rPr>' + rpr + '</w:rPr>' if rpr else ''}{_text_xml(text)}</w:r>"
 
 
-def _para(style: str, runs: str = "", ppr: str = "") -> str:
-    return f'<w:p><w:pPr><w:pStyle w:val="{style}"/>{ppr}</w:pPr>{runs}</w:p>'
 
 
 BLANK = "<w:p/>"
@@ -298,23 +309,28 @@ class Writer:
 
     def __init__(self, style: Style):
         self.profile = Profile(style)
-        self.package = BasePackage(_base_for(style))
+        base, self.warnings = _base_for(style)
+        self.package = BasePackage(base)
+        self.ids = style_ids(self.package.styles)
+
+    def _para(self, style: str, runs: str = "", ppr: str = "") -> str:
+        return f'<w:p><w:pPr><w:pStyle w:val="{self.ids[style]}"/>{ppr}</w:pPr>{runs}</w:p>'
 
     # block renderers: each returns WordprocessingML
     def title(self, b: Title) -> str:
-        return _para("Title", _run(b.text))
+        return self._para("Title", _run(b.text))
 
     def heading(self, b: Heading) -> str:
-        return _para(HEADING_STYLE[b.level], _run(b.full_text))
+        return self._para(HEADING_STYLE[b.level], _run(b.full_text))
 
     def paragraph(self, b: Paragraph) -> str:
-        return _para("Normal", "".join(_run(r.text, r.bold, r.italic) for r in b.runs))
+        return self._para("Normal", "".join(_run(r.text, r.bold, r.italic) for r in b.runs))
 
     def salutation(self, b: Salutation) -> str:
-        return _para("Salutation", _run(b.text))
+        return self._para("Salutation", _run(b.text))
 
     def date_line(self, b: DateLine) -> str:
-        return _para("DateLine", _run(b.text))
+        return self._para("DateLine", _run(b.text))
 
     def attachments(self, b: Attachments) -> str:
         """附件：1.名称 — wrapped lines align with the name's first character (GB/T 9704 7.3.4)."""
@@ -325,7 +341,7 @@ class Writer:
             lead = "附件：" if i == 1 else ""
             hang = width_chars("附件：" + number)
             ppr = self.indent_xml(left=2 + hang, hanging=(width_chars(lead + number)))
-            out.append(_para("Attachment", _run(lead + number + name), ppr))
+            out.append(self._para("Attachment", _run(lead + number + name), ppr))
         return "".join(out)
 
     def signature(self, b: Signature) -> str:
@@ -340,9 +356,9 @@ class Writer:
         if date and r_date < 2:
             r_date, r_sig = 2, wd - ws + 4
         keep = "<w:keepNext/>" if date else ""
-        out = _para("Signature", _run(signer), keep + self.indent_xml(right=r_sig, firstLine=0))
+        out = self._para("Signature", _run(signer), keep + self.indent_xml(right=r_sig, firstLine=0))
         if date:
-            out += _para("Signature", _run(date), self.indent_xml(right=r_date, firstLine=0))
+            out += self._para("Signature", _run(date), self.indent_xml(right=r_date, firstLine=0))
         return out
 
     def indent_xml(self, **chars) -> str:
@@ -368,7 +384,7 @@ class Writer:
             cells = []
             for c, text in enumerate(row):
                 jc = "center" if header else {"r": "right", "c": "center"}.get(align[c], "left")
-                content = _para("TableText", _run(text, bold=header) if text else "", f'<w:jc w:val="{jc}"/>')
+                content = self._para("TableText", _run(text, bold=header) if text else "", f'<w:jc w:val="{jc}"/>')
                 cells.append(f'<w:tc><w:tcPr><w:tcW w:w="{widths[c]}" w:type="dxa"/><w:vAlign w:val="center"/>'
                              f'</w:tcPr>{content}</w:tc>')
             out.append(f"<w:tr>{tr_pr}{''.join(cells)}</w:tr>")
@@ -435,6 +451,7 @@ class BasePackage:
         with zipfile.ZipFile(io.BytesIO(base)) as z:
             entries = [(name, z.read(name)) for name in z.namelist()]
         document = dict(entries)[DOCUMENT_PART]
+        self.styles = dict(entries)["word/styles.xml"]
         cut = document.index(b"<w:sectPr")
         self.document_head, self.document_tail = document[:cut], document[cut:]
         out = io.BytesIO()
@@ -460,15 +477,10 @@ def core_properties(title: str, author: str, date: dt.date) -> bytes:
             "</cp:coreProperties>").encode("utf-8")
 
 
-@lru_cache(maxsize=4)
-def _base_for_key(key) -> bytes:
-    fonts, sizes, line_pitch = key
-    return gbt9704_base(Style(fonts=dict(fonts), sizes=dict(sizes), line_pitch=line_pitch))
-
-
-def _base_for(style: Style) -> bytes:
+def _base_for(style: Style) -> tuple[bytes, list]:
+    """(base package, warnings): the GB/T 9704 profile, or a user's reference document."""
+    base = gbt9704_base(style)
     if style.reference is not None:
         from .reference import reference_base
-        return reference_base(style)
-    return _base_for_key((tuple(sorted(style.fonts.items())), tuple(sorted(style.sizes.items())),
-                          style.line_pitch))
+        return reference_base(style.reference, base)
+    return base, []

@@ -13,12 +13,13 @@ YAML_SUFFIXES = (".yaml", ".yml")
 
 
 def display_path(path: Path) -> str:
-    """A path as the user sees it: relative to the current directory when inside it."""
+    """A path as the user sees it: relative to the current directory when inside it, else absolute."""
+    path = Path(os.path.abspath(path))
     try:
-        return os.path.relpath(path)
-    except ValueError:  # another drive on Windows
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
         return str(path)
-    
+
 
 def find_unit_files(paths: list[Path]) -> list[Path]:
     """Every *.yaml / *.yml under the given folders (and the given files), in path order."""

@@ -110,7 +110,7 @@ class Templates:
             if folder:
                 for f in sorted(folder.glob("*" + TEMPLATE_SUFFIX)):
                     found.setdefault(f.name[: -len(TEMPLATE_SUFFIX)], f)
-        return found
+        return dict(sorted(found.items()))
 
     def source_files(self) -> list[Path]:
         """Every file a template could read (for change detection)."""

@@ -1,0 +1,166 @@
+"""Working projects (issue #7): init, project templates, settings, styles, reference documents."""
+import os
+
+import docx
+from docx.shared import Mm
+
+from conftest import NS, W, docx_xml, paragraphs, texts
+
+M = "a: {name: 检查, unit: 户次, value: 120, last_year: 100}"
+
+
+def test_init_makes_a_project_that_builds_at_once(project):
+    result = project.run("init", "县双创办", ok=True)
+    root = project.root / "县双创办"
+    assert "已创建：县双创办/reportgen.yaml" in result.output
+    assert (root / ".vscode/settings.json").is_file() and (root / ".vscode/reportgen-schema.json").is_file()
+    assert (root / "templates/README.md").is_file()
+    assert "organisation:" in (root / "reportgen.yaml").read_text("utf-8")
+    project.root = root
+    result = project.run("build", ok=True)
+    assert "生成 3 份" in result.stderr
+    # history works: two quarters
+    assert any("环比增长" in t for t in texts(project.out("2025-Q3/城关镇.docx"), "Normal"))
+
+
+def test_init_never_overwrites(project):
+    project.file("reportgen.yaml", "organisation: 我的单位\n")
+    result = project.run("init", ok=True)
+    assert "已存在，未改动：reportgen.yaml" in result.output
+    assert (project.root / "reportgen.yaml").read_text("utf-8") == "organisation: 我的单位\n"
+
+
+def test_custom_template_numbers_headings_and_phrases(project):
+    project.unit(metrics=M)
+    project.file("templates/custom.md.j2", """\
+        # {{ unit }}{{ period }}专题汇报
+
+        {{ unit }}本季度检查{{ m.a }}，{{ m.a.yoy }}。
+
+        ## 第一部分
+
+        ### 小节甲
+
+        ### 小节乙
+
+        ## 第二部分
+        """)
+    project.file("reportgen.yaml", "template: custom\n")
+    project.run("build", "-q", ok=True)
+    assert [(s, t) for s, t in paragraphs(project.out("2024-Q3/城关镇.docx")) if t] == [
+        ("Title", "城关镇2024年第三季度专题汇报"), ("Normal", "城关镇本季度检查120户次，同比增长20.0%。"),
+        ("Heading1", "一、第一部分"), ("Heading2", "（一）小节甲"), ("Heading2", "（二）小节乙"),
+        ("Heading1", "二、第二部分")]
+
+
+def test_project_template_extends_the_builtin_one(project):
+    project.unit(metrics=M, extra="plans: [打算]")
+    project.file("templates/work-report.md.j2", """\
+        {% extends "builtin/work-report.md.j2" %}
+        {% block plans %}
+        {{ super() }}
+
+        {{ "联系方式" | heading(1) }}
+
+        办公室：0915-1234567
+        {% endblock %}
+        """)
+    project.run("build", "-q", ok=True)
+    h1 = texts(project.out("2024-Q3/城关镇.docx"), "Heading1")
+    assert h1 == ["一、主要指标完成情况", "二、下一步工作打算", "三、联系方式"]
+    assert "办公室：0915-1234567" in texts(project.out("2024-Q3/城关镇.docx"), "Normal")
+
+
+def test_templates_lists_sources_and_shows_one(project):
+    project.file("templates/work-report.md.j2", "# 自己的\n")
+    result = project.run("templates", ok=True)
+    lines = result.output.splitlines()
+    assert lines[0].startswith("summary\t内置\t") and lines[1] == "work-report\t项目\ttemplates/work-report.md.j2"
+    assert project.run("templates", "show", "work-report", ok=True).output == "# 自己的\n"
+    assert "{% block table %}" in project.run("templates", "show", "summary", ok=True).output
+    assert project.run("templates", "show", "nope").exit_code == 2
+
+
+def test_template_errors_point_at_the_template_file(project):
+    project.unit()
+    project.file("templates/work-report.md.j2", "# 标题\n\n{% if unit %}\n没有结束\n")
+    result = project.run("build", "-q")
+    assert result.exit_code == 1
+    assert "templates/work-report.md.j2:4:1: template: Jinja 语法错误：Unexpected end of template." in result.stderr
+    project.file("templates/work-report.md.j2", "# 标题\n\n第一行\n{{ nothing.here }}\n")
+    result = project.run("build", "-q")
+    assert "templates/work-report.md.j2:4:1: template: 未知的名称“nothing”：请检查指标编号或字段名的拼写" in result.stderr
+
+
+def test_settings_are_validated_with_suggestions(project):
+    project.unit()
+    project.file("reportgen.yaml", "organisaton: 县双创办\nstyle:\n  sizes:\n    body: 100\n")
+    result = project.run("build", "-q")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "reportgen.yaml:1:1: organisaton: 未知字段“organisaton”，是否应为“organisation”？",
+        "reportgen.yaml:4:11: style.sizes.body: 字号应在 5～72 磅之间，实际为 100"]
+
+
+def test_command_line_overrides_settings_and_subfolders_find_the_root(project):
+    project.unit()
+    project.file("reportgen.yaml", "output: 报告\n")
+    (project.root / "data/2024-Q3").mkdir(exist_ok=True)
+    root = project.root
+    project.root = root / "data/2024-Q3"
+    project.run("build", "-q", ok=True)
+    assert (root / "报告/2024-Q3/城关镇.docx").is_file()
+    project.run("build", "-q", "-o", str(root / "另存"), ok=True)
+    assert (root / "另存/2024-Q3/城关镇.docx").is_file()
+
+
+def test_style_settings_change_fonts_sizes_and_pitch(project):
+    project.unit(sections="- heading: 工作\n  text: 内容")
+    project.file("reportgen.yaml", """\
+        style:
+          fonts: {body: 仿宋, heading1: 方正黑体_GBK, title: 宋体}
+          sizes: {body: 15, title: 20}
+          line_pitch: 28
+        headings: {problems: 主要问题}
+        """)
+    project.run("build", "-q", ok=True)
+    styles = docx_xml(project.out("2024-Q3/城关镇.docx"), "word/styles.xml")
+    def rpr(style_id):
+        return styles.find(f"w:style[@w:styleId='{style_id}']/w:rPr", NS)
+    assert rpr("Normal").find("w:rFonts", NS).get(f"{{{W}}}eastAsia") == "仿宋"
+    assert rpr("Normal").find("w:sz", NS).get(f"{{{W}}}val") == "30"
+    assert rpr("Heading1").find("w:rFonts", NS).get(f"{{{W}}}eastAsia") == "方正黑体_GBK"
+    assert rpr("Title").find("w:sz", NS).get(f"{{{W}}}val") == "40"
+    spacing = styles.find("w:style[@w:styleId='Normal']/w:pPr/w:spacing", NS)
+    assert spacing.get(f"{{{W}}}line") == "560"
+
+
+def test_reference_document_supplies_styles_and_page_setup(project):
+    ref = docx.Document()
+    section = ref.sections[0]
+    section.left_margin = Mm(20)
+    ref.styles["Normal"].font.name = "Arial"
+    ref.add_paragraph("这段正文会被忽略")
+    (project.root / "styles").mkdir()
+    ref.save(project.root / "styles/reference.docx")
+    project.unit(sections="- heading: 工作\n  text: 内容")
+    project.file("reportgen.yaml", "style:\n  reference: styles/reference.docx\n")
+    result = project.run("build", "-q", ok=True)
+    out = project.out("2024-Q3/城关镇.docx")
+    built = docx.Document(str(out))
+    assert round(built.sections[0].left_margin.mm) == 20
+    assert built.styles["Normal"].font.name == "Arial"
+    assert "这段正文会被忽略" not in [p.text for p in built.paragraphs]
+    assert "内容" in [p.text for p in built.paragraphs]
+    assert "styles/reference.docx:1:1: style.reference: 警告：参考文档中没有样式“GW 署名”，已使用 GB/T 9704 默认样式" \
+        in result.stderr
+
+
+def test_unusable_reference_document_is_an_error(project):
+    project.unit()
+    project.file("styles/bad.docx", "not a docx")
+    project.file("reportgen.yaml", "style:\n  reference: styles/bad.docx\n")
+    result = project.run("build", "-q")
+    assert result.exit_code == 1
+    assert "styles/bad.docx:1:1: style.reference: 参考文档不是有效的 Word（.docx）文件" in result.stderr
+    assert not project.out("2024-Q3/城关镇.docx").exists()
