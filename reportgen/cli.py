@@ -89,9 +89,10 @@ def main() -> None:
 @click.option("--all", "all_periods", is_flag=True, help="生成所有季度。")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), help="同时生成报告的进程数（默认：CPU 核数）。")
 @click.option("--force", is_flag=True, help="全部重新生成，即使输入没有变化。")
+@click.option("--pdf", is_flag=True, help="同时用 LibreOffice 生成 PDF（放在 .docx 旁边）。")
 @click.option("-q", "--quiet", is_flag=True, help="不显示进度，只显示问题和最后的统计。")
 @click.option("--debug", is_flag=True, help="出错时显示 Python 调用栈（供开发人员排查）。")
-def build(paths, output, periods, all_periods, jobs, force, quiet, debug):
+def build(paths, output, periods, all_periods, jobs, force, pdf, quiet, debug):
     """生成工作汇报：每个单位一份 .docx，每个季度一份汇总报告。
 
     PATHS 是数据文件夹或单位数据文件，默认是项目的 data/ 文件夹。输出在
@@ -113,6 +114,15 @@ def build(paths, output, periods, all_periods, jobs, force, quiet, debug):
         periods_text = "、".join(p.key for p in result.periods) or "无"
         _echo_err(f"季度 {periods_text}：生成 {len(result.built)} 份，未变化 {len(result.unchanged)} 份，"
                   f"失败 {len(result.failed)} 份；输出在 {display_path(builder.out)}")
+        if pdf:
+            from .office import convert_to_pdf
+            stale = [p for p in result.built + result.unchanged
+                     if not p.with_suffix(".pdf").exists() or p.with_suffix(".pdf").stat().st_mtime < p.stat().st_mtime]
+            problems = convert_to_pdf(stale)
+            _report_problems(problems)
+            _echo_err(f"PDF：生成 {len(stale) - len(problems)} 份，失败 {len(problems)} 份")
+            if problems:
+                return 1
         return 0 if result.ok else 1
 
     sys.exit(_run(action, debug))
@@ -139,6 +149,15 @@ def validate(paths, debug):
         return 1 if index.problems else 0
 
     sys.exit(_run(action, debug))
+
+
+@main.command(context_settings=CONTEXT)
+def doctor():
+    """检查 LibreOffice 和公文字体的安装情况（PDF 与 Word 显示不同时，先看这里）。"""
+    from .office import doctor as check
+    click.echo(f"reportgen {__version__}（Python {sys.version.split()[0]}）")
+    for what, finding in check():
+        click.echo(f"{what}：{finding}")
 
 
 @main.command(context_settings=CONTEXT)

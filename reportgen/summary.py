@@ -127,11 +127,12 @@ def summary_context(period: Period, contexts: list, settings: Settings) -> dict:
         raise InputError([Problem(f"{period.key}/汇总报告", 1, 1, "", "没有可以汇总的单位：本季度各单位的数据都有错误")])
     definitions = _definitions(contexts)
     unit_contexts = [ctx for _, ctx in contexts]
-    totals, missing = {}, {}
+    totals, missing, reporting = {}, {}, {}
     for metric_id, definition in definitions.items():
-        reporting = [c["m"][metric_id] for c in unit_contexts if metric_id in c["m"]]
-        totals[metric_id] = _total(definition, reporting, period)
+        values = [c["m"][metric_id] for c in unit_contexts if metric_id in c["m"]]
+        totals[metric_id] = _total(definition, values, period)
         missing[metric_id] = sorted(c["unit"] for c in unit_contexts if metric_id not in c["m"])
+        reporting[metric_id] = sorted(c["unit"] for c in unit_contexts if metric_id in c["m"])
     rank_by = settings.rank_by or (next(iter(definitions)) if definitions else None)
     if settings.rank_by and settings.rank_by not in definitions:
         raise InputError([settings.source.problem(("rank_by",), f"排名指标“{settings.rank_by}”在本季度的单位数据中不存在"
@@ -145,5 +146,5 @@ def summary_context(period: Period, contexts: list, settings: Settings) -> dict:
     return {"period": period, "report": report, "settings": settings_context(settings),
             "units": ranked + unranked, "ranked": ranked, "unranked": unranked,
             "rank_by": totals.get(rank_by) if rank_by else None,
-            "total": total, "missing": missing, "unit_count": len(unit_contexts),
+            "total": total, "missing": missing, "reporting": reporting, "unit_count": len(unit_contexts),
             "summary_table": summary_tables(ranked + unranked, total)}

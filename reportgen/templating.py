@@ -19,19 +19,11 @@ from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from .errors import InputError, Problem
 from .period import format_date
+from .resources import bundled
 from .text import inert, join_lines
 
 TEMPLATE_SUFFIX = ".md.j2"
 SIMPLE_EXPRESSION = re.compile(r"\{\{ *([^\W\d]\w*(?:\.[^\W\d]\w*)*) *\}\}")
-
-
-def builtin_dir() -> Path:
-    """The built-in templates: installed as reportgen.builtin_templates, or the checkout's templates/."""
-    try:
-        from . import builtin_templates
-        return Path(next(iter(builtin_templates.__path__)))
-    except ImportError:
-        return Path(__file__).resolve().parent.parent / "templates"
 
 
 def _finalize(value):
@@ -91,7 +83,7 @@ class Templates:
     """
 
     def __init__(self, project_dir: Path | None, display=str):
-        self.builtin = builtin_dir()
+        self.builtin = bundled("builtin_templates", "templates")
         self.project = project_dir if project_dir and project_dir.is_dir() else None
         if self.project and self.project.resolve() == self.builtin.resolve():
             self.project = None  # running in the checkout: templates/ are the built-ins

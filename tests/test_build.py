@@ -165,3 +165,11 @@ def test_read_only_output_folder_is_reported_not_crashed_on(project):
     result = project.run("build", "-q")
     assert result.exit_code == 1
     assert "无法写入" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_summary_names_the_few_units_that_report_a_rare_metric(project):
+    project.unit("甲镇", metrics=M.format(v=1) + "\ny: {name: 罕见, unit: 件, value: 3}")
+    project.unit("乙镇", metrics=M.format(v=2))
+    project.unit("丙镇", metrics=M.format(v=3))
+    project.run("build", "-q", ok=True)
+    assert "罕见：合计3件（1个单位报送）。仅甲镇报送该项数据。" in texts(project.out("2024-Q3/汇总报告.docx"), "Normal")

@@ -164,3 +164,15 @@ def test_unusable_reference_document_is_an_error(project):
     assert result.exit_code == 1
     assert "styles/bad.docx:1:1: style.reference: 参考文档不是有效的 Word（.docx）文件" in result.stderr
     assert not project.out("2024-Q3/城关镇.docx").exists()
+
+
+def test_template_guide_example_builds(project):
+    import re
+    from conftest import REPO
+    guide = (REPO / "docs/模板指南.md").read_text("utf-8")
+    example = re.search(r"```jinja\n(\{% extends.*?)```", guide, re.S).group(1)
+    project.unit(metrics="publicity: {name: 宣传, unit: 场次, value: 46}", extra="problems: [问题]")
+    project.file("templates/work-report.md.j2", example)
+    project.run("build", "-q", ok=True)
+    h1 = texts(project.out("2024-Q3/城关镇.docx"), "Heading1")
+    assert h1 == ["一、主要指标完成情况", "二、特色亮点", "三、存在的问题"]
