@@ -110,7 +110,7 @@ def _file_digest(paths: list[Path]) -> str:
 
 class Builder:
     def __init__(self, project: Project, *, paths=(), output: Path | None = None, periods=(),
-                 all_periods=False, jobs: int | None = None, force=False,
+                 all_periods=False, jobs: int | None = None, force=False, strict=False,
                  progress: Callable | None = None):
         self.project = project
         self.settings = project.settings
@@ -120,6 +120,7 @@ class Builder:
         self.periods, self.all_periods = list(periods), all_periods
         self.jobs = max(1, jobs or os.cpu_count() or 1)
         self.force = force
+        self.strict = strict
         self.progress = progress or (lambda *a: None)
         self.result = BuildResult()
         extra = [self.settings.source.display] if self.settings.source else []
@@ -134,8 +135,8 @@ class Builder:
         self.result.problems += index.problems
         self.result.warnings += index.warnings
         self.result.failed += sorted(display_path(p) for p in index.failed if p in selected)
-        targets = index.for_paths(selected)
-        if not targets and not index.problems:
+        targets = self.checked(index.for_paths(selected))
+        if not selected:
             raise UsageError(f"没有找到单位数据文件（*.yaml）：{', '.join(map(str, self.paths)) or display_path(self.settings.data_dir)}")
         periods = select_periods(targets, self.periods, self.all_periods)
         self.result.periods = periods
@@ -143,6 +144,20 @@ class Builder:
         for period in periods:
             jobs += self.plan_period(index, period, [u for u in targets if u.period == period])
         return jobs
+
+    def checked(self, units):
+        """Report the 公文 lint findings: warnings, or with --strict errors that stop the unit."""
+        from .lint import as_problem
+        kept = []
+        for unit in units:
+            found = [as_problem(unit.source, f, warning=not self.strict) for f in unit.findings
+                     if f.rule != "heading-number"]  # the build removes those itself, with its own warning
+            if found and self.strict:
+                self.fail(unit.display, found)
+            else:
+                self.result.warnings += found
+                kept.append(unit)
+        return kept
 
     def plan_period(self, index: Index, period: Period, units) -> list[Job]:
         names, renamed = assign_names([u.unit for u in units])

@@ -90,9 +90,10 @@ def main() -> None:
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), help="同时生成报告的进程数（默认：CPU 核数）。")
 @click.option("--force", is_flag=True, help="全部重新生成，即使输入没有变化。")
 @click.option("--pdf", is_flag=True, help="同时用 LibreOffice 生成 PDF（放在 .docx 旁边）。")
+@click.option("--strict", is_flag=True, help="把公文检查（lint）发现的问题当作错误：有问题的单位不生成报告。")
 @click.option("-q", "--quiet", is_flag=True, help="不显示进度，只显示问题和最后的统计。")
 @click.option("--debug", is_flag=True, help="出错时显示 Python 调用栈（供开发人员排查）。")
-def build(paths, output, periods, all_periods, jobs, force, pdf, quiet, debug):
+def build(paths, output, periods, all_periods, jobs, force, pdf, strict, quiet, debug):
     """生成工作汇报：每个单位一份 .docx，每个季度一份汇总报告。
 
     PATHS 是数据文件夹或单位数据文件，默认是项目的 data/ 文件夹。输出在
@@ -104,7 +105,7 @@ def build(paths, output, periods, all_periods, jobs, force, pdf, quiet, debug):
         from .build import Builder, Project
         from .project import display_path
         builder = Builder(Project.open(), paths=paths, output=output, periods=periods, all_periods=all_periods,
-                          jobs=jobs, force=force, progress=progress)
+                          jobs=jobs, force=force, strict=strict, progress=progress)
         try:
             result = builder.run()
         finally:
@@ -147,6 +148,52 @@ def validate(paths, debug):
         if not selected:
             return 2
         return 1 if index.problems else 0
+
+    sys.exit(_run(action, debug))
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--fix", is_flag=True, help="自动改正有把握的问题（标点宽度、全角数字、重复标点、手写编号、拼音残留、繁体字），其余只报告。")
+@click.option("--debug", is_flag=True, help="出错时显示 Python 调用栈。")
+def lint(paths, fix, debug):
+    """检查正文中的常见笔误：半角标点、引号括号不成对、重复标点、全角数字、手写编号、日期写法、拼音残留、繁体字、多余空格。
+
+    每个问题显示为“文件:行:列: 规则: 说明（建议）”。发现问题时退出码为 1。
+    """
+    def action():
+        from .build import Project
+        from .errors import InputError
+        from .lint import apply_fixes, as_problem, describe_fix, lint_data
+        from .loader import load_yaml
+        from .outputs import write_atomic
+        from .project import display_path, find_unit_files
+        project = Project.open()
+        files = find_unit_files(list(paths) or [project.settings.data_dir])
+        if not files:
+            _echo_err("没有找到单位数据文件（*.yaml）")
+            return 2
+        remaining = 0
+        for path in files:
+            try:
+                source = load_yaml(path, display_path(path))
+            except InputError as exc:
+                _report_problems(exc.problems)
+                remaining += len(exc.problems)
+                continue
+            findings = lint_data(source.data)
+            if fix and any(f.fix is not None for f in findings):
+                raw = path.read_bytes()
+                fixed, applied = apply_fixes(source, raw, findings)
+                if applied:
+                    for finding in applied:
+                        click.echo(describe_fix(source, finding))
+                    write_atomic(path, fixed)
+                    findings = [f for f in findings if f not in applied]
+            for finding in findings:
+                click.echo(str(as_problem(source, finding)))
+            remaining += len(findings)
+        return 1 if remaining else 0
 
     sys.exit(_run(action, debug))
 

@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from .errors import InputError, Problem
+from .lint import lint_data
 from .loader import LoadedFile, load_yaml
 from .numerals import strip_typed_number
 from .period import Period
@@ -81,6 +82,7 @@ class Unit:
     plans: list
     attachments: list
     warnings: list = field(default_factory=list)
+    findings: list = field(default_factory=list)   # 公文 lint findings (reportgen.lint)
 
     @property
     def display(self) -> str:
@@ -263,12 +265,13 @@ def check_unit(source: LoadedFile, path: Path) -> Unit:
     top = checker.mapping(source.data, (), TOP_KEYS)
     if checker.problems:
         raise InputError(checker.problems)
+    findings = lint_data(source.data)
     source.release()
     return Unit(source=source, path=path, unit=top["unit"].strip(), period=top["period"],
                 report=top.get("report", {}), metrics=top.get("metrics", {}),
                 sections=top.get("sections", []), problems=top.get("problems", []),
                 plans=top.get("plans", []), attachments=top.get("attachments", []),
-                warnings=checker.warnings)
+                warnings=checker.warnings, findings=findings)
 
 
 def load_unit(path: Path, display: str | None = None) -> Unit:

@@ -1,0 +1,257 @@
+"""公文 lint: the slips real reports are full of, found where they were typed.
+
+Rules run on the narrative strings of a unit file (headings, text, intro, problems, plans,
+names, attachments), skipping the Jinja inside them. Each finding knows its field and the
+offset in the string; the loader turns that into the line and column in the YAML file, also
+inside block scalars. Safe, unambiguous findings carry a fix, which ``apply_fixes`` writes
+back into the file at that exact place, leaving every other byte as it was.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .errors import Problem
+from .loader import LoadedFile, source_index
+from .numerals import strip_typed_number
+
+HANZI = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+CJK_OPEN = "“‘（《〔【"
+CJK_CLOSE = "”’）》〕】，。、；：？！…—"
+JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
+
+RULES = {
+    "half-width-punct": "中文之间用了半角标点",
+    "unpaired": "引号或括号不成对",
+    "double-punct": "标点重复",
+    "full-width-alnum": "全角数字或字母",
+    "heading-number": "标题前手写了编号",
+    "date-format": "日期写法不规范",
+    "pinyin": "网页粘贴残留的拼音",
+    "traditional": "简体文字中夹有繁体字",
+    "stray-space": "汉字之间有多余的空格",
+}
+FULL_WIDTH = {",": "，", ".": "。", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
+PAIRS = {"”": "“", "’": "‘", "》": "《", "）": "（"}
+TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
+
+
+@dataclass(frozen=True)
+class Finding:
+    path: tuple          # the field in the YAML file
+    offset: int          # where in the string
+    text: str            # what was found
+    rule: str
+    message: str
+    suggestion: str
+    fix: str | None = None   # replacement for text, when the fix is safe
+
+
+def _half_width(value: str):
+    before = f"[{HANZI}{CJK_CLOSE}]"
+    after = f"[{HANZI}{CJK_OPEN}]"
+    for m in re.finditer(rf"(?<={before})[,.;:?!](?={after}|$)|(?<={before})[,;:?!]", value):
+        yield m.start(), m.group(), f"改为“{FULL_WIDTH[m.group()]}”", FULL_WIDTH[m.group()]
+    for m in re.finditer(rf"(?<=[{HANZI}])\((?![a-zü]*[{TONED}][a-zü]*\))|\((?=[{HANZI}])", value):
+        yield m.start(), "(", "改为“（”", "（"
+    for m in re.finditer(rf"(?<=[{HANZI}])\)|\)(?=[{HANZI}])", value):
+        if not re.search(rf"\([a-zü]*[{TONED}][a-zü]*$", value[: m.start()]):
+            yield m.start(), ")", "改为“）”", "）"
+
+
+def _unpaired(value: str):
+    stack: list[tuple[int, str]] = []
+    for i, ch in enumerate(value):
+        if ch in "“‘《（":
+            if ch in "“‘" and any(c == ch for _, c in stack):
+                closing = "”" if ch == "“" else "’"
+                yield i, ch, f"这里应是右引号“{closing}”", None
+                stack = [(j, c) for j, c in stack if c != ch]
+                continue
+            stack.append((i, ch))
+        elif ch in PAIRS:
+            if stack and stack[-1][1] == PAIRS[ch]:
+                stack.pop()
+            else:
+                yield i, ch, f"前面缺少配对的“{PAIRS[ch]}”", None
+    for i, ch in stack:
+        closing = {v: k for k, v in PAIRS.items()}[ch]
+        yield i, ch, f"后面缺少配对的“{closing}”", None
+
+
+def _double(value: str):
+    for m in re.finditer(r"([，。、；：？！])\1+", value):
+        yield m.start(), m.group(), f"改为“{m.group(1)}”", m.group(1)
+
+
+def _full_width_alnum(value: str):
+    for m in re.finditer(r"[０-９Ａ-Ｚａ-ｚ]+", value):
+        normal = unicodedata.normalize("NFKC", m.group())
+        yield m.start(), m.group(), f"改为“{normal}”", normal
+
+
+def _dates(value: str):
+    for m in re.finditer(r"(?<![\d.])((?:19|20)\d{2})([./-])(\d{1,2})\2(\d{1,2})(?![\d.])", value):
+        year, month, day = int(m.group(1)), int(m.group(3)), int(m.group(4))
+        if 1 <= month <= 12 and 1 <= day <= 31:
+            yield m.start(), m.group(), f"写成“{year}年{month}月{day}日”", None
+    for m in re.finditer(r"((?:19|20)\d{2})年(\d{1,2})月(\d{1,2})日", value):
+        if m.group(2).startswith("0") or m.group(3).startswith("0"):
+            yield (m.start(), m.group(), f"写成“{m.group(1)}年{int(m.group(2))}月{int(m.group(3))}日”"
+                   "（月、日前不加 0）", None)
+
+
+def _pinyin(value: str):
+    for m in re.finditer(rf"(?<=[{HANZI}])[(（][a-zü]*[{TONED}][a-zü]*[)）]", value):
+        yield m.start(), m.group(), "删除", ""
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc  # OpenCC's own tables: traditional → simplified, phrase-aware
+    return opencc.OpenCC("t2s")
+
+
+def _traditional(value: str):
+    if not re.search(f"[{HANZI}]", value):
+        return
+    converter = _t2s()
+    converted = converter.convert(value)
+    if len(converted) != len(value):
+        converted = "".join(converter.convert(ch) for ch in value)
+    for i, (old, new) in enumerate(zip(value, converted)):
+        if old != new and re.match(f"[{HANZI}]", old):
+            single = converter.convert(old) == new  # the same simplified form alone and in context
+            yield i, old, f"改为“{new}”", new if single else None
+
+
+def _stray_space(value: str):
+    for m in re.finditer(rf"(?<=[{HANZI}，。、；：？！”）])[ \u3000]+(?=[{HANZI}“（])", value):
+        yield m.start(), m.group(), "删除空格", None
+
+
+def _heading_number(value: str):
+    number, rest = strip_typed_number(value)
+    if number:
+        start = len(value) - len(value.lstrip())
+        typed = value[start: len(value) - len(rest)]
+        yield start, typed, f"删除“{number}”，编号由工具自动生成", ""
+
+
+TEXT_RULES = [("pinyin", _pinyin), ("half-width-punct", _half_width), ("unpaired", _unpaired),
+              ("double-punct", _double), ("full-width-alnum", _full_width_alnum), ("date-format", _dates),
+              ("traditional", _traditional), ("stray-space", _stray_space)]
+
+
+def lint_text(value: str, heading: bool = False) -> list[tuple[int, str, str, str, str | None]]:
+    """(offset, found, rule, suggestion, fix) for one string, Jinja left out."""
+    jinja = [m.span() for m in JINJA.finditer(value)]
+    masked = JINJA.sub(lambda m: "\x00" * len(m.group()), value)
+    rules = ([("heading-number", _heading_number)] if heading else []) + TEXT_RULES
+    found, taken = [], set()
+    for rule, check in rules:
+        for offset, text, suggestion, fix in check(masked):
+            span = range(offset, offset + max(len(text), 1))
+            if any(a <= offset < b for a, b in jinja) or taken.intersection(span):
+                continue
+            taken.update(span)
+            found.append((offset, text, rule, suggestion, fix))
+    return sorted(found)
+
+
+NARRATIVE_REPORT_KEYS = ("title", "topic", "salutation", "intro", "signature")
+
+
+def narrative_fields(data):
+    """(path, text, is_heading) of every narrative string of a unit file's raw values."""
+    if not isinstance(data, dict):
+        return
+    if isinstance(data.get("unit"), str):
+        yield ("unit",), data["unit"], False
+    report = data.get("report")
+    if isinstance(report, dict):
+        for key in NARRATIVE_REPORT_KEYS:
+            if isinstance(report.get(key), str):
+                yield ("report", key), report[key], key == "title"
+    metrics = data.get("metrics")
+    if isinstance(metrics, dict):
+        for metric_id, metric in metrics.items():
+            if isinstance(metric, dict) and isinstance(metric.get("name"), str):
+                yield ("metrics", metric_id, "name"), metric["name"], False
+    yield from _sections(data.get("sections"), ("sections",))
+    for key in ("problems", "plans", "attachments"):
+        items = data.get(key)
+        if isinstance(items, list):
+            for i, item in enumerate(items):
+                if isinstance(item, str):
+                    yield (key, i), item, False
+
+
+def _sections(sections, path):
+    if not isinstance(sections, list):
+        return
+    for i, section in enumerate(sections):
+        if isinstance(section, dict):
+            if isinstance(section.get("heading"), str):
+                yield path + (i, "heading"), section["heading"], True
+            if isinstance(section.get("text"), str):
+                yield path + (i, "text"), section["text"], False
+            yield from _sections(section.get("sections"), path + (i, "sections"))
+
+
+def lint_data(data) -> list[Finding]:
+    findings = []
+    for path, value, heading in narrative_fields(data):
+        for offset, text, rule, suggestion, fix in lint_text(value, heading):
+            findings.append(Finding(path, offset, text, rule, RULES[rule], suggestion, fix))
+    return findings
+
+
+def as_problem(source: LoadedFile, finding: Finding, warning: bool = False) -> Problem:
+    """``FILE:LINE:COL: rule: message（suggestion）`` at the offending character."""
+    line, column = source.char_position(finding.path, finding.offset)
+    return Problem(source.display, line, column, finding.rule,
+                   f"{finding.message}：“{finding.text}”（{finding.suggestion}）", warning)
+
+
+def apply_fixes(source: LoadedFile, raw: bytes, findings: list[Finding]) -> tuple[bytes, list[Finding]]:
+    """The file's bytes with every safe fix applied in place; returns (new bytes, applied findings).
+
+    A fix is applied only where the file holds exactly the text found (escapes or folding in
+    the YAML would make the place uncertain); everything else, comments, order, line endings,
+    encoding and BOM included, stays byte for byte.
+    """
+    bom = raw.startswith(b"\xef\xbb\xbf")
+    encoding = "gb18030" if source.encoding == "gb18030" else "utf-8"
+    text = raw.decode(encoding)
+    if bom:
+        text = text[1:]
+    edits = []
+    for finding in findings:
+        if finding.fix is None:
+            continue
+        node, _, found = source._walk(finding.path)
+        if not found:
+            continue
+        start = source_index(source.text, node, finding.offset)
+        end = source_index(source.text, node, finding.offset + len(finding.text) - 1) + 1 if finding.text else start
+        if source.text[start:end] == finding.text:
+            edits.append((start, end, finding))
+    applied, last = [], None
+    for start, end, finding in sorted(edits, reverse=True):
+        if last is not None and end > last:
+            continue  # overlapping edits: keep the later one only
+        text = text[:start] + finding.fix + text[end:]
+        applied.append(finding)
+        last = start
+    data = text.encode(encoding)
+    return (b"\xef\xbb\xbf" + data if bom else data), list(reversed(applied))
+
+
+def describe_fix(source: LoadedFile, finding: Finding) -> str:
+    line, column = source.char_position(finding.path, finding.offset)
+    return (f"{source.display}:{line}:{column}: {finding.rule}: 已修改“{finding.text}”→“{finding.fix}”"
+            if finding.fix else f"{source.display}:{line}:{column}: {finding.rule}: 已删除“{finding.text}”")
+
