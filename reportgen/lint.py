@@ -49,21 +49,40 @@ class Finding:
     fix: str | None = None   # replacement for text, when the fix is safe
 
 
+HALF_PUNCT = re.compile(rf"(?<=[{HANZI}{CJK_CLOSE}])[,.;:?!](?=[{HANZI}{CJK_OPEN}]|$)|(?<=[{HANZI}{CJK_CLOSE}])[,;:?!]")
+HALF_OPEN = re.compile(rf"(?<=[{HANZI}])\((?![a-zü]*[{TONED}][a-zü]*\))|\((?=[{HANZI}])")
+HALF_CLOSE = re.compile(rf"(?<=[{HANZI}])\)|\)(?=[{HANZI}])")
+PINYIN_OPEN = re.compile(rf"\([a-zü]*[{TONED}][a-zü]*$")
+PINYIN = re.compile(rf"(?<=[{HANZI}])[(（][a-zü]*[{TONED}][a-zü]*[)）]")
+DOUBLE = re.compile(r"([，。、；：？！])\1+")
+WIDE_ALNUM = re.compile(r"[０-９Ａ-Ｚａ-ｚ]+")
+DOTTED_DATE = re.compile(r"(?<![\d.])((?:19|20)\d{2})([./-])(\d{1,2})\2(\d{1,2})(?![\d.])")
+CN_DATE = re.compile(r"((?:19|20)\d{2})年(\d{1,2})月(\d{1,2})日")
+STRAY_SPACE = re.compile(rf"(?<=[{HANZI}，。、；：？！”）])[ \u3000]+(?=[{HANZI}“（])")
+ANY_HANZI = re.compile(f"[{HANZI}]")
+
+
+HALF_ANY = re.compile(r"[,.;:?!()]")
+QUOTES = re.compile("[“‘《（”’》）]")
+DATE_HINT = re.compile(r"\d[./-]\d|[年月]0")
+
+
 def _half_width(value: str):
-    before = f"[{HANZI}{CJK_CLOSE}]"
-    after = f"[{HANZI}{CJK_OPEN}]"
-    for m in re.finditer(rf"(?<={before})[,.;:?!](?={after}|$)|(?<={before})[,;:?!]", value):
+    if not HALF_ANY.search(value):
+        return
+    for m in HALF_PUNCT.finditer(value):
         yield m.start(), m.group(), f"改为“{FULL_WIDTH[m.group()]}”", FULL_WIDTH[m.group()]
-    for m in re.finditer(rf"(?<=[{HANZI}])\((?![a-zü]*[{TONED}][a-zü]*\))|\((?=[{HANZI}])", value):
+    for m in HALF_OPEN.finditer(value):
         yield m.start(), "(", "改为“（”", "（"
-    for m in re.finditer(rf"(?<=[{HANZI}])\)|\)(?=[{HANZI}])", value):
-        if not re.search(rf"\([a-zü]*[{TONED}][a-zü]*$", value[: m.start()]):
+    for m in HALF_CLOSE.finditer(value):
+        if not PINYIN_OPEN.search(value[: m.start()]):
             yield m.start(), ")", "改为“）”", "）"
 
 
 def _unpaired(value: str):
     stack: list[tuple[int, str]] = []
-    for i, ch in enumerate(value):
+    for m in QUOTES.finditer(value):
+        i, ch = m.start(), m.group()
         if ch in "“‘《（":
             if ch in "“‘" and any(c == ch for _, c in stack):
                 closing = "”" if ch == "“" else "’"
@@ -82,29 +101,33 @@ def _unpaired(value: str):
 
 
 def _double(value: str):
-    for m in re.finditer(r"([，。、；：？！])\1+", value):
+    for m in DOUBLE.finditer(value):
         yield m.start(), m.group(), f"改为“{m.group(1)}”", m.group(1)
 
 
 def _full_width_alnum(value: str):
-    for m in re.finditer(r"[０-９Ａ-Ｚａ-ｚ]+", value):
+    for m in WIDE_ALNUM.finditer(value):
         normal = unicodedata.normalize("NFKC", m.group())
         yield m.start(), m.group(), f"改为“{normal}”", normal
 
 
 def _dates(value: str):
-    for m in re.finditer(r"(?<![\d.])((?:19|20)\d{2})([./-])(\d{1,2})\2(\d{1,2})(?![\d.])", value):
+    if not DATE_HINT.search(value):
+        return
+    for m in DOTTED_DATE.finditer(value):
         year, month, day = int(m.group(1)), int(m.group(3)), int(m.group(4))
         if 1 <= month <= 12 and 1 <= day <= 31:
             yield m.start(), m.group(), f"写成“{year}年{month}月{day}日”", None
-    for m in re.finditer(r"((?:19|20)\d{2})年(\d{1,2})月(\d{1,2})日", value):
+    for m in CN_DATE.finditer(value):
         if m.group(2).startswith("0") or m.group(3).startswith("0"):
             yield (m.start(), m.group(), f"写成“{m.group(1)}年{int(m.group(2))}月{int(m.group(3))}日”"
                    "（月、日前不加 0）", None)
 
 
 def _pinyin(value: str):
-    for m in re.finditer(rf"(?<=[{HANZI}])[(（][a-zü]*[{TONED}][a-zü]*[)）]", value):
+    if "(" not in value and "（" not in value:
+        return
+    for m in PINYIN.finditer(value):
         yield m.start(), m.group(), "删除", ""
 
 
@@ -115,20 +138,22 @@ def _t2s():
 
 
 def _traditional(value: str):
-    if not re.search(f"[{HANZI}]", value):
-        return
     converter = _t2s()
     converted = converter.convert(value)
+    if converted == value:
+        return
     if len(converted) != len(value):
         converted = "".join(converter.convert(ch) for ch in value)
     for i, (old, new) in enumerate(zip(value, converted)):
-        if old != new and re.match(f"[{HANZI}]", old):
+        if old != new and ANY_HANZI.match(old):
             single = converter.convert(old) == new  # the same simplified form alone and in context
             yield i, old, f"改为“{new}”", new if single else None
 
 
 def _stray_space(value: str):
-    for m in re.finditer(rf"(?<=[{HANZI}，。、；：？！”）])[ \u3000]+(?=[{HANZI}“（])", value):
+    if " " not in value and "\u3000" not in value:
+        return
+    for m in STRAY_SPACE.finditer(value):
         yield m.start(), m.group(), "删除空格", None
 
 
@@ -147,8 +172,8 @@ TEXT_RULES = [("pinyin", _pinyin), ("half-width-punct", _half_width), ("unpaired
 
 def lint_text(value: str, heading: bool = False) -> list[tuple[int, str, str, str, str | None]]:
     """(offset, found, rule, suggestion, fix) for one string, Jinja left out."""
-    jinja = [m.span() for m in JINJA.finditer(value)]
-    masked = JINJA.sub(lambda m: "\x00" * len(m.group()), value)
+    jinja = [m.span() for m in JINJA.finditer(value)] if "{" in value else []
+    masked = JINJA.sub(lambda m: "\x00" * len(m.group()), value) if jinja else value
     rules = ([("heading-number", _heading_number)] if heading else []) + TEXT_RULES
     found, taken = [], set()
     for rule, check in rules:
