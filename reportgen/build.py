@@ -24,6 +24,7 @@ from .project import Index, build_index, display_path, find_unit_files, missing_
 from .render import render_docx
 from .settings import Settings, find_root, load_settings
 from .templating import Templates
+from .text import reset_stash
 
 STATE_FILE = ".reportgen-state.json"
 
@@ -283,6 +284,7 @@ def _build_index(i: int):
 
 def _build_one(builder: Builder, job: Job):
     """Render and write one report; returns None, or the problems that stopped it."""
+    reset_stash()
     try:
         data = render_docx(builder.templates, builder.writer, job.template, builder.context(job))
         write_atomic(builder.out / job.key, data)

@@ -44,6 +44,10 @@ class Table:
     rows: list
     align: list     # 'l' | 'r' | 'c' per column
 
+    @property
+    def text(self) -> str:
+        return " ".join(" ".join(row) for row in [self.header] + self.rows)
+
 
 @dataclass
 class Salutation:

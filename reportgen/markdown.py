@@ -11,7 +11,7 @@ from mdit_py_plugins.container import container_plugin
 from .document import (Attachments, DateLine, Document, Heading, Paragraph, Run, Salutation,
                        Signature, Table, Title)
 from .numerals import heading_number
-from .text import line_separator, restore
+from .text import line_separator, restore, stashed_block
 
 CONTAINERS = {"salutation": Salutation, "dateline": DateLine, "attachments": Attachments,
               "signature": Signature}
@@ -142,6 +142,9 @@ class _Walker:
         if t == "paragraph_open":
             inline = self.next()
             self.next()
+            block = stashed_block(inline.content)
+            if block is not None:
+                return block
             runs = inline_runs(inline)
             return Paragraph(runs) if "".join(r.text for r in runs).strip() else None
         if t == "table_open":

@@ -20,7 +20,8 @@ from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from .errors import InputError, Problem
 from .period import format_date
 from .resources import bundled
-from .text import inert, join_lines
+from .document import Table
+from .text import join_lines, restore, stash
 
 TEMPLATE_SUFFIX = ".md.j2"
 SIMPLE_EXPRESSION = re.compile(r"\{\{ *([^\W\d]\w*(?:\.[^\W\d]\w*)*) *\}\}")
@@ -40,10 +41,10 @@ def _cndate(value) -> str:
 
 
 def table_markdown(header: list, rows: list[list], align: list[str]) -> str:
-    """A GFM pipe table from cell texts (made inert here); align: 'l', 'c' or 'r' per column."""
-    rule = [{"r": "---:", "c": ":---:"}.get(a, ":---") for a in align]
-    cells = [[inert(join_lines(str(cell))) or " " for cell in line] for line in [header] + rows]
-    return "\n".join("| " + " | ".join(line) + " |" for line in [cells[0], rule] + cells[1:])
+    """A statistics table as a finished block (see text.stash); align: 'l', 'c' or 'r' per column."""
+    def cells(line):
+        return [restore(join_lines(str(cell))) for cell in line]
+    return stash(Table(cells(header), [cells(row) for row in rows], list(align)))
 
 
 def metrics_table(m) -> str:

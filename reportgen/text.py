@@ -11,13 +11,40 @@ CJK_OR_FULLWIDTH = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\
 BLANK_LINE = re.compile(r"\n[ \t\r]*\n")
 
 
+# Blocks the tool builds itself (a narrative paragraph, a statistics table) never need Markdown
+# parsing: they are kept aside and a short token stands in the Markdown (the parser puts the
+# block back), which makes long reports and big summary tables cheap to parse.
+STASH_OPEN, STASH_CLOSE = "\U000F8000", "\U000F8001"
+STASHED = re.compile(f"{STASH_OPEN}(\\d+){STASH_CLOSE}")
+_stash: list = []
+
+
+def reset_stash() -> None:
+    """Forget the blocks of the previous document (call before building the next one)."""
+    _stash.clear()
+
+
+def stash(block) -> str:
+    """Keep a finished block (anything with ``.text``) aside; returns the token that stands for it."""
+    _stash.append(block)
+    return f"{STASH_OPEN}{len(_stash) - 1}{STASH_CLOSE}"
+
+
+def stashed_block(markdown: str):
+    """The block whose token is all of ``markdown``, else None."""
+    m = STASHED.fullmatch(markdown.strip())
+    return _stash[int(m.group(1))] if m else None
+
+
 def inert(text: str) -> str:
     """Data text → the same text with no character that Markdown could read as structure."""
     return text.translate(_TO_INERT)
 
 
 def restore(text: str) -> str:
-    """Undo :func:`inert` after parsing."""
+    """Undo :func:`inert` after parsing (a stashed block inside other text gives its text)."""
+    if STASH_OPEN in text:
+        text = STASHED.sub(lambda m: _stash[int(m.group(1))].text, text)
     return text.translate(_FROM_INERT)
 
 
@@ -43,5 +70,6 @@ def split_paragraphs(text: str) -> list[str]:
 
 
 def paragraphs_markdown(text: str) -> str:
-    """Narrative text → inert Markdown paragraphs, separated by blank lines."""
-    return "\n\n".join(inert(p) for p in split_paragraphs(text))
+    """Narrative text → one stashed paragraph per paragraph, separated by blank lines."""
+    from .document import Paragraph, Run
+    return "\n\n".join(stash(Paragraph([Run(p)])) for p in split_paragraphs(text))
