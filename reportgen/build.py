@@ -21,7 +21,6 @@ from .history import resolve
 from .outputs import SUMMARY_NAME, assign_names, write_atomic
 from .period import Period
 from .project import Index, build_index, display_path, find_unit_files, missing_paths_problems
-from .render import render_docx
 from .settings import Settings, find_root, load_settings
 from .templating import Templates
 from .text import reset_stash
@@ -284,6 +283,7 @@ def _build_index(i: int):
 
 def _build_one(builder: Builder, job: Job):
     """Render and write one report; returns None, or the problems that stopped it."""
+    from .render import render_docx  # python-docx and markdown-it only when something is built
     reset_stash()
     try:
         data = render_docx(builder.templates, builder.writer, job.template, builder.context(job))

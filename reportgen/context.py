@@ -19,10 +19,11 @@ class Narrative:
 
     def __init__(self, templates: Templates, unit: Unit, context: dict):
         self.templates, self.unit, self.context = templates, unit, context
+        self.values: dict = {}  # a report repeats its expressions: each is looked up once
 
     def evaluate(self, value: str, path: tuple) -> str:
         locate = lambda offset, message: self.unit.source.problem(path, message, offset=offset)  # noqa: E731
-        return self.templates.render_text(value, self.context, locate)
+        return self.templates.render_text(value, self.context, locate, self.values)
 
     def line(self, value: str, path: tuple) -> str:
         """A one-line text (heading, name, title): evaluated, joined, inert."""

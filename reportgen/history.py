@@ -27,7 +27,13 @@ def _cumulative(index: Index, unit: str, period: Period, data: MetricData):
 
 
 def resolve(index: Index, unit: Unit) -> dict[str, MetricData]:
-    """The unit's metrics with every gap history can fill, filled."""
+    """The unit's metrics with every gap history can fill, filled (worked out once per index)."""
+    if unit.path not in index.resolved:
+        index.resolved[unit.path] = _resolve(index, unit)
+    return index.resolved[unit.path]
+
+
+def _resolve(index: Index, unit: Unit) -> dict[str, MetricData]:
     out = {}
     for data in unit.metrics.values():
         filled = {name: getattr(data, name) for name in data.__slots__}

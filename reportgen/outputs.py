@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from pathlib import Path
 
 from .errors import OutputError
@@ -46,15 +45,15 @@ def assign_names(units: list[str]) -> tuple[dict[str, str], list[tuple[str, str]
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write whole or not at all: a temporary file in the same folder, then rename over the target."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix="." + path.name + ".", suffix=".tmp", dir=path.parent)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o644)
     except OSError as exc:
         raise OutputError(f"无法写入 {path}：{exc.strerror}") from None
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
-        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException as exc:
         try:

@@ -46,6 +46,7 @@ class Index:
     problems: list = field(default_factory=list)     # errors, per bad file
     warnings: list = field(default_factory=list)
     failed: set = field(default_factory=set)         # paths of files that did not load
+    resolved: dict = field(default_factory=dict)     # path -> metrics with history filled (history.py)
 
     def get(self, unit: str, period: Period) -> Unit | None:
         return self.units.get((unit, period))

@@ -134,31 +134,37 @@ class Templates:
         shown = self.display(Path(filename)) if filename and filename != "<template>" else "-"
         return Problem(shown, line, 1, "template", explain(exc))
 
-    def render_text(self, text: str, context: dict, locate) -> str:
-        """Evaluate the Jinja in one narrative string; ``locate(offset)`` gives a Problem's place."""
+    def render_text(self, text: str, context: dict, locate, cache: dict | None = None) -> str:
+        """Evaluate the Jinja in one narrative string; ``locate(offset)`` gives a Problem's place.
+        ``cache`` keeps the values of simple expressions for the next strings of the same context."""
         if "{" not in text:
             return text
         if "{%" not in text and "{#" not in text and text.count("{{") == len(SIMPLE_EXPRESSION.findall(text)):
-            return self._render_simple(text, context, locate)
+            return self._render_simple(text, context, locate, {} if cache is None else cache)
         try:
             return self.env.from_string(text).render(context)
         except Exception as exc:  # noqa: BLE001
             _, line = _template_location(exc)
             raise InputError([locate(_offset_of(text, line, exc), explain(exc))]) from None
 
-    def _render_simple(self, text: str, context: dict, locate) -> str:
+    def _render_simple(self, text: str, context: dict, locate, seen: dict) -> str:
         """The common case, ``{{ m.x.yoy }}`` and nothing else, without compiling a template.
 
         Compiling costs milliseconds per string; looking the names up through the sandbox's
         ``getattr`` and ``undefined`` gives the same result and the same errors.
         """
+
         def value(match):
-            first, *attrs = match.group(1).split(".")
+            expression = match.group(1)
+            if expression in seen:
+                return seen[expression]
+            first, *attrs = expression.split(".")
             try:
                 found = context[first] if first in context else self.env.undefined(name=first)
                 for attr in attrs:
                     found = self.env.getattr(found, attr)
-                return str(_finalize(found))
+                seen[expression] = str(_finalize(found))
+                return seen[expression]
             except Exception as exc:  # noqa: BLE001
                 name = _unknown_name(exc)
                 at = match.group(1).rfind(name) if name else -1
