@@ -116,12 +116,10 @@ def build(paths, output, periods, all_periods, jobs, force, pdf, strict, quiet, 
         _echo_err(f"季度 {periods_text}：生成 {len(result.built)} 份，未变化 {len(result.unchanged)} 份，"
                   f"失败 {len(result.failed)} 份；输出在 {display_path(builder.out)}")
         if pdf:
-            from .office import convert_to_pdf
-            stale = [p for p in result.built + result.unchanged
-                     if not p.with_suffix(".pdf").exists() or p.with_suffix(".pdf").stat().st_mtime < p.stat().st_mtime]
-            problems = convert_to_pdf(stale)
+            from .office import update_pdfs
+            converted, problems = update_pdfs(result.built + result.unchanged)
             _report_problems(problems)
-            _echo_err(f"PDF：生成 {len(stale) - len(problems)} 份，失败 {len(problems)} 份")
+            _echo_err(f"PDF：生成 {converted} 份，失败 {len(problems)} 份")
             if problems:
                 return 1
         return 0 if result.ok else 1
@@ -163,36 +161,16 @@ def lint(paths, fix, debug):
     """
     def action():
         from .build import Project
-        from .errors import InputError
-        from .lint import apply_fixes, as_problem, describe_fix, lint_data
-        from .loader import load_yaml
-        from .outputs import write_atomic
-        from .project import display_path, find_unit_files
+        from .lint import lint_files
+        from .project import find_unit_files
         project = Project.open()
         files = find_unit_files(list(paths) or [project.settings.data_dir])
         if not files:
             _echo_err("没有找到单位数据文件（*.yaml）")
             return 2
-        remaining = 0
-        for path in files:
-            try:
-                source = load_yaml(path, display_path(path))
-            except InputError as exc:
-                _report_problems(exc.problems)
-                remaining += len(exc.problems)
-                continue
-            findings = lint_data(source.data)
-            if fix and any(f.fix is not None for f in findings):
-                raw = path.read_bytes()
-                fixed, applied = apply_fixes(source, raw, findings)
-                if applied:
-                    for finding in applied:
-                        click.echo(describe_fix(source, finding))
-                    write_atomic(path, fixed)
-                    findings = [f for f in findings if f not in applied]
-            for finding in findings:
-                click.echo(str(as_problem(source, finding)))
-            remaining += len(findings)
+        lines, remaining = lint_files(files, fix=fix)
+        for line in lines:
+            click.echo(line)
         return 1 if remaining else 0
 
     sys.exit(_run(action, debug))

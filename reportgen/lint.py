@@ -280,3 +280,29 @@ def describe_fix(source: LoadedFile, finding: Finding) -> str:
     return (f"{source.display}:{line}:{column}: {finding.rule}: 已修改“{finding.text}”→“{finding.fix}”"
             if finding.fix else f"{source.display}:{line}:{column}: {finding.rule}: 已删除“{finding.text}”")
 
+
+
+def lint_files(files, fix: bool = False) -> tuple[list[str], int]:
+    """Lint (and with fix, mend) unit files; returns (lines to show, findings left)."""
+    from .errors import InputError
+    from .loader import load_yaml
+    from .outputs import write_atomic
+    from .project import display_path
+    lines, remaining = [], 0
+    for path in files:
+        try:
+            source = load_yaml(path, display_path(path))
+        except InputError as exc:
+            lines += [str(p) for p in exc.problems]
+            remaining += len(exc.problems)
+            continue
+        findings = lint_data(source.data)
+        if fix and any(f.fix is not None for f in findings):
+            fixed, applied = apply_fixes(source, path.read_bytes(), findings)
+            if applied:
+                write_atomic(path, fixed)
+                lines += [describe_fix(source, f) for f in applied]
+                findings = [f for f in findings if f not in applied]
+        lines += [str(as_problem(source, f)) for f in findings]
+        remaining += len(findings)
+    return lines, remaining

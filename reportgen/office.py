@@ -82,6 +82,14 @@ def convert_to_pdf(docx_files: list[Path], timeout_per_file: float = 20) -> list
         return problems
 
 
+def update_pdfs(docx_files: list[Path]) -> tuple[int, list[str]]:
+    """PDFs for the reports whose PDF is missing or older than the .docx; returns (made, problems)."""
+    stale = [p for p in docx_files
+             if not p.with_suffix(".pdf").exists() or p.with_suffix(".pdf").stat().st_mtime < p.stat().st_mtime]
+    problems = convert_to_pdf(stale)
+    return len(stale) - len(problems), problems
+
+
 def doctor() -> list[tuple[str, str]]:
     """(what, finding) rows: LibreOffice, and which font each official font name resolves to."""
     rows = []
