@@ -40,13 +40,13 @@ class Project:
         settings = load_settings(find_root(start), display=display_path)
         return cls(settings, Templates(settings.templates_dir, display=display_path))
 
-    def index(self, paths: list[Path]) -> tuple[Index, set]:
+    def index(self, paths: list[Path], jobs: int = 1) -> tuple[Index, set]:
         """Index the data directory plus the given paths; returns (index, files selected by paths)."""
         if missing := missing_paths_problems(paths):
             raise UsageError("\n".join(str(p) for p in missing))
         selected = set(find_unit_files(paths or [self.settings.data_dir]))
         files = find_unit_files([self.settings.data_dir]) + sorted(selected)
-        return build_index(list(dict.fromkeys(files))), selected
+        return build_index(list(dict.fromkeys(files)), jobs), selected
 
 
 @dataclass
@@ -130,7 +130,7 @@ class Builder:
 
     # --- planning ---------------------------------------------------------------------------
     def plan(self) -> list[Job]:
-        index, selected = self.project.index(self.paths)
+        index, selected = self.project.index(self.paths, self.jobs)
         self.index = index
         self.result.problems += index.problems
         self.result.warnings += index.warnings
@@ -178,7 +178,7 @@ class Builder:
                           SUMMARY_NAME, [j.units[0] for j in jobs], summary=True)
             summary.fingerprint = fingerprint(self.environment, "summary", summary.key,
                                               [(j.key, j.fingerprint) for j in jobs])
-            jobs.append(summary)
+            jobs.insert(0, summary)  # the longest job first, so that workers finish together
         return jobs
 
     def context(self, job: Job) -> dict:
