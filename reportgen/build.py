@@ -15,9 +15,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import __version__
-from .context import LazyUnitContext, unit_context
-from .errors import InputError, OutputError, Problem, UsageError
-from .history import resolve
+from .errors import InputError, OutputError, UsageError
 from .outputs import SUMMARY_NAME, assign_names, write_atomic
 from .period import Period
 from .project import Index, build_index, display_path, find_unit_files, missing_paths_problems
@@ -26,6 +24,7 @@ from .templating import Templates
 from .text import reset_stash
 
 STATE_FILE = ".reportgen-state.json"
+SNAPSHOT = "_snapshot"  # in the state file: the inputs of the last successful run
 
 
 @dataclass
@@ -74,8 +73,9 @@ class BuildResult:
         return not self.failed and not self.problems
 
 
-def select_periods(units, periods: list[str], all_periods: bool) -> list[Period]:
-    found = sorted({u.period for u in units})
+def select_periods(found_periods, periods: list[str], all_periods: bool) -> list[Period]:
+    """The periods to build: --all, the --period ones, or the latest of those found."""
+    found = sorted(set(found_periods))
     if all_periods:
         return found
     if periods:
@@ -125,8 +125,9 @@ class Builder:
         self.result = BuildResult()
         extra = [self.settings.source.display] if self.settings.source else []
         ref = [self.settings.style.reference] if self.settings.style.reference else []
-        self.environment = _file_digest(self.templates.source_files() + ref) + __version__ + repr(extra) \
-            + (self.settings.source.text if self.settings.source else "")
+        self.environment = hashlib.sha256((_file_digest(self.templates.source_files() + ref) + __version__
+                                           + repr(extra) + (self.settings.source.text if self.settings.source
+                                                            else "")).encode("utf-8")).hexdigest()
 
     # --- planning ---------------------------------------------------------------------------
     def plan(self) -> list[Job]:
@@ -135,10 +136,10 @@ class Builder:
         self.result.problems += index.problems
         self.result.warnings += index.warnings
         self.result.failed += sorted(display_path(p) for p in index.failed if p in selected)
-        targets = self.checked(index.for_paths(selected))
+        targets = self.targets = self.checked(index.for_paths(selected))
         if not selected:
             raise UsageError(f"没有找到单位数据文件（*.yaml）：{', '.join(map(str, self.paths)) or display_path(self.settings.data_dir)}")
-        periods = select_periods(targets, self.periods, self.all_periods)
+        periods = select_periods((u.period for u in targets), self.periods, self.all_periods)
         self.result.periods = periods
         jobs = []
         for period in periods:
@@ -160,6 +161,7 @@ class Builder:
         return kept
 
     def plan_period(self, index: Index, period: Period, units) -> list[Job]:
+        from .history import resolve
         names, renamed = assign_names([u.unit for u in units])
         for unit_name, stem in renamed:
             unit = next(u for u in units if u.unit == unit_name)
@@ -183,6 +185,7 @@ class Builder:
 
     def context(self, job: Job) -> dict:
         """The template context of a job (computed where the job runs: in a worker when parallel)."""
+        from .context import LazyUnitContext, unit_context
         if not job.summary:
             return unit_context(job.units[0], self.index, self.settings, self.templates)
         from .summary import summary_context  # only batches with units need it
@@ -202,9 +205,12 @@ class Builder:
         return writer
 
     def run(self) -> BuildResult:
+        state = self.load_state()
+        files = self.input_files()
+        if not self.force and self.all_unchanged(state, files):
+            return self.result
         jobs = self.plan()
         self.progress("start", str(len(jobs)))
-        state = self.load_state()
         todo = []
         for job in jobs:
             target = self.out / job.key
@@ -232,8 +238,50 @@ class Builder:
                     self.fail(job.units[0].display if not job.summary else job.title, error)
                     self.progress("failed", job.title, job.key)
         finally:
+            if self.result.ok:
+                state[SNAPSHOT] = self.snapshot(files, jobs)
+            else:
+                state.pop(SNAPSHOT, None)
             self.save_state(state)
         return self.result
+
+    # --- an unchanged rebuild without reading any unit file -----------------------------------------
+    def input_files(self) -> dict:
+        """Every unit file the build could read, with its size and modification time."""
+        stats = {}
+        for path in find_unit_files([self.settings.data_dir] + self.paths):
+            st = path.stat()
+            stats[str(path)] = [st.st_size, st.st_mtime_ns]
+        return stats
+
+    def snapshot(self, files: dict, jobs: list[Job]) -> dict:
+        """What the next run compares against to see that nothing changed."""
+        outputs: dict = {}
+        for job in jobs:
+            outputs.setdefault(job.period.key, []).append(job.key)
+        return {"selection": self.selection, "environment": self.environment, "files": files,
+                "periods": sorted({u.period.key for u in self.targets}), "outputs": outputs,
+                "warnings": [str(w) for w in self.result.warnings]}
+
+    @property
+    def selection(self) -> list:
+        return [str(p) for p in self.paths] + (["--strict"] if self.strict else [])
+
+    def all_unchanged(self, state: dict, files: dict) -> bool:
+        """True (and the result filled in) when the last run succeeded and no input changed since:
+        the same files with the same sizes and times, the same templates, settings and version."""
+        snap = state.get(SNAPSHOT)
+        if (not isinstance(snap, dict) or snap.get("selection") != self.selection
+                or snap.get("environment") != self.environment or snap.get("files") != files):
+            return False
+        periods = select_periods([Period.parse(k) for k in snap["periods"]], self.periods, self.all_periods)
+        keys = [key for period in periods for key in snap["outputs"].get(period.key, [None])]
+        if not periods or not all(key and key in state and (self.out / key).is_file() for key in keys):
+            return False
+        self.result.periods = periods
+        self.result.warnings = list(snap["warnings"])
+        self.result.unchanged = [self.out / key for key in keys]
+        return True
 
     def execute(self, jobs: list[Job]):
         """Yield (job, None | [problems]) as each job finishes."""

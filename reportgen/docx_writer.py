@@ -24,7 +24,6 @@ from docx.shared import Mm, Pt, Twips
 
 from .document import (Attachments, DateLine, Document, Heading, Paragraph, Salutation, Signature,
                        Table, Title)
-from .errors import InputError, Problem
 from .settings import Style
 
 LATIN_FONT = "Times New Roman"

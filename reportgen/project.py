@@ -9,7 +9,6 @@ from pathlib import Path
 
 from .errors import InputError, Problem
 from .period import Period
-from .unitfile import Unit, load_unit
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -50,15 +49,16 @@ class Index:
     failed: set = field(default_factory=set)         # paths of files that did not load
     resolved: dict = field(default_factory=dict)     # path -> metrics with history filled (history.py)
 
-    def get(self, unit: str, period: Period) -> Unit | None:
+    def get(self, unit: str, period: Period):
         return self.units.get((unit, period))
 
-    def for_paths(self, paths: set) -> list[Unit]:
+    def for_paths(self, paths: set) -> list:
         return [u for u in self.units.values() if u.path in paths]
 
 
 def _load(path: Path):
     """A Unit, or the InputError of a bad file (returned, so it crosses process boundaries)."""
+    from .unitfile import load_unit  # the checks, the lint and their imports: only when a file is read
     try:
         return load_unit(path, display_path(path))
     except InputError as exc:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from .errors import InputError
 from .loader import LoadedFile, load_yaml
-from .unitfile import _Checker
+from .checker import Checker
 
 SETTINGS_FILE = "reportgen.yaml"
 
@@ -69,7 +69,7 @@ class Settings:
                 "headings": dict(self.headings)}
 
 
-class _SettingsChecker(_Checker):
+class _SettingsChecker(Checker):
     def as_headings(self, value, path):
         return self.mapping(value, path, HEADING_KEYS)
 

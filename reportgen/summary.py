@@ -3,8 +3,6 @@
 units")."""
 from __future__ import annotations
 
-from decimal import Decimal
-
 from .errors import InputError, Problem
 from .period import Period
 from .context import report_defaults, settings_context

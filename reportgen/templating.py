@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import re
 import traceback
+from functools import cached_property
 from pathlib import Path
-
-import jinja2
-from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from .errors import InputError, Problem
 from .period import format_date
@@ -68,7 +66,9 @@ def metrics_table(m) -> str:
 FILTERS = {"cndate": _cndate, "heading": _heading, "metrics_table": metrics_table}
 
 
-def _environment(loader) -> SandboxedEnvironment:
+def _environment(loader):
+    import jinja2
+    from jinja2.sandbox import SandboxedEnvironment
     env = SandboxedEnvironment(loader=loader, undefined=jinja2.StrictUndefined, finalize=_finalize,
                                autoescape=False, trim_blocks=True, lstrip_blocks=True,
                                keep_trailing_newline=True, auto_reload=False)
@@ -89,12 +89,16 @@ class Templates:
         if self.project and self.project.resolve() == self.builtin.resolve():
             self.project = None  # running in the checkout: templates/ are the built-ins
         self.display = display
+
+    @cached_property
+    def env(self):
+        """The sandboxed Jinja environment (Jinja is imported only when a template is rendered)."""
+        import jinja2
         dirs = [str(d) for d in (self.project, self.builtin) if d]
-        loader = jinja2.ChoiceLoader([
+        return _environment(jinja2.ChoiceLoader([
             jinja2.PrefixLoader({"builtin": jinja2.FileSystemLoader(str(self.builtin))}),
             jinja2.FileSystemLoader(dirs),
-        ])
-        self.env = _environment(loader)
+        ]))
 
     def names(self) -> dict[str, Path]:
         """Every template in effect: name -> file it comes from."""
@@ -113,7 +117,8 @@ class Templates:
                 files += sorted(p for p in folder.rglob("*") if p.is_file())
         return files
 
-    def get(self, name: str) -> jinja2.Template:
+    def get(self, name: str):
+        import jinja2
         try:
             return self.env.get_template(name + TEMPLATE_SUFFIX)
         except jinja2.TemplateNotFound:
@@ -173,6 +178,7 @@ class Templates:
 
 
 def _template_location(exc: Exception) -> tuple[str | None, int]:
+    import jinja2
     if isinstance(exc, jinja2.TemplateSyntaxError):
         return exc.filename, exc.lineno or 1
     found = (None, 1)
@@ -206,6 +212,8 @@ def _unknown_name(exc: Exception) -> str | None:
 
 def explain(exc: Exception) -> str:
     """A Chinese message for a Jinja failure."""
+    import jinja2
+    from jinja2.sandbox import SecurityError
     if isinstance(exc, SecurityError):
         m = re.search(r"attribute '([^']+)'", str(exc))
         what = f"“{m.group(1)}”" if m else "该属性"

@@ -173,3 +173,26 @@ def test_summary_names_the_few_units_that_report_a_rare_metric(project):
     project.unit("丙镇", metrics=M.format(v=3))
     project.run("build", "-q", ok=True)
     assert "罕见：合计3件（1个单位报送）。仅甲镇报送该项数据。" in texts(project.out("2024-Q3/汇总报告.docx"), "Normal")
+
+
+def test_unchanged_rebuild_reads_no_unit_file(project, monkeypatch):
+    project.unit("甲镇", metrics=M.format(v=1), sections="- heading: 工作\n  text: '共检查,{{ m.x }}'")
+    project.unit("乙镇", metrics=M.format(v=2))
+    first = project.run("build", "-q", ok=True)
+    warning = "data/2024-Q3/甲镇.yaml:7:15: half-width-punct: 警告：中文之间用了半角标点：“,”（改为“，”）"
+    assert warning in first.stderr
+
+    import reportgen.unitfile
+
+    def no_reading(*args, **kwargs):
+        raise AssertionError("a unit file was read")
+    monkeypatch.setattr(reportgen.unitfile, "load_unit", no_reading)
+    result = project.run("build", "-q", ok=True)
+    assert "生成 0 份，未变化 3 份，失败 0 份" in result.stderr
+    assert warning in result.stderr  # the warnings of the last run are shown again
+    monkeypatch.undo()
+    project.unit("乙镇", metrics=M.format(v=5))  # one file changed: everything is read, two reports rebuilt
+    result = project.run("build", "-q", ok=True)
+    assert "生成 2 份，未变化 1 份" in result.stderr
+    result = project.run("build", "-q", "--strict")
+    assert result.exit_code == 1, "--strict is another question: the lint findings now fail the unit"
