@@ -200,7 +200,7 @@ class Builder:
     @cached_property
     def writer(self):
         from .docx_writer import Writer  # python-docx is imported only when something is written
-        writer = Writer(self.settings.style)
+        writer = Writer(self.settings.style, cache=self.out)
         self.result.warnings += writer.warnings
         return writer
 

@@ -1,106 +1,51 @@
 """Write the document model as a .docx in the GB/T 9704-2012 layout.
 
-A lean, fully styled base package is built once per style profile (python-docx
-for the styles, page setup and footers); each report then opens that base from
-bytes, gets its body as one block of WordprocessingML, and is zipped with fixed
-timestamps so the same input gives the same bytes.  See
+A lean, fully styled base package is made once per style profile (docx_base.py,
+with python-docx) and kept in the output folder; each report takes the base's
+static parts as they are, gets its body as one block of WordprocessingML, and is
+zipped with fixed timestamps so the same input gives the same bytes.  See
 ``../shared/spec/gbt9704.md`` for where each number comes from.
 """
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import math
 import re
 import zipfile
-from xml.sax.saxutils import escape as xml_escape
-
-from docx import Document as open_docx
-from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-from docx.oxml import OxmlElement, parse_xml
-from docx.oxml.ns import nsdecls, qn
-from docx.shared import Mm, Pt, Twips
+from pathlib import Path
+from xml.etree import ElementTree
 
 from .document import (Attachments, DateLine, Document, Heading, Paragraph, Salutation, Signature,
                        Table, Title)
+from . import __version__
+from .outputs import write_atomic
 from .settings import Style
 
-LATIN_FONT = "Times New Roman"
-THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
 PAGE_W_MM, PAGE_H_MM = 210, 297
 MARGINS_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}
 TEXT_WIDTH_TW = round((PAGE_W_MM - MARGINS_MM["left"] - MARGINS_MM["right"]) / 25.4 * 1440)
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-PPR_ORDER = ["pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
-             "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap",
-             "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd",
-             "snapToGrid", "spacing", "ind", "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc",
-             "textDirection", "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle",
-             "rPr", "sectPr", "pPrChange"]
-KEPT_STYLES = {"Normal", "DefaultParagraphFont", "TableNormal", "NoList", "Title", "Heading1", "Heading2",
-               "Heading3", "Heading4", "Footer"}
 HEADING_STYLE = {1: "Heading1", 2: "Heading2", 3: "Heading3", 4: "Heading4"}
-# Custom paragraph styles: id -> (name shown in Word, font slot, alignment, first-line indent in chars)
-CUSTOM_STYLES = {"DateLine": ("GW 日期行", "heading2", WD_ALIGN_PARAGRAPH.CENTER, 0),
-                 "Salutation": ("GW 主送", "body", WD_ALIGN_PARAGRAPH.LEFT, 0),
-                 "Attachment": ("GW 附件说明", "body", WD_ALIGN_PARAGRAPH.JUSTIFY, 0),
-                 "Signature": ("GW 署名", "body", WD_ALIGN_PARAGRAPH.RIGHT, 0),
-                 "TableText": ("GW 表格", "table", WD_ALIGN_PARAGRAPH.CENTER, 0)}
 # Each paragraph style the writer uses, by the name Word knows it under (a user's reference
 # document may give it another styleId: Chinese Word writes "1" for heading 1).
+CUSTOM_STYLE_NAMES = {"DateLine": "GW 日期行", "Salutation": "GW 主送", "Attachment": "GW 附件说明",
+                      "Signature": "GW 署名", "TableText": "GW 表格"}
 STYLE_NAMES = {"Normal": "Normal", "Title": "Title", **{sid: f"heading {lvl}" for lvl, sid in HEADING_STYLE.items()},
-               **{sid: name for sid, (name, *_rest) in CUSTOM_STYLES.items()}}
+               **CUSTOM_STYLE_NAMES}
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
 def style_ids(styles_xml: bytes) -> dict[str, str]:
     """Canonical style id -> the styleId the package uses for the style of that name."""
-    root = parse_xml(styles_xml)
     by_name = {}
-    for st in root.findall(qn("w:style")):
-        name = st.find(qn("w:name"))
-        if name is not None and st.get(qn("w:type")) == "paragraph":
-            by_name.setdefault(name.get(qn("w:val")).lower(), st.get(qn("w:styleId")))
+    for st in ElementTree.fromstring(styles_xml).iter(W + "style"):
+        name = st.find(W + "name")
+        if name is not None and st.get(W + "type") == "paragraph":
+            by_name.setdefault(name.get(W + "val").lower(), st.get(W + "styleId"))
     return {sid: by_name.get(name.lower(), sid) for sid, name in STYLE_NAMES.items()}
-
-
-# --- small oxml helpers -------------------------------------------------------------------------
-
-def _sort_ppr(pPr) -> None:
-    rank = {qn("w:" + n): i for i, n in enumerate(PPR_ORDER)}
-    for child in sorted(pPr, key=lambda e: rank.get(e.tag, 99)):
-        pPr.append(child)
-
-
-def _ppr_child(pPr, tag: str):
-    el = pPr.find(qn(tag))
-    if el is None:
-        el = OxmlElement(tag)
-        pPr.append(el)
-        _sort_ppr(pPr)
-    return el
-
-
-def _set_fonts(rPr, east_asia: str, latin: str = LATIN_FONT) -> None:
-    """All rFonts slots explicit, theme attributes removed (they would override the names)."""
-    rf = rPr.get_or_add_rFonts()
-    for attr in THEME_ATTRS:
-        rf.attrib.pop(qn(attr), None)
-    for attr, value in (("w:ascii", latin), ("w:hAnsi", latin), ("w:cs", latin),
-                        ("w:eastAsia", east_asia), ("w:hint", "eastAsia")):
-        rf.set(qn(attr), value)
-
-
-def _indent(pPr, char_tw: int, **chars) -> None:
-    """Character-based indents (Word's *Chars attributes) plus their twip equivalents."""
-    ind = _ppr_child(pPr, "w:ind")
-    for key in list(ind.attrib):
-        del ind.attrib[key]
-    for name, value in chars.items():
-        if value is not None:
-            ind.set(qn(f"w:{name}Chars"), str(round(value * 100)))
-            ind.set(qn(f"w:{name}"), str(round(value * char_tw)))
 
 
 def width_chars(text: str) -> float:
@@ -110,8 +55,6 @@ def width_chars(text: str) -> float:
     switches = sum(1 for a, b in zip(wide, wide[1:]) if a != b)
     return sum(1 if w else 0.5 for w in wide) + 0.25 * switches
 
-
-# --- the base package ---------------------------------------------------------------------------
 
 class Profile:
     """Numbers of one style profile, derived from the settings."""
@@ -126,161 +69,11 @@ class Profile:
         self.char_spacing = min(squeeze, 0)
 
 
-def _paragraph_style(profile: Profile, st, font_slot: str, *, size=None, align=WD_ALIGN_PARAGRAPH.JUSTIFY,
-                     first=2.0, outline=None, exact=True) -> None:
-    st.font.size = Pt(size or profile.sizes["body"])
-    st.font.bold = False
-    st.font.italic = False
-    rPr = st.element.get_or_add_rPr()
-    _set_fonts(rPr, profile.fonts[font_slot])
-    for tag in ("w:color", "w:kern", "w:spacing", "w:u"):
-        for el in rPr.findall(qn(tag)):
-            rPr.remove(el)
-    pf = st.paragraph_format
-    pf.alignment = align
-    pf.space_before = pf.space_after = Pt(0)
-    if exact:
-        pf.line_spacing_rule, pf.line_spacing = WD_LINE_SPACING.EXACTLY, Twips(profile.line_tw)
-    else:
-        pf.line_spacing_rule = WD_LINE_SPACING.SINGLE
-    pf.widow_control = False
-    pPr = st.element.get_or_add_pPr()
-    for tag in ("w:pBdr", "w:contextualSpacing", "w:keepLines", "w:numPr"):
-        for el in pPr.findall(qn(tag)):
-            pPr.remove(el)
-    _indent(pPr, profile.char_tw, firstLine=first)
-    if outline is not None:
-        pf.keep_with_next = True
-        _ppr_child(pPr, "w:outlineLvl").set(qn("w:val"), str(outline))
-    for link in st.element.findall(qn("w:link")):
-        st.element.remove(link)
-
-
-def _page_number_footer(profile: Profile, footer, odd: bool) -> None:
-    """'— N —' in 4号 宋体: odd pages right, even pages left, one character in (GB/T 9704 7.5)."""
-    footer.is_linked_to_previous = False
-    p = footer.paragraphs[0]
-    p.alignment = WD_ALIGN_PARAGRAPH.RIGHT if odd else WD_ALIGN_PARAGRAPH.LEFT
-    size = profile.sizes["page_number"]
-    pf = p.paragraph_format
-    pf.space_before = pf.space_after = Pt(0)
-    pf.line_spacing_rule, pf.line_spacing = WD_LINE_SPACING.EXACTLY, Pt(size)
-    pPr = p._p.get_or_add_pPr()
-    _ppr_child(pPr, "w:snapToGrid").set(qn("w:val"), "0")
-    ind = _ppr_child(pPr, "w:ind")
-    ind.set(qn("w:firstLine"), "0")
-    ind.set(qn("w:right" if odd else "w:left"), str(round(size * 20)))
-    font = profile.fonts["page_number"]
-    rpr = (f'<w:rPr><w:rFonts w:ascii="{font}" w:hAnsi="{font}" w:cs="{font}" w:eastAsia="{font}" '
-           f'w:hint="eastAsia"/><w:sz w:val="{round(size * 2)}"/><w:szCs w:val="{round(size * 2)}"/></w:rPr>')
-    runs = (f'<w:r {nsdecls("w")}>{rpr}<w:t xml:space="preserve">— </w:t></w:r>',
-            f'<w:r {nsdecls("w")}>{rpr}<w:fldChar w:fldCharType="begin"/></w:r>',
-            f'<w:r {nsdecls("w")}>{rpr}<w:instrText xml:space="preserve"> PAGE </w:instrText></w:r>',
-            f'<w:r {nsdecls("w")}>{rpr}<w:fldChar w:fldCharType="separate"/></w:r>',
-            f'<w:r {nsdecls("w")}>{rpr}<w:t>1</w:t></w:r>',
-            f'<w:r {nsdecls("w")}>{rpr}<w:fldChar w:fldCharType="end"/></w:r>',
-            f'<w:r {nsdecls("w")}>{rpr}<w:t xml:space="preserve"> —</w:t></w:r>')
-    for run in runs:
-        p._p.append(parse_xml(run))
-
-
-def _strip_package(doc) -> None:
-    """Drop what a report never uses: ~790 KB of styles-with-effects, web settings, custom XML, thumbnail."""
-    for rel in list(doc.part.rels.values()):
-        if rel.reltype.rsplit("/", 1)[-1] in ("stylesWithEffects", "webSettings", "customXml", "numbering"):
-            doc.part.drop_rel(rel.rId)
-    package_rels = doc.part.package.rels
-    for rId, rel in list(package_rels.items()):
-        if rel.reltype.endswith("/thumbnail"):
-            package_rels.pop(rId)
-    styles = doc.styles.element
-    latent = styles.find(qn("w:latentStyles"))
-    if latent is not None:
-        styles.remove(latent)
-    for st in styles.findall(qn("w:style")):
-        if st.get(qn("w:styleId")) not in KEPT_STYLES:
-            styles.remove(st)
-
-
-def _defaults(profile: Profile, doc) -> None:
-    dd = doc.styles.element.find(qn("w:docDefaults"))
-    rPr = dd.find(qn("w:rPrDefault")).find(qn("w:rPr"))
-    _set_fonts(rPr, profile.fonts["body"])
-    rPr.find(qn("w:lang")).set(qn("w:eastAsia"), "zh-CN")
-    spacing = dd.find(qn("w:pPrDefault")).find(qn("w:pPr")).find(qn("w:spacing"))
-    spacing.set(qn("w:after"), "0")
-    spacing.set(qn("w:line"), "240")
-    settings = doc.settings.element
-    settings.find(qn("w:themeFontLang")).set(qn("w:eastAsia"), "zh-CN")
-    doc.settings.odd_and_even_pages_header_footer = True
-
-
-def _page(profile: Profile, doc) -> None:
-    s = doc.sections[0]
-    s.page_width, s.page_height = Mm(PAGE_W_MM), Mm(PAGE_H_MM)
-    s.top_margin, s.bottom_margin = Mm(MARGINS_MM["top"]), Mm(MARGINS_MM["bottom"])
-    s.left_margin, s.right_margin = Mm(MARGINS_MM["left"]), Mm(MARGINS_MM["right"])
-    s.header_distance = Mm(15)
-    s.footer_distance = Mm(MARGINS_MM["bottom"] - 7) - Pt(profile.sizes["page_number"])
-    grid = s._sectPr.find(qn("w:docGrid"))
-    grid.set(qn("w:type"), "lines")
-    grid.set(qn("w:linePitch"), str(profile.line_tw))
-    _page_number_footer(profile, s.footer, odd=True)
-    _page_number_footer(profile, s.even_page_footer, odd=False)
-
-
-def _styles(profile: Profile, doc) -> None:
-    styles = doc.styles
-    _paragraph_style(profile, styles["Normal"], "body")
-    if profile.char_spacing:
-        rPr = styles["Normal"].element.get_or_add_rPr()
-        spacing = OxmlElement("w:spacing")
-        spacing.set(qn("w:val"), str(profile.char_spacing))
-        rPr.find(qn("w:sz")).addprevious(spacing)
-    _paragraph_style(profile, styles["Title"], "title", size=profile.sizes["title"],
-                     align=WD_ALIGN_PARAGRAPH.CENTER, first=0)
-    title_rpr = styles["Title"].element.get_or_add_rPr()
-    no_squeeze = OxmlElement("w:spacing")
-    no_squeeze.set(qn("w:val"), "0")
-    title_rpr.find(qn("w:sz")).addprevious(no_squeeze)
-    _ppr_child(styles["Title"].element.get_or_add_pPr(), "w:snapToGrid").set(qn("w:val"), "0")
-    for level, style_id in HEADING_STYLE.items():
-        st = next(s for s in styles if s.style_id == style_id)
-        _paragraph_style(profile, st, f"heading{level}", outline=level - 1)
-    for style_id, (name, slot, align, first) in CUSTOM_STYLES.items():
-        st = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
-        st.element.set(qn("w:styleId"), style_id)
-        st.base_style = styles["Normal"]
-        table = style_id == "TableText"
-        _paragraph_style(profile, st, slot, size=profile.sizes["table"] if table else None, align=align,
-                         first=first, exact=not table)
-        if table:
-            no_squeeze = OxmlElement("w:spacing")
-            no_squeeze.set(qn("w:val"), "0")
-            st.element.get_or_add_rPr().find(qn("w:sz")).addprevious(no_squeeze)
-            _ppr_child(st.element.get_or_add_pPr(), "w:snapToGrid").set(qn("w:val"), "0")
-    _paragraph_style(profile, styles["Footer"], "page_number", size=profile.sizes["page_number"],
-                     align=WD_ALIGN_PARAGRAPH.RIGHT, first=0)
-
-
-def gbt9704_base(style: Style) -> bytes:
-    """The styled, lean base package of the GB/T 9704 profile."""
-    profile = Profile(style)
-    doc = open_docx()
-    _strip_package(doc)
-    _defaults(profile, doc)
-    _styles(profile, doc)
-    _page(profile, doc)
-    body = doc.element.body
-    for child in list(body):
-        if child.tag != qn("w:sectPr"):
-            body.remove(child)
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
-
-
 # --- writing one report -------------------------------------------------------------------------
+
+def xml_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
 
 def _xml_text(text: str) -> str:
     """Text that XML 1.0 can hold (control characters in a template are dropped)."""
@@ -306,9 +99,9 @@ KEEP_BLANK = '<w:p><w:pPr><w:keepNext/></w:pPr></w:p>'
 class Writer:
     """Turns Documents into .docx bytes with one style profile."""
 
-    def __init__(self, style: Style):
+    def __init__(self, style: Style, cache: Path | None = None):
         self.profile = Profile(style)
-        base, self.warnings = _base_for(style)
+        base, self.warnings = _base_for(style, cache)
         self.package = BasePackage(base)
         self.ids = style_ids(self.package.styles)
 
@@ -476,10 +269,28 @@ def core_properties(title: str, author: str, date: dt.date) -> bytes:
             "</cp:coreProperties>").encode("utf-8")
 
 
-def _base_for(style: Style) -> tuple[bytes, list]:
-    """(base package, warnings): the GB/T 9704 profile, or a user's reference document."""
-    base = gbt9704_base(style)
+def _base_for(style: Style, cache: Path | None) -> tuple[bytes, list]:
+    """(base package, warnings): the GB/T 9704 profile, or a user's reference document.
+
+    The GB/T 9704 base is kept in ``cache`` (the output folder) as
+    ``.reportgen-base-<key>.docx``, so later builds need neither python-docx nor the time to style it.
+    """
     if style.reference is not None:
+        from .docx_base import gbt9704_base
         from .reference import reference_base
-        return reference_base(style.reference, base)
+        return reference_base(style.reference, gbt9704_base(style))
+    key = hashlib.sha256(repr((sorted(style.fonts.items()), sorted(style.sizes.items()), style.line_pitch,
+                               __version__)).encode("utf-8")).hexdigest()[:16]
+    cached = cache / f"{BASE_PREFIX}{key}.docx" if cache else None
+    if cached is not None and cached.is_file():
+        return cached.read_bytes(), []
+    from .docx_base import gbt9704_base  # python-docx: only when the base has to be made
+    base = gbt9704_base(style)
+    if cached is not None:
+        for old in cache.glob(f"{BASE_PREFIX}*.docx"):
+            old.unlink(missing_ok=True)
+        write_atomic(cached, base)
     return base, []
+
+
+BASE_PREFIX = ".reportgen-base-"
