@@ -170,11 +170,21 @@ TEXT_RULES = [("pinyin", _pinyin), ("half-width-punct", _half_width), ("unpaired
               ("traditional", _traditional), ("stray-space", _stray_space)]
 
 
-def lint_text(value: str, heading: bool = False) -> list[tuple[int, str, str, str, str | None]]:
-    """(offset, found, rule, suggestion, fix) for one string, Jinja left out."""
+# Whether a rule can find anything in a whole file: one scan of the file instead of one per string.
+FILE_GUARDS = {
+    "pinyin": PINYIN.search, "unpaired": QUOTES.search, "double-punct": DOUBLE.search,
+    "full-width-alnum": WIDE_ALNUM.search, "date-format": DATE_HINT.search, "stray-space": STRAY_SPACE.search,
+    "half-width-punct": lambda t: HALF_PUNCT.search(t) or HALF_OPEN.search(t) or HALF_CLOSE.search(t),
+    "traditional": lambda t: ANY_HANZI.search(t) and _t2s().convert(t) != t,
+}
+
+
+def lint_text(value: str, heading: bool = False, rules=None) -> list[tuple[int, str, str, str, str | None]]:
+    """(offset, found, rule, suggestion, fix) for one string, Jinja left out; ``rules``: a subset of
+    TEXT_RULES to run (default all)."""
     jinja = [m.span() for m in JINJA.finditer(value)] if "{" in value else []
     masked = JINJA.sub(lambda m: "\x00" * len(m.group()), value) if jinja else value
-    rules = ([("heading-number", _heading_number)] if heading else []) + TEXT_RULES
+    rules = ([("heading-number", _heading_number)] if heading else []) + (TEXT_RULES if rules is None else rules)
     found, taken = [], set()
     for rule, check in rules:
         for offset, text, suggestion, fix in check(masked):
@@ -226,10 +236,13 @@ def _sections(sections, path):
             yield from _sections(section.get("sections"), path + (i, "sections"))
 
 
-def lint_data(data) -> list[Finding]:
+def lint_data(data, whole_text: str | None = None) -> list[Finding]:
+    """Every finding in a unit file's values; ``whole_text``, the file's text, lets rules that can
+    find nothing in it be skipped."""
+    rules = TEXT_RULES if whole_text is None else [(r, f) for r, f in TEXT_RULES if FILE_GUARDS[r](whole_text)]
     findings = []
     for path, value, heading in narrative_fields(data):
-        for offset, text, rule, suggestion, fix in lint_text(value, heading):
+        for offset, text, rule, suggestion, fix in lint_text(value, heading, rules):
             findings.append(Finding(path, offset, text, rule, RULES[rule], suggestion, fix))
     return findings
 
