@@ -8,6 +8,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import time
 from concurrent.futures import ProcessPoolExecutor
 from functools import cached_property
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from .text import reset_stash
 
 STATE_FILE = ".reportgen-state.json"
 SNAPSHOT = "_snapshot"  # in the state file: the inputs of the last successful run
+RACY_NS = 2_000_000_000  # file times this close to the last run are not trusted (as git does)
 
 
 @dataclass
@@ -248,6 +250,7 @@ class Builder:
     # --- an unchanged rebuild without reading any unit file -----------------------------------------
     def input_files(self) -> dict:
         """Every unit file the build could read, with its size and modification time."""
+        self.started_ns = time.time_ns()
         stats = {}
         for path in find_unit_files([self.settings.data_dir] + self.paths):
             st = path.stat()
@@ -260,6 +263,7 @@ class Builder:
         for job in jobs:
             outputs.setdefault(job.period.key, []).append(job.key)
         return {"selection": self.selection, "environment": self.environment, "files": files,
+                "taken_ns": self.started_ns,
                 "periods": sorted({u.period.key for u in self.targets}), "outputs": outputs,
                 "warnings": [str(w) for w in self.result.warnings]}
 
@@ -274,6 +278,8 @@ class Builder:
         if (not isinstance(snap, dict) or snap.get("selection") != self.selection
                 or snap.get("environment") != self.environment or snap.get("files") != files):
             return False
+        if any(mtime >= snap.get("taken_ns", 0) - RACY_NS for _, mtime in files.values()):
+            return False  # changed just before the last run: the same time stamp could hide a later edit
         periods = select_periods([Period.parse(k) for k in snap["periods"]], self.periods, self.all_periods)
         keys = [key for period in periods for key in snap["outputs"].get(period.key, [None])]
         if not periods or not all(key and key in state and (self.out / key).is_file() for key in keys):

@@ -1,5 +1,6 @@
 """Whole builds: periods, file names, the summary, incremental and parallel runs, failures."""
 import os
+import time
 
 from conftest import tables, texts, unit_yaml
 
@@ -179,6 +180,8 @@ def test_summary_names_the_few_units_that_report_a_rare_metric(project):
 def test_unchanged_rebuild_reads_no_unit_file(project, monkeypatch):
     project.unit("甲镇", metrics=M.format(v=1), sections="- heading: 工作\n  text: '共检查,{{ m.x }}'")
     project.unit("乙镇", metrics=M.format(v=2))
+    for path in (project.root / "data").rglob("*.yaml"):  # edited a while ago: times are trusted
+        os.utime(path, ns=(time.time_ns() - 10**10, time.time_ns() - 10**10))
     first = project.run("build", "-q", ok=True)
     warning = "data/2024-Q3/甲镇.yaml:7:15: half-width-punct: 警告：中文之间用了半角标点：“,”（改为“，”）"
     assert warning in first.stderr
@@ -197,3 +200,11 @@ def test_unchanged_rebuild_reads_no_unit_file(project, monkeypatch):
     assert "生成 2 份，未变化 1 份" in result.stderr
     result = project.run("build", "-q", "--strict")
     assert result.exit_code == 1, "--strict is another question: the lint findings now fail the unit"
+
+
+def test_a_file_changed_just_before_a_build_is_read_again(project):
+    path = project.unit("甲镇", metrics=M.format(v=1))
+    project.run("build", "-q", ok=True)
+    path.write_text(unit_yaml("甲镇", metrics=M.format(v=7)), "utf-8")  # same size, maybe the same time stamp
+    result = project.run("build", "-q", ok=True)
+    assert "生成 2 份" in result.stderr

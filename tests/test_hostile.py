@@ -10,8 +10,7 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from conftest import REPO, unit_yaml, write
-from reportgen.build import Project
+from conftest import REPO, unit_yaml
 from reportgen.errors import InputError
 from reportgen.context import unit_context
 from reportgen.loader import parse_yaml

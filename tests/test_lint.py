@@ -2,7 +2,7 @@
 official prose, and --fix that changes only what it reports."""
 import pytest
 
-from conftest import REPO, write
+from conftest import REPO
 from reportgen.lint import lint_text
 
 FAULTS = """\

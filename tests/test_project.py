@@ -1,5 +1,4 @@
 """Working projects (issue #7): init, project templates, settings, styles, reference documents."""
-import os
 
 import docx
 from docx.shared import Mm
