@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor
 from functools import cached_property
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +15,7 @@ from typing import Callable
 
 from . import __version__
 from .errors import InputError, OutputError, UsageError
+from .parallel import can_fork, map_in_processes
 from .outputs import SUMMARY_NAME, assign_names, write_atomic
 from .period import Period
 from .project import Index, build_index, display_path, find_unit_files, missing_paths_problems
@@ -228,8 +227,9 @@ class Builder:
             self.result.problems += exc.problems
             self.result.failed += [job.title for job in todo]
             return self.result
+        results = self.execute(todo)
         try:
-            for job, error in self.execute(todo):
+            for job, error in results:
                 target = self.out / job.key
                 if error is None:
                     state[job.key] = job.fingerprint
@@ -240,6 +240,7 @@ class Builder:
                     self.fail(job.units[0].display if not job.summary else job.title, error)
                     self.progress("failed", job.title, job.key)
         finally:
+            results.close()
             if self.result.ok:
                 state[SNAPSHOT] = self.snapshot(files, jobs)
             else:
@@ -292,18 +293,18 @@ class Builder:
     def execute(self, jobs: list[Job]):
         """Yield (job, None | [problems]) as each job finishes."""
         global _JOBS
-        if self.jobs == 1 or len(jobs) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        if self.jobs == 1 or len(jobs) < 2 or not can_fork():
             for job in jobs:
                 yield job, _build_one(self, job)
             return
         self.writer  # build the styled base once, before the workers are forked
         _JOBS = (self, jobs)  # workers are forked and see this without pickling
-        ctx = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=min(self.jobs, len(jobs)), mp_context=ctx) as pool:
-            chunk = max(1, len(jobs) // (self.jobs * 4))
-            for i, error in zip(range(len(jobs)), pool.map(_build_index, range(len(jobs)), chunksize=chunk)):
-                yield jobs[i], error
-        _JOBS = None
+        results = map_in_processes(_build_index, list(range(len(jobs))), min(self.jobs, len(jobs)))
+        try:
+            yield from zip(jobs, results)
+        finally:
+            results.close()  # on Ctrl-C: workers finish the report at hand, the rest is cancelled
+            _JOBS = None
 
     # --- state for incremental builds -----------------------------------------------------------
     @property

@@ -76,6 +76,3 @@ class Document:
     @property
     def title(self) -> str:
         return next((b.text for b in self.blocks if isinstance(b, Title)), "")
-
-    def headings(self) -> list[Heading]:
-        return [b for b in self.blocks if isinstance(b, Heading)]

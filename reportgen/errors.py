@@ -50,8 +50,3 @@ class UsageError(ReportgenError):
 class OutputError(ReportgenError):
     """A report could not be written (read-only file, no space, ...)."""
 
-
-def problem_at(file: str, mark, field: str, message: str) -> Problem:
-    """A problem located at a (line, column) pair, 1-based."""
-    line, column = mark if mark else (1, 1)
-    return Problem(file, line, column, field, message)

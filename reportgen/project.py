@@ -1,13 +1,12 @@
 """Find unit files, load them all, and index them by (unit, period)."""
 from __future__ import annotations
 
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import InputError, Problem
+from .parallel import can_fork, map_in_processes
 from .period import Period
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -67,10 +66,9 @@ def _load(path: Path):
 
 def load_all(files: list[Path], jobs: int = 1) -> list:
     """_load for every file, in order; in forked worker processes when there are many."""
-    if jobs < 2 or len(files) < 50 or "fork" not in multiprocessing.get_all_start_methods():
+    if jobs < 2 or len(files) < 50 or not can_fork():
         return [_load(path) for path in files]
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-        return list(pool.map(_load, files, chunksize=max(1, len(files) // (jobs * 4))))
+    return list(map_in_processes(_load, files, jobs))
 
 
 def build_index(files: list[Path], jobs: int = 1) -> Index:

@@ -130,9 +130,6 @@ class Metric:
     def __str__(self) -> str:
         return self._text(self.value)
 
-    def __html__(self) -> str:  # pragma: no cover - markupsafe protocol, not used
-        return str(self)
-
     @property
     def number(self) -> str:
         """The value without its unit (``2085``)."""

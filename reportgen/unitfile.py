@@ -34,7 +34,6 @@ METRIC_KEYS = {"name": ("text", True), "unit": ("text", True), "value": ("number
                "ytd_last_year": ("number", False), "target": ("number", False),
                "approx": ("bool", False), "aggregate": ("aggregate", False)}
 SECTION_KEYS = {"heading": ("text", True), "text": ("text", False), "sections": ("sections", False)}
-HISTORY_FIELDS = ("previous", "last_year", "ytd", "ytd_last_year")
 
 
 
