@@ -12,6 +12,37 @@ import click
 
 from . import __version__
 
+class ChineseHelp(click.HelpFormatter):
+    """click's help in Chinese: the section headings and the usage line."""
+
+    HEADINGS = {"Options": "选项", "Commands": "命令", "Arguments": "参数"}
+
+    def write_heading(self, heading):
+        self.write(f"{'':>{self.current_indent}}{self.HEADINGS.get(heading, heading)}：\n")
+
+    def write_usage(self, prog, args="", prefix=None):
+        super().write_usage(prog, args, "用法：" if prefix is None else prefix)
+
+
+class ChineseContext(click.Context):
+    formatter_class = ChineseHelp
+
+
+class ChineseCommand(click.Command):
+    context_class = ChineseContext
+
+    def get_help_option(self, ctx):
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = "显示帮助并退出。"
+        return option
+
+
+class ChineseGroup(ChineseCommand, click.Group):
+    command_class = ChineseCommand
+    group_class = type  # subgroups are ChineseGroups too
+
+
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
@@ -73,8 +104,9 @@ def _run(action, debug: bool) -> int:
         return exc.exit_code
 
 
-@click.group(context_settings=CONTEXT)
-@click.version_option(__version__, "-V", "--version", prog_name="reportgen", message="%(prog)s %(version)s")
+@click.group(cls=ChineseGroup, context_settings=CONTEXT)
+@click.version_option(__version__, "-V", "--version", prog_name="reportgen", message="%(prog)s %(version)s",
+                      help="显示版本并退出。")
 def main() -> None:
     """reportgen：按 GB/T 9704-2012 公文格式，把各单位的季度数据（YAML）批量生成工作汇报（Word）。
 

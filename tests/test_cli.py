@@ -22,7 +22,7 @@ def test_every_command_has_chinese_help(command):
     result = CliRunner().invoke(main, [command, "--help"])
     assert result.exit_code == 0
     assert main.commands[command].help and any("\u4e00" <= c <= "\u9fff" for c in main.commands[command].help)
-    assert "Usage:" in result.output
+    assert "用法：" in result.output and "选项：" in result.output and "显示帮助并退出。" in result.output
 
 
 def test_unknown_option_is_a_usage_error(project):
