@@ -23,7 +23,7 @@ from .settings import Settings, find_root, load_settings
 from .templating import Templates
 from .text import reset_stash
 
-STATE_FILE = ".reportgen-state.json"
+STATE_DIR = ".reportgen"  # in the output folder: what reportgen keeps between builds
 SNAPSHOT = "_snapshot"  # in the state file: the inputs of the last successful run
 RACY_NS = 2_000_000_000  # file times this close to the last run are not trusted (as git does)
 
@@ -201,7 +201,7 @@ class Builder:
     @cached_property
     def writer(self):
         from .docx_writer import Writer  # python-docx is imported only when something is written
-        writer = Writer(self.settings.style, cache=self.out)
+        writer = Writer(self.settings.style, cache=self.out / STATE_DIR)
         self.result.warnings += writer.warnings
         return writer
 
@@ -309,7 +309,7 @@ class Builder:
     # --- state for incremental builds -----------------------------------------------------------
     @property
     def state_path(self) -> Path:
-        return self.out / STATE_FILE
+        return self.out / STATE_DIR / "state.json"
 
     def load_state(self) -> dict:
         try:

@@ -272,8 +272,8 @@ def core_properties(title: str, author: str, date: dt.date) -> bytes:
 def _base_for(style: Style, cache: Path | None) -> tuple[bytes, list]:
     """(base package, warnings): the GB/T 9704 profile, or a user's reference document.
 
-    The GB/T 9704 base is kept in ``cache`` (the output folder) as
-    ``.reportgen-base-<key>.docx``, so later builds need neither python-docx nor the time to style it.
+    The GB/T 9704 base is kept in ``cache`` (the output folder's .reportgen/) as ``base-<key>.cache``
+    (a .docx), so later builds need neither python-docx nor the time to style it.
     """
     if style.reference is not None:
         from .docx_base import gbt9704_base
@@ -281,16 +281,14 @@ def _base_for(style: Style, cache: Path | None) -> tuple[bytes, list]:
         return reference_base(style.reference, gbt9704_base(style))
     key = hashlib.sha256(repr((sorted(style.fonts.items()), sorted(style.sizes.items()), style.line_pitch,
                                __version__)).encode("utf-8")).hexdigest()[:16]
-    cached = cache / f"{BASE_PREFIX}{key}.docx" if cache else None
+    cached = cache / f"base-{key}.cache" if cache else None
     if cached is not None and cached.is_file():
         return cached.read_bytes(), []
     from .docx_base import gbt9704_base  # python-docx: only when the base has to be made
     base = gbt9704_base(style)
     if cached is not None:
-        for old in cache.glob(f"{BASE_PREFIX}*.docx"):
+        for old in cache.glob("base-*.cache"):
             old.unlink(missing_ok=True)
         write_atomic(cached, base)
     return base, []
 
-
-BASE_PREFIX = ".reportgen-base-"

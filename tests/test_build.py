@@ -15,8 +15,8 @@ def test_latest_period_by_default_then_period_and_all(project):
     project.unit(period="2024-Q2")
     project.unit(period="2024-Q3")
     project.run("build", "-q", ok=True)
-    assert [f for f in files(project.root / "out") if not f.startswith(".reportgen-base-")] == \
-        [".reportgen-state.json", "2024-Q3/城关镇.docx", "2024-Q3/汇总报告.docx"]
+    assert [f for f in files(project.root / "out") if not f.startswith(".reportgen/base-")] == \
+        [".reportgen/state.json", "2024-Q3/城关镇.docx", "2024-Q3/汇总报告.docx"]
     project.run("build", "-q", "--period", "2024-Q2", ok=True)
     assert project.out("2024-Q2/城关镇.docx").is_file()
     result = project.run("build", "--all", "-q", ok=True)

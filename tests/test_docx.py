@@ -156,12 +156,12 @@ def test_same_input_gives_byte_identical_files(project, report):
 def test_the_styled_base_is_kept_in_the_output_folder_and_follows_the_style(project):
     project.unit()
     project.run("build", "-q", ok=True)
-    bases = sorted((project.root / "out").glob(".reportgen-base-*.docx"))
+    bases = sorted((project.root / "out/.reportgen").glob("base-*.cache"))
     assert len(bases) == 1
     first = project.out("2024-Q3/城关镇.docx").read_bytes()
     project.run("build", "-q", "--force", ok=True)  # made from the kept base: the same bytes
     assert project.out("2024-Q3/城关镇.docx").read_bytes() == first
     project.file("reportgen.yaml", "style:\n  sizes: {body: 15}\n")
     project.run("build", "-q", ok=True)
-    assert sorted((project.root / "out").glob(".reportgen-base-*.docx")) != bases
-    assert len(list((project.root / "out").glob(".reportgen-base-*.docx"))) == 1
+    assert sorted((project.root / "out/.reportgen").glob("base-*.cache")) != bases
+    assert len(list((project.root / "out/.reportgen").glob("base-*.cache"))) == 1
