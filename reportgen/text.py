@@ -72,4 +72,4 @@ def split_paragraphs(text: str) -> list[str]:
 def paragraphs_markdown(text: str) -> str:
     """Narrative text → one stashed paragraph per paragraph, separated by blank lines."""
     from .document import Paragraph, Run
-    return "\n\n".join(stash(Paragraph([Run(p)])) for p in split_paragraphs(text))
+    return "\n\n".join(stash(Paragraph([Run(restore(p))])) for p in split_paragraphs(text))

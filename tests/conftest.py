@@ -74,8 +74,12 @@ def docx_xml(path: Path, part="word/document.xml"):
 
 
 def paragraphs(path: Path) -> list[tuple[str, str]]:
-    """(style id, text) of every body paragraph outside tables."""
-    body = docx_xml(path).find(f"{{{W}}}body")
+    """(style id, text) of every body paragraph outside tables; no stand-in character may be left
+    in the document (reportgen's private-use stand-ins for punctuation and finished blocks)."""
+    root = docx_xml(path)
+    leaked = [t.text for t in root.iter(f"{{{W}}}t") if t.text and any(ord(c) >= 0xF0000 for c in t.text)]
+    assert not leaked, leaked
+    body = root.find(f"{{{W}}}body")
     out = []
     for p in body.findall("w:p", NS):
         style = p.find("w:pPr/w:pStyle", NS)

@@ -43,6 +43,18 @@ def test_jinja_in_text_expressions_and_statements(project):
     assert "共监督检查2085户次，同比增长22.5%。城关镇2024年第三季度。" in texts(project.out(REPORT), "Normal")
 
 
+def test_values_with_ascii_punctuation_print_exactly_inside_text(project):
+    project.unit("A&B*社区", metrics="r: {name: 达标率(A&B), unit: '%', value: 96.2}\nx: {name: 检查, unit: 'm/s', value: 5}",
+                 sections="- heading: '{{ m.r.name }}'\n  text: |\n    {{ unit }}达标率{{ m.r }}，{{ m.r.name }}；"
+                          "速度{{ m.x }}。\n\n    第二段{{ m.r }}", extra="problems: ['{{ m.r }}']")
+    project.run("build", "-q", ok=True)
+    report = project.out("2024-Q3/A&B_社区.docx")
+    assert texts(report, "Heading1")[0] == "一、达标率(A&B)"
+    assert texts(report, "Normal")[:2] == ["A&B*社区达标率96.2%，达标率(A&B)；速度5m/s。", "第二段96.2%"]
+    assert texts(report, "Normal")[-1] == "96.2%"
+    assert tables(report)[0][1][0] == "达标率(A&B)（%）"
+
+
 def test_unknown_name_in_text_points_at_the_character(project):
     project.unit(metrics="a: {name: 检查, unit: 户次, value: 1}", sections="""\
         - heading: 工作
@@ -138,3 +150,21 @@ def test_statistics_table_shows_the_columns_that_are_present(project):
         ["检查（户次）", "1210", "增长10.0%", "增长21.0%", "3310", "82.8%"],
         ["达标率（%）", "96.2", "提高1.2个百分点", "", "", ""],
     ]]
+
+
+def test_the_example_data_builds_clean(project):
+    import shutil
+    from conftest import REPO
+    shutil.copytree(REPO / "data", project.root / "data")
+    shutil.copy(REPO / "reportgen.yaml", project.root)
+    result = project.run("build", "--all", "-q", ok=True)
+    assert "警告" not in result.stderr
+    reports = sorted((project.root / "out").rglob("*.docx"))
+    assert len(reports) == 25
+    for report in reports:
+        styled = paragraphs(report)  # also: no stand-in character left anywhere
+        assert styled[0][0] == "Title"
+    town = project.out("2025-Q3/城关镇.docx")
+    assert texts(town, "Heading1")[:3] == ["一、加强组织领导，层层压实责任", "二、突出专项整治，城乡面貌明显改善",
+                                            "三、广泛宣传发动，群众参与度持续提高"]
+    assert "“六小”行业达标率达到92.4%，同比提高7.9个百分点。" in texts(town, "Normal")[5]
