@@ -40,13 +40,18 @@ class Project:
         settings = load_settings(find_root(start), display=display_path)
         return cls(settings, Templates(settings.templates_dir, display=display_path))
 
-    def index(self, paths: list[Path], jobs: int = 1) -> tuple[Index, set]:
-        """Index the data directory plus the given paths; returns (index, files selected by paths)."""
+    def unit_files(self, paths: list[Path]) -> tuple[list[Path], set]:
+        """(every unit file of the data directory and the given paths, the files the paths select)."""
         if missing := missing_paths_problems(paths):
             raise UsageError("\n".join(str(p) for p in missing))
-        selected = set(find_unit_files(paths or [self.settings.data_dir]))
-        files = find_unit_files([self.settings.data_dir]) + sorted(selected)
-        return build_index(list(dict.fromkeys(files)), jobs), selected
+        data = find_unit_files([self.settings.data_dir])
+        selected = set(find_unit_files(paths)) if paths else set(data)
+        return list(dict.fromkeys(data + sorted(selected))), selected
+
+    def index(self, paths: list[Path], jobs: int = 1) -> tuple[Index, set]:
+        """Index the data directory plus the given paths; returns (index, files selected by paths)."""
+        files, selected = self.unit_files(paths)
+        return build_index(files, jobs), selected
 
 
 @dataclass
@@ -131,15 +136,14 @@ class Builder:
                                                             else "")).encode("utf-8")).hexdigest()
 
     # --- planning ---------------------------------------------------------------------------
-    def plan(self) -> list[Job]:
-        index, selected = self.project.index(self.paths, self.jobs)
-        self.index = index
+    def plan(self, files: list[Path], selected: set) -> list[Job]:
+        if not selected:
+            raise UsageError(f"没有找到单位数据文件（*.yaml）：{', '.join(map(str, self.paths)) or display_path(self.settings.data_dir)}")
+        index = self.index = build_index(files, self.jobs)
         self.result.problems += index.problems
         self.result.warnings += index.warnings
         self.result.failed += sorted(display_path(p) for p in index.failed if p in selected)
         targets = self.targets = self.checked(index.for_paths(selected))
-        if not selected:
-            raise UsageError(f"没有找到单位数据文件（*.yaml）：{', '.join(map(str, self.paths)) or display_path(self.settings.data_dir)}")
         periods = select_periods((u.period for u in targets), self.periods, self.all_periods)
         self.result.periods = periods
         jobs = []
@@ -207,11 +211,12 @@ class Builder:
 
     def run(self) -> BuildResult:
         state = self.load_state()
-        files = self.input_files()
+        paths, selected = self.project.unit_files(self.paths)
+        files = self.input_files(paths)
         if not self.force and self.all_unchanged(state, files):
             return self.result
-        jobs = self.plan()
-        self.progress("start", str(len(jobs)))
+        jobs = self.plan(paths, selected)
+        self.progress("start", total=len(jobs))
         todo = []
         for job in jobs:
             target = self.out / job.key
@@ -249,11 +254,11 @@ class Builder:
         return self.result
 
     # --- an unchanged rebuild without reading any unit file -----------------------------------------
-    def input_files(self) -> dict:
+    def input_files(self, paths: list[Path]) -> dict:
         """Every unit file the build could read, with its size and modification time."""
         self.started_ns = time.time_ns()
         stats = {}
-        for path in find_unit_files([self.settings.data_dir] + self.paths):
+        for path in paths:
             st = path.stat()
             stats[str(path)] = [st.st_size, st.st_mtime_ns]
         return stats

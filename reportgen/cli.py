@@ -63,12 +63,12 @@ class _Progress:
         self.tty = sys.stderr.isatty()
         self.bar = None
 
-    def __call__(self, event: str, title: str = "", key="") -> None:
+    def __call__(self, event: str, title: str = "", key: str = "", total: int = 0) -> None:
         if self.quiet:
             return
         if event == "start":
-            if self.tty and title:
-                self.bar = click.progressbar(length=int(title), label="生成报告", file=sys.stderr,
+            if self.tty and total:
+                self.bar = click.progressbar(length=total, label="生成报告", file=sys.stderr,
                                              show_pos=True, item_show_func=lambda t: t)
                 self.bar.__enter__()
             return

@@ -63,12 +63,17 @@ def settings_context(settings: Settings) -> dict:
     return public
 
 
+def base_context(unit: Unit, index: Index, settings: Settings) -> dict:
+    """What every view of a unit starts from: its name, period, metrics and the settings."""
+    return {"unit": inert(unit.unit), "period": unit.period, "m": metrics_of(index, unit),
+            "settings": settings_context(settings)}
+
+
 def unit_context(unit: Unit, index: Index, settings: Settings, templates: Templates) -> dict:
     """Everything a unit template sees; raises InputError located in the unit file."""
     report = report_defaults(unit)
-    context = {"unit": inert(unit.unit), "period": unit.period, "m": metrics_of(index, unit),
-               "settings": settings_context(settings),
-               "report": {k: inert(v) if isinstance(v, str) else v for k, v in report.items()}}
+    context = base_context(unit, index, settings)
+    context["report"] = {k: inert(v) if isinstance(v, str) else v for k, v in report.items()}
     narrative = Narrative(templates, unit, context)
     rendered = dict(context["report"])
     for key in NARRATIVE_REPORT_KEYS:
@@ -90,8 +95,7 @@ class LazyUnitContext(dict):
     batch of thousands of units does not hold every narrative in memory."""
 
     def __init__(self, unit: Unit, index: Index, settings: Settings, templates: Templates):
-        super().__init__(unit=inert(unit.unit), period=unit.period, m=metrics_of(index, unit),
-                         settings=settings_context(settings))
+        super().__init__(base_context(unit, index, settings))
         self._full = (unit, index, settings, templates)
 
     def __missing__(self, key):
