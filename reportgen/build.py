@@ -127,7 +127,7 @@ class Builder:
         self.jobs = max(1, jobs or os.cpu_count() or 1)
         self.force = force
         self.strict = strict
-        self.progress = progress or (lambda *a: None)
+        self.progress = progress or (lambda *args, **kwargs: None)
         self.result = BuildResult()
         extra = [self.settings.source.display] if self.settings.source else []
         ref = [self.settings.style.reference] if self.settings.style.reference else []

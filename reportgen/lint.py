@@ -49,16 +49,18 @@ class Finding:
     fix: str | None = None   # replacement for text, when the fix is safe
 
 
-HALF_PUNCT = re.compile(rf"(?<=[{HANZI}{CJK_CLOSE}])[,.;:?!](?=[{HANZI}{CJK_OPEN}]|$)|(?<=[{HANZI}{CJK_CLOSE}])[,;:?!]")
-HALF_OPEN = re.compile(rf"(?<=[{HANZI}])\((?![a-zü]*[{TONED}][a-zü]*\))|\((?=[{HANZI}])")
-HALF_CLOSE = re.compile(rf"(?<=[{HANZI}])\)|\)(?=[{HANZI}])")
+# Each pattern starts with the character it looks for and looks behind afterwards: a pattern that
+# starts with a look-behind is tried at every position of the text, ten times slower.
+HALF_PUNCT = re.compile(rf"[,.;:?!](?<=[{HANZI}{CJK_CLOSE}].)(?:(?=[{HANZI}{CJK_OPEN}]|$)|(?<=[,;:?!]))")
+HALF_OPEN = re.compile(rf"\((?:(?<=[{HANZI}]\()(?![a-zü]*[{TONED}][a-zü]*\))|(?=[{HANZI}]))")
+HALF_CLOSE = re.compile(rf"\)(?:(?<=[{HANZI}]\))|(?=[{HANZI}]))")
 PINYIN_OPEN = re.compile(rf"\([a-zü]*[{TONED}][a-zü]*$")
-PINYIN = re.compile(rf"(?<=[{HANZI}])[(（][a-zü]*[{TONED}][a-zü]*[)）]")
+PINYIN = re.compile(rf"[(（](?<=[{HANZI}].)[a-zü]*[{TONED}][a-zü]*[)）]")
 DOUBLE = re.compile(r"([，。、；：？！])\1+")
 WIDE_ALNUM = re.compile(r"[０-９Ａ-Ｚａ-ｚ]+")
 DOTTED_DATE = re.compile(r"(?<![\d.])((?:19|20)\d{2})([./-])(\d{1,2})\2(\d{1,2})(?![\d.])")
 CN_DATE = re.compile(r"((?:19|20)\d{2})年(\d{1,2})月(\d{1,2})日")
-STRAY_SPACE = re.compile(rf"(?<=[{HANZI}，。、；：？！”）])[ \u3000]+(?=[{HANZI}“（])")
+STRAY_SPACE = re.compile(rf"[ \u3000](?<=[{HANZI}，。、；：？！”）].)[ \u3000]*(?=[{HANZI}“（])")
 ANY_HANZI = re.compile(f"[{HANZI}]")
 
 

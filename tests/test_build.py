@@ -208,3 +208,10 @@ def test_a_file_changed_just_before_a_build_is_read_again(project):
     path.write_text(unit_yaml("甲镇", metrics=M.format(v=7)), "utf-8")  # same size, maybe the same time stamp
     result = project.run("build", "-q", ok=True)
     assert "生成 2 份" in result.stderr
+
+
+def test_the_library_builds_without_a_progress_callback(project):
+    from reportgen.build import build
+    project.unit("甲镇", metrics=M.format(v=1))
+    result = build(project.root, jobs=1)
+    assert result.ok and sorted(p.name for p in result.built) == ["汇总报告.docx", "甲镇.docx"]
