@@ -22,10 +22,7 @@ MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 50
 MAX_NODES = 50_000
 
-Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
 _T = "tag:yaml.org,2002:"
-ALLOWED_SCALAR_TAGS = {_T + n for n in ("str", "int", "float", "bool", "null", "timestamp")}
 MAP_TAG, SEQ_TAG, MERGE_TAG = _T + "map", _T + "seq", _T + "merge"
 
 # Characters XML 1.0 cannot hold (tab, LF and CR are fine).
@@ -71,7 +68,7 @@ class LoadedFile:
             try:
                 if not self.text and self.path is not None:
                     self.text = decode(self.path.read_bytes(), self.display)[0]
-                self.root = yaml.compose(self.text, Loader=Loader)
+                self.root = compose(self.text)
             except (OSError, InputError, yaml.YAMLError):
                 pass
         return self.root
@@ -206,14 +203,51 @@ def _yaml_error(exc: yaml.MarkedYAMLError, display: str, source: str) -> Problem
     return Problem(display, line, col, "", message)
 
 
+class _Composer(getattr(yaml, "CBaseLoader", yaml.BaseLoader)):
+    """The C parser composing a node tree; a plain scalar is tagged PLAIN and typed by the builder,
+    which is cheaper than the resolver's own call for every node."""
+
+    def resolve(self, kind, value, implicit):
+        if kind is yaml.ScalarNode and implicit[0]:
+            return PLAIN
+        return super().resolve(kind, value, implicit)
+
+
+PLAIN = "?"  # a plain scalar not yet typed
+IMPLICIT = yaml.SafeLoader.yaml_implicit_resolvers  # first character -> [(tag, pattern)]: the core schema
+
+
+def compose(text: str):
+    """The node tree of a YAML text (None for an empty one)."""
+    return yaml.compose(text, Loader=_Composer)
+
+
+def _plain_tag(value: str) -> str:
+    """The core schema's type of a plain scalar: int, float, bool, null, timestamp or str."""
+    for tag, pattern in IMPLICIT.get(value[:1], ()):
+        if pattern.match(value):
+            return tag if tag != _T + "value" else _T + "str"  # "=" alone is text
+    return _T + "str"
+
+
+def _tag(node) -> str:
+    if node.tag == PLAIN:
+        node.tag = _plain_tag(node.value)
+    return node.tag
+
+
 class _Builder:
-    """Turns a composed node graph into plain values, recording positions."""
+    """Turns a composed node graph into plain values; any tag outside the core schema, a duplicate
+    key, a bad number or a control character is a problem at its position."""
 
     def __init__(self, loaded: LoadedFile):
         self.loaded = loaded
         self.count = 0
         self.problems: list[Problem] = []
-        self.constructor = yaml.SafeLoader("")
+        constructor = yaml.SafeLoader("")
+        self.construct = {_T + "int": constructor.construct_yaml_int, _T + "bool": constructor.construct_yaml_bool,
+                          _T + "null": constructor.construct_yaml_null,
+                          _T + "timestamp": constructor.construct_yaml_timestamp}
 
     def fail(self, node, path, message):
         line, col = node.start_mark.line + 1, node.start_mark.column + 1
@@ -225,20 +259,20 @@ class _Builder:
             raise _TooBig(node, f"内容过多（展开后超过 {MAX_NODES} 个节点，可能是别名炸弹）")
         if depth > MAX_DEPTH:
             raise _TooBig(node, f"嵌套层次过深（超过 {MAX_DEPTH} 层）")
+        if isinstance(node, yaml.ScalarNode):
+            return self.scalar(node, path)
         if isinstance(node, yaml.MappingNode):
             return self.mapping(node, path, depth)
-        if isinstance(node, yaml.SequenceNode):
-            if node.tag != SEQ_TAG:
-                return self.bad_tag(node, path)
-            return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
-        return self.scalar(node, path)
+        if node.tag != SEQ_TAG:
+            return self.bad_tag(node, path)
+        return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
 
     def mapping(self, node, path, depth):
         if node.tag != MAP_TAG:
             return self.bad_tag(node, path)
         out: dict = {}
         for key_node, value_node in node.value:
-            if key_node.tag == MERGE_TAG:
+            if isinstance(key_node, yaml.ScalarNode) and _tag(key_node) == MERGE_TAG:
                 merged = self.build(value_node, path, depth + 1)
                 for item in merged if isinstance(merged, list) else [merged]:
                     if isinstance(item, dict):
@@ -257,9 +291,11 @@ class _Builder:
         return out
 
     def scalar(self, node, path):
-        tag = node.tag
-        if tag not in ALLOWED_SCALAR_TAGS:
-            return self.bad_tag(node, path)
+        tag = _tag(node)
+        if tag == _T + "str":
+            if node.style == '"' and CONTROL_CHARS.search(node.value):  # only escapes can make them
+                return self.control_chars(node, path)
+            return node.value
         if tag == _T + "float":
             try:
                 value = Decimal(node.value.replace("_", ""))
@@ -269,80 +305,28 @@ class _Builder:
                 self.fail(node, path, f"数值“{node.value}”无效")
                 return None
             return value
-        if tag == _T + "timestamp":
-            try:
-                return self.constructor.construct_object(node)
-            except (ValueError, yaml.YAMLError):
-                return node.value
-        value = self.constructor.construct_object(node)
-        if isinstance(value, str):
-            m = CONTROL_CHARS.search(value)
-            if m:
-                line, col = line_column(self.loaded.text, source_index(self.loaded.text, node, m.start()))
-                self.problems.append(Problem(self.loaded.display, line, col, field_name(path),
-                                             f"含有不可见的控制字符 U+{ord(m.group()):04X}，请删除"))
-                return CONTROL_CHARS.sub("", value)
-        return value
+        construct = self.construct.get(tag)
+        if construct is None:
+            return self.bad_tag(node, path)
+        try:
+            return construct(node)
+        except (ValueError, yaml.YAMLError):
+            if tag == _T + "timestamp":
+                return node.value  # a date-like text that is no date (2024-13-45): the checker says so
+            self.fail(node, path, f"数值“{node.value}”无效")
+            return None
+
+    def control_chars(self, node, path):
+        value = node.value
+        m = CONTROL_CHARS.search(value)
+        line, col = line_column(self.loaded.text, source_index(self.loaded.text, node, m.start()))
+        self.problems.append(Problem(self.loaded.display, line, col, field_name(path),
+                                     f"含有不可见的控制字符 U+{ord(m.group()):04X}，请删除"))
+        return CONTROL_CHARS.sub("", value)
 
     def bad_tag(self, node, path):
         self.fail(node, path, f"不允许的 YAML 标签“{node.tag}”：只能写普通的文字、数字、列表和字段")
         return None
-
-
-class _FastLoader(Loader):
-    """yaml.load with the C parser for the common, clean file: numbers with a fraction as Decimal,
-    and any oddity (a duplicate key, a tag, a bad number) sent to the careful path instead."""
-
-
-def _fast_float(loader, node):
-    value = Decimal(node.value.replace("_", ""))  # raises on .inf/.nan and junk → careful path
-    if not value.is_finite():
-        raise InvalidOperation
-    return value
-
-
-def _fast_mapping(loader, node):
-    loader.flatten_mapping(node)
-    out = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        if key in out or not isinstance(key, (str, int)) or isinstance(key, bool):
-            raise _NeedsCarefulPath
-        out[str(key)] = loader.construct_object(value_node, deep=True)
-    return out
-
-
-class _NeedsCarefulPath(Exception):
-    pass
-
-
-_FastLoader.add_constructor(_T + "float", _fast_float)
-_FastLoader.add_constructor(MAP_TAG, _fast_mapping)
-# Anchors, aliases and escapes can hide alias bombs and control characters: the careful path.
-_CAREFUL = re.compile(r"(?:^|[\s\[{,:-])[&*!]\S|\\")
-
-
-def _fast_load(text: str):
-    """The values of a clean file, or _NeedsCarefulPath."""
-    if _CAREFUL.search(text):
-        raise _NeedsCarefulPath
-    try:
-        data = yaml.load(text, Loader=_FastLoader)
-    except (yaml.constructor.ConstructorError, InvalidOperation, ValueError, TypeError, RecursionError):
-        raise _NeedsCarefulPath from None
-    if _deeper_than(data, MAX_DEPTH):
-        raise _NeedsCarefulPath
-    return data
-
-
-def _deeper_than(value, limit: int) -> bool:
-    if limit < 0:
-        return True
-    if isinstance(value, dict):
-        return any(_deeper_than(v, limit - 1) for v in value.values())
-    if isinstance(value, list):
-        return any(_deeper_than(v, limit - 1) for v in value)
-    return False
 
 
 class _TooBig(Exception):
@@ -373,18 +357,13 @@ def parse_yaml(raw: bytes, display: str) -> LoadedFile:
         raise InputError([Problem(display, line, col, "", f"含有不可见的控制字符 U+{ord(m.group()):04X}，请删除")])
     loaded = LoadedFile(display, text, None, encoding, warnings=warnings, digest=hashlib.sha256(raw).hexdigest())
     try:
-        loaded.data = _fast_load(text)
-        return loaded
-    except _NeedsCarefulPath:
-        pass
-    except yaml.YAMLError:
-        pass  # the careful path reports it with its position
-    try:
-        root = yaml.compose(text, Loader=Loader)
+        root = compose(text)
     except yaml.MarkedYAMLError as exc:
         raise InputError([_yaml_error(exc, display, text)]) from None
     except yaml.YAMLError as exc:
         raise InputError([Problem(display, 1, 1, "", f"YAML 格式错误（{exc}）")]) from None
+    except RecursionError:
+        raise InputError([Problem(display, 1, 1, "", f"嵌套层次过深（超过 {MAX_DEPTH} 层）")]) from None
     loaded.root = root
     if root is None:
         return loaded
