@@ -158,7 +158,8 @@ class Writer:
                         for k, v in chars.items())
         return f"<w:ind{attrs}/>"
 
-    def table(self, b: Table) -> str:
+    def table(self, b: Table):
+        """The table, row by row (a summary of a thousand units is never one string in memory)."""
         columns = max([len(b.header)] + [len(r) for r in b.rows])
         rows = [b.header + [""] * (columns - len(b.header))] + [r + [""] * (columns - len(r)) for r in b.rows]
         widths = _column_widths(rows, TEXT_WIDTH_TW, round(self.profile.sizes["table"] * 20))
@@ -166,10 +167,10 @@ class Writer:
         grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
         border = "".join(f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
                          for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
-        out = [f'<w:tbl><w:tblPr><w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:jc w:val="center"/>'
+        yield (f'<w:tbl><w:tblPr><w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:jc w:val="center"/>'
                f'<w:tblBorders>{border}</w:tblBorders><w:tblLayout w:type="fixed"/>'
                f'<w:tblCellMar><w:left w:w="57" w:type="dxa"/><w:right w:w="57" w:type="dxa"/></w:tblCellMar>'
-               f'</w:tblPr><w:tblGrid>{grid}</w:tblGrid>']
+               f'</w:tblPr><w:tblGrid>{grid}</w:tblGrid>')
         for r, row in enumerate(rows):
             header = r == 0
             tr_pr = "<w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>" if header else "<w:trPr><w:cantSplit/></w:trPr>"
@@ -179,38 +180,50 @@ class Writer:
                 content = self._para("TableText", _run(text, bold=header) if text else "", f'<w:jc w:val="{jc}"/>')
                 cells.append(f'<w:tc><w:tcPr><w:tcW w:w="{widths[c]}" w:type="dxa"/><w:vAlign w:val="center"/>'
                              f'</w:tcPr>{content}</w:tc>')
-            out.append(f"<w:tr>{tr_pr}{''.join(cells)}</w:tr>")
-        out.append("</w:tbl>")
-        return "".join(out)
+            yield f"<w:tr>{tr_pr}{''.join(cells)}</w:tr>"
+        yield "</w:tbl>"
 
-    def body_xml(self, document: Document) -> str:
-        """The body of the document, with the blank lines GB/T 9704 puts between its parts."""
-        out = []
+    def body_parts(self, document: Document):
+        """The body of the document in pieces, with the blank lines GB/T 9704 puts between its parts."""
         blocks = document.blocks
         for i, block in enumerate(blocks):
             prev = blocks[i - 1] if i else None
             if isinstance(block, Signature) and prev is not None:
-                out.append(KEEP_BLANK)  # one blank line above the signature, kept on its page
+                yield KEEP_BLANK  # one blank line above the signature, kept on its page
             elif isinstance(block, Attachments) and prev is not None or isinstance(prev, Table) and isinstance(block, Table):
-                out.append(BLANK)  # one blank line above the attachment note; tables must not merge
+                yield BLANK  # one blank line above the attachment note; tables must not merge
             elif prev is not None and isinstance(prev, (Title, DateLine)) and not isinstance(block, DateLine):
-                out.append(BLANK)  # one blank line under the title (and date line)
-            out.append(self.render(block))
-        return "".join(out)
+                yield BLANK  # one blank line under the title (and date line)
+            if isinstance(block, Table):
+                yield from self.table(block)
+            else:
+                yield self.render(block)
 
     def render(self, block) -> str:
-        return {Title: self.title, Heading: self.heading, Paragraph: self.paragraph, Table: self.table,
+        return {Title: self.title, Heading: self.heading, Paragraph: self.paragraph,
                 Salutation: self.salutation, DateLine: self.date_line, Attachments: self.attachments,
                 Signature: self.signature}[type(block)](block)
 
     def write(self, document: Document, *, title: str, author: str, date: dt.date) -> bytes:
-        """The whole .docx: the static parts of the base, plus this report's body and properties."""
-        body = self.body_xml(document)
+        """The whole .docx: the static parts of the base, plus this report's body and properties.
+        The body is compressed as it is made, a piece of about 64 KB at a time."""
         out = io.BytesIO(self.package.static_zip)
         with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as z:
-            _add(z, DOCUMENT_PART, self.package.document_head + body.encode("utf-8") + self.package.document_tail)
-            _add(z, CORE_PART, core_properties(title, author, date))
+            with z.open(_info(DOCUMENT_PART), "w") as part:
+                part.write(self.package.document_head)
+                pieces, size = [], 0
+                for piece in self.body_parts(document):
+                    pieces.append(piece)
+                    size += len(piece)
+                    if size > CHUNK:
+                        part.write("".join(pieces).encode("utf-8"))
+                        pieces, size = [], 0
+                part.write("".join(pieces).encode("utf-8") + self.package.document_tail)
+            z.writestr(_info(CORE_PART), core_properties(title, author, date))
         return out.getvalue()
+
+
+CHUNK = 1 << 15  # characters of body XML compressed at a time
 
 
 def _column_widths(rows: list[list[str]], total: int, char_tw: int) -> list[int]:
@@ -228,11 +241,11 @@ def _column_widths(rows: list[list[str]], total: int, char_tw: int) -> list[int]
 DOCUMENT_PART, CORE_PART = "word/document.xml", "docProps/core.xml"
 
 
-def _add(z: zipfile.ZipFile, name: str, data: bytes) -> None:
+def _info(name: str) -> zipfile.ZipInfo:
     info = zipfile.ZipInfo(name, FIXED_ZIP_TIME)  # fixed time: same input, same bytes
     info.compress_type = zipfile.ZIP_DEFLATED
     info.external_attr = 0o644 << 16
-    z.writestr(info, data)
+    return info
 
 
 class BasePackage:
@@ -250,7 +263,7 @@ class BasePackage:
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
             for name, data in entries:
                 if name not in (DOCUMENT_PART, CORE_PART):
-                    _add(z, name, data)
+                    z.writestr(_info(name), data)
         self.static_zip = out.getvalue()
 
 
