@@ -54,7 +54,7 @@ class Project:
         return build_index(files, jobs), selected
 
 
-@dataclass
+@dataclass(slots=True)
 class Job:
     key: str                 # output path relative to OUT, with / separators
     period: Period
@@ -190,11 +190,12 @@ class Builder:
 
     def context(self, job: Job) -> dict:
         """The template context of a job (computed where the job runs: in a worker when parallel)."""
-        from .context import LazyUnitContext, unit_context
+        from .context import LazyUnitContext, settings_context, unit_context
         if not job.summary:
             return unit_context(job.units[0], self.index, self.settings, self.templates)
         from .summary import summary_context  # only batches with units need it
-        contexts = [(u, LazyUnitContext(u, self.index, self.settings, self.templates)) for u in job.units]
+        shared = settings_context(self.settings)
+        contexts = [(u, LazyUnitContext(u, self.index, self.settings, self.templates, shared)) for u in job.units]
         return summary_context(job.period, contexts, self.settings)
 
     def fail(self, what: str, problems) -> None:
@@ -215,6 +216,7 @@ class Builder:
         files = self.input_files(paths)
         if not self.force and self.all_unchanged(state, files):
             return self.result
+        state.pop(SNAPSHOT, None)  # made again at the end; a big batch need not hold two
         jobs = self.plan(paths, selected)
         self.progress("start", total=len(jobs))
         todo = []

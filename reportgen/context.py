@@ -3,13 +3,15 @@ applied, the Jinja inside narrative strings evaluated, and every text from the
 data made inert (see :mod:`reportgen.text`) so it stays text in the Markdown."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 from .history import as_metric, resolve
 from .project import Index
 from .settings import Settings
 from .stats import Metrics
 from .templating import Templates
 from .text import inert, join_lines, paragraphs_markdown
-from .unitfile import Unit
+from .unitfile import Unit, with_narrative
 
 NARRATIVE_REPORT_KEYS = ("title", "topic", "salutation", "signature", "intro")
 
@@ -53,7 +55,13 @@ def report_defaults(unit: Unit) -> dict:
 
 
 def metrics_of(index: Index, unit: Unit) -> Metrics:
-    return Metrics({k: as_metric(v, unit.period) for k, v in resolve(index, unit).items()})
+    return Metrics(resolve(index, unit), _metric_maker(unit.period))
+
+
+@lru_cache(maxsize=64)
+def _metric_maker(period):
+    """MetricData → Metric for one period (one function for all the units of a period)."""
+    return lambda data: as_metric(data, period)
 
 
 def settings_context(settings: Settings) -> dict:
@@ -63,16 +71,17 @@ def settings_context(settings: Settings) -> dict:
     return public
 
 
-def base_context(unit: Unit, index: Index, settings: Settings) -> dict:
-    """What every view of a unit starts from: its name, period, metrics and the settings."""
-    return {"unit": inert(unit.unit), "period": unit.period, "m": metrics_of(index, unit),
-            "settings": settings_context(settings)}
+def base_context(unit: Unit, index: Index, settings: dict) -> dict:
+    """What every view of a unit starts from: its name, period, metrics and the settings
+    (``settings_context``)."""
+    return {"unit": inert(unit.unit), "period": unit.period, "m": metrics_of(index, unit), "settings": settings}
 
 
 def unit_context(unit: Unit, index: Index, settings: Settings, templates: Templates) -> dict:
     """Everything a unit template sees; raises InputError located in the unit file."""
+    unit = with_narrative(unit)
     report = report_defaults(unit)
-    context = base_context(unit, index, settings)
+    context = base_context(unit, index, settings_context(settings))
     context["report"] = {k: inert(v) if isinstance(v, str) else v for k, v in report.items()}
     narrative = Narrative(templates, unit, context)
     rendered = dict(context["report"])
@@ -92,10 +101,13 @@ def unit_context(unit: Unit, index: Index, settings: Settings, templates: Templa
 class LazyUnitContext(dict):
     """A unit's context as the summary sees it (``units``): name, period, metrics and rank at
     hand; the rest (report, sections, ...) is computed only if a template asks for it, so a
-    batch of thousands of units does not hold every narrative in memory."""
+    batch of thousands of units does not hold every narrative in memory.  ``shared_settings``: one
+    ``settings_context`` for all the units of a summary."""
 
-    def __init__(self, unit: Unit, index: Index, settings: Settings, templates: Templates):
-        super().__init__(base_context(unit, index, settings))
+    __slots__ = ("_full",)
+
+    def __init__(self, unit: Unit, index: Index, settings: Settings, templates: Templates, shared_settings: dict):
+        super().__init__(base_context(unit, index, shared_settings))
         self._full = (unit, index, settings, templates)
 
     def __missing__(self, key):

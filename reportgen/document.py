@@ -4,6 +4,8 @@ an official document (salutation, date line, attachments, signature)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import chain
+from typing import Iterable
 
 
 @dataclass
@@ -41,12 +43,12 @@ class Paragraph:
 @dataclass
 class Table:
     header: list
-    rows: list
+    rows: Iterable  # lists of cell texts; any iterable that can be read more than once
     align: list     # 'l' | 'r' | 'c' per column
 
     @property
     def text(self) -> str:
-        return " ".join(" ".join(row) for row in [self.header] + self.rows)
+        return " ".join(" ".join(row) for row in chain([self.header], self.rows))
 
 
 @dataclass

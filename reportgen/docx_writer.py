@@ -14,6 +14,7 @@ import io
 import math
 import re
 import zipfile
+from itertools import chain
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -160,9 +161,9 @@ class Writer:
 
     def table(self, b: Table):
         """The table, row by row (a summary of a thousand units is never one string in memory)."""
-        columns = max([len(b.header)] + [len(r) for r in b.rows])
-        rows = [b.header + [""] * (columns - len(b.header))] + [r + [""] * (columns - len(r)) for r in b.rows]
-        widths = _column_widths(rows, TEXT_WIDTH_TW, round(self.profile.sizes["table"] * 20))
+        widest = _widest_cells(chain([b.header], b.rows))
+        columns = len(widest)
+        widths = _column_widths(widest, TEXT_WIDTH_TW, round(self.profile.sizes["table"] * 20))
         align = (b.align + ["l"] * columns)[:columns]
         grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
         border = "".join(f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
@@ -171,11 +172,11 @@ class Writer:
                f'<w:tblBorders>{border}</w:tblBorders><w:tblLayout w:type="fixed"/>'
                f'<w:tblCellMar><w:left w:w="57" w:type="dxa"/><w:right w:w="57" w:type="dxa"/></w:tblCellMar>'
                f'</w:tblPr><w:tblGrid>{grid}</w:tblGrid>')
-        for r, row in enumerate(rows):
+        for r, row in enumerate(chain([b.header], b.rows)):
             header = r == 0
             tr_pr = "<w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>" if header else "<w:trPr><w:cantSplit/></w:trPr>"
             cells = []
-            for c, text in enumerate(row):
+            for c, text in enumerate(list(row) + [""] * (columns - len(row))):
                 jc = "center" if header else {"r": "right", "c": "center"}.get(align[c], "left")
                 content = self._para("TableText", _run(text, bold=header) if text else "", f'<w:jc w:val="{jc}"/>')
                 cells.append(f'<w:tc><w:tcPr><w:tcW w:w="{widths[c]}" w:type="dxa"/><w:vAlign w:val="center"/>'
@@ -226,10 +227,23 @@ class Writer:
 CHUNK = 1 << 15  # characters of body XML compressed at a time
 
 
-def _column_widths(rows: list[list[str]], total: int, char_tw: int) -> list[int]:
+def _widest_cells(rows) -> list[float]:
+    """The width of the widest cell of each column, in characters."""
+    widest: list[float] = []
+    for row in rows:
+        for c, text in enumerate(row):
+            width = width_chars(text)
+            if c == len(widest):
+                widest.append(width)
+            elif width > widest[c]:
+                widest[c] = width
+    return widest
+
+
+def _column_widths(widest: list[float], total: int, char_tw: int) -> list[int]:
     """Every column but the first as wide as its widest cell; the first (names) takes the rest and
     wraps. When even that does not fit, all columns shrink in proportion."""
-    need = [(max(width_chars(row[c]) for row in rows) + 1) * char_tw for c in range(len(rows[0]))]
+    need = [(w + 1) * char_tw for w in widest]
     first = max(total - sum(need[1:]), 6 * char_tw)
     widths = [first] + need[1:]
     if sum(widths) > total:

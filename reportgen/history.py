@@ -2,6 +2,10 @@
 same unit's earlier files (a value written in the file always wins)."""
 from __future__ import annotations
 
+from dataclasses import replace
+from decimal import Decimal
+from functools import lru_cache
+
 from .period import Period
 from .project import Index
 from .stats import Metric, aggregate
@@ -35,23 +39,33 @@ def resolve(index: Index, unit: Unit) -> dict[str, MetricData]:
 
 def _resolve(index: Index, unit: Unit) -> dict[str, MetricData]:
     out = {}
+    name, period = unit.unit, unit.period
     for data in unit.metrics.values():
-        filled = {name: getattr(data, name) for name in data.__slots__}
-        name, period = unit.unit, unit.period
+        gaps = {}
         if data.previous is None:
-            filled["previous"] = _value(index, name, period.previous(), data.id)
+            gaps["previous"] = _value(index, name, period.previous(), data.id)
         if data.last_year is None:
-            filled["last_year"] = _value(index, name, period.last_year(), data.id)
+            gaps["last_year"] = _value(index, name, period.last_year(), data.id)
         if data.ytd is None:
-            filled["ytd"] = _cumulative(index, name, period, data)
+            gaps["ytd"] = _cumulative(index, name, period, data)
         if data.ytd_last_year is None:
-            filled["ytd_last_year"] = _cumulative(index, name, period.last_year(), data)
-        out[data.id] = MetricData(**filled)
-    return out
+            gaps["ytd_last_year"] = _cumulative(index, name, period.last_year(), data)
+        filled = {field: value for field, value in gaps.items() if value is not None}
+        out[data.id] = replace(data, **filled) if filled else data  # shared when history adds nothing
+    return unit.metrics if all(out[k] is v for k, v in unit.metrics.items()) else out
+
+
+_inert_name = lru_cache(maxsize=1024)(inert)  # metric names repeat in every unit
+
+
+def _decimal(number):
+    return number if number is None or isinstance(number, Decimal) else Decimal(number)
 
 
 def as_metric(data: MetricData, period: Period) -> Metric:
-    return Metric(data.id, inert(data.name), data.unit, data.value, previous=data.previous,
-                  last_year=data.last_year, ytd=data.ytd, ytd_last_year=data.ytd_last_year,
-                  target=data.target, approx=data.approx, aggregate=data.aggregate,
+    """The metric as templates see it, every number a Decimal."""
+    return Metric(data.id, _inert_name(data.name), data.unit, _decimal(data.value), previous=_decimal(data.previous),
+                  last_year=_decimal(data.last_year), ytd=_decimal(data.ytd),
+                  ytd_last_year=_decimal(data.ytd_last_year), target=_decimal(data.target),
+                  approx=data.approx, aggregate=data.aggregate,
                   elapsed=period.elapsed_share)

@@ -43,7 +43,7 @@ def field_name(path: Path_) -> str:
     return out
 
 
-@dataclass
+@dataclass(slots=True)
 class LoadedFile:
     """A parsed YAML file: its values, and its node tree to say where each one stands."""
 

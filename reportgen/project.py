@@ -56,10 +56,11 @@ class Index:
 
 
 def _load(path: Path):
-    """A Unit, or the InputError of a bad file (returned, so it crosses process boundaries)."""
+    """A Unit without its narrative, or the InputError of a bad file (returned, so it crosses
+    process boundaries); the index keeps only what planning needs, so memory stays flat."""
     from .unitfile import load_unit  # the checks, the lint and their imports: only when a file is read
     try:
-        return load_unit(path, display_path(path))
+        return load_unit(path, display_path(path)).without_narrative()
     except InputError as exc:
         return exc
 

@@ -13,7 +13,8 @@ def render_document(templates: Templates, template: str, context: dict) -> Docum
 
 
 def render_docx(templates: Templates, writer: Writer, template: str, context: dict) -> bytes:
-    document = render_document(templates, template, context)
     report = context["report"]
+    document = render_document(templates, template, context)
+    del context  # a summary's context holds every unit: let it go before the document is written
     return writer.write(document, title=document.title, author=restore(str(report.get("signature") or "")),
                         date=report["date"])

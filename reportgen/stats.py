@@ -109,6 +109,9 @@ class Metric:
     the contract's phrases.
     """
 
+    __slots__ = ("id", "name", "unit", "value", "previous", "last_year", "ytd", "ytd_last_year", "target",
+                 "approx", "aggregate", "elapsed", "reported")  # a summary holds one per unit and metric
+
     def __init__(self, id, name, unit, value, *, previous=None, last_year=None, ytd=None,
                  ytd_last_year=None, target=None, approx=False, aggregate="sum", elapsed=100,
                  reported=None):
@@ -169,25 +172,36 @@ class Metric:
 
 
 class Metrics:
-    """``m`` in templates: ``m.x`` or ``m['x']``; iterating gives the metrics in file order."""
+    """``m`` in templates: ``m.x`` or ``m['x']``; iterating gives the metrics in file order.
 
-    def __init__(self, metrics: dict[str, Metric]):
-        self._metrics = metrics
+    ``make`` turns a stored item into its Metric when it is asked for (a summary keeps every
+    unit's metrics as data, not as thousands of Metric objects)."""
+
+    __slots__ = ("_metrics", "_make")
+
+    def __init__(self, metrics: dict, make=None):
+        self._metrics, self._make = metrics, make
+
+    def _get(self, name: str) -> Metric:
+        item = self._metrics[name]
+        return item if self._make is None else self._make(item)
 
     def __getattr__(self, name: str) -> Metric:
+        if name.startswith("_"):
+            raise AttributeError(name)
         try:
-            return self.__dict__["_metrics"][name]
+            return self._get(name)
         except KeyError:
             raise AttributeError(name) from None
 
     def __getitem__(self, name: str) -> Metric:
-        return self._metrics[name]
+        return self._get(name)
 
     def __contains__(self, name) -> bool:
         return name in self._metrics
 
     def __iter__(self):
-        return iter(self._metrics.values())
+        return (self._get(name) for name in self._metrics)
 
     def __len__(self) -> int:
         return len(self._metrics)

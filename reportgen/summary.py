@@ -17,6 +17,8 @@ METRICS_PER_TABLE = 4  # wider tables are split so each stays readable on a port
 class TotalMetric(Metric):
     """A metric aggregated over units; its changes only count units that report both sides."""
 
+    __slots__ = ("pairs",)
+
     def __init__(self, *args, pairs: dict, **kwargs):
         super().__init__(*args, **kwargs)
         self.pairs = pairs  # base field -> (aggregated value side, aggregated base side)
@@ -104,18 +106,28 @@ def rank(contexts, metric_id: str | None):
     return ranked, unranked
 
 
+class _SummaryRows:
+    """One row per unit (rank, name, a cell per metric) and the 合计 row, made when read."""
+
+    def __init__(self, units: list[dict], ranks: list[str], metrics: list):
+        self.units, self.ranks, self.metrics = units, ranks, metrics
+
+    def __iter__(self):
+        for rank, unit in zip(self.ranks, self.units):
+            m = unit["m"]
+            yield [rank, unit["unit"]] + [m[x.id].number if x.id in m else "" for x in self.metrics]
+        yield ["", "合计"] + [x.number for x in self.metrics]
+
+
 def summary_tables(units: list[dict], total: Metrics) -> str:
     """One row per unit, one column per metric, a 合计 row; split when there are many metrics."""
     metrics = list(total)
     tables = []
+    ranks = [str(u["rank"] or "") for u in units]
     for start in range(0, len(metrics), METRICS_PER_TABLE) if metrics else [0]:
         chunk = metrics[start:start + METRICS_PER_TABLE]
         header = ["排名", "单位"] + [f"{x.name}（{x.unit}）" for x in chunk]
-        rows = [[str(u["rank"] or ""), u["unit"]] + [u["m"][x.id].number if x.id in u["m"] else "" for x in chunk]
-                for u in units]
-        label = "合计"
-        rows.append(["", label] + [x.number for x in chunk])
-        tables.append(table_markdown(header, rows, ["c", "l"] + ["r"] * len(chunk)))
+        tables.append(table_markdown(header, _SummaryRows(units, ranks, chunk), ["c", "l"] + ["r"] * len(chunk)))
     return "\n\n".join(tables)
 
 

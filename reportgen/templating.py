@@ -38,11 +38,25 @@ def _cndate(value) -> str:
     return format_date(value)
 
 
-def table_markdown(header: list, rows: list[list], align: list[str]) -> str:
-    """A statistics table as a finished block (see text.stash); align: 'l', 'c' or 'r' per column."""
-    def cells(line):
-        return [restore(join_lines(str(cell))) for cell in line]
-    return stash(Table(cells(header), [cells(row) for row in rows], list(align)))
+def _cells(row) -> list[str]:
+    return [restore(join_lines(str(cell))) for cell in row]
+
+
+class _CellRows:
+    """A table's rows as cell texts, made each time the rows are read: a summary's table of a
+    thousand units is written from the units' data without being kept as text."""
+
+    def __init__(self, rows):
+        self.rows = rows  # re-iterable
+
+    def __iter__(self):
+        return map(_cells, self.rows)
+
+
+def table_markdown(header: list, rows, align: list[str]) -> str:
+    """A statistics table as a finished block (see text.stash); ``rows``: lists of cells, or any
+    iterable of them that can be read more than once; align: 'l', 'c' or 'r' per column."""
+    return stash(Table(_cells(header), _CellRows(rows), list(align)))
 
 
 def metrics_table(m) -> str:

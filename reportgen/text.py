@@ -7,6 +7,7 @@ ASCII_PUNCT = "".join(chr(c) for c in range(0x21, 0x7F) if not chr(c).isalnum())
 STAND_IN_BASE = 0xF0000  # Supplementary Private Use Area-A
 _TO_INERT = {ord(c): STAND_IN_BASE + ord(c) for c in ASCII_PUNCT}
 _FROM_INERT = {v: k for k, v in _TO_INERT.items()}
+STAND_IN_FIRST = chr(STAND_IN_BASE)
 CJK_OR_FULLWIDTH = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f\u2018-\u201d\u2026\u2014]")
 BLANK_LINE = re.compile(r"\n[ \t\r]*\n")
 
@@ -43,6 +44,8 @@ def inert(text: str) -> str:
 
 def restore(text: str) -> str:
     """Undo :func:`inert` after parsing (a stashed block inside other text gives its text)."""
+    if not text or max(text) < STAND_IN_FIRST:
+        return text  # nothing to undo: the same string, not a copy
     if STASH_OPEN in text:
         text = STASHED.sub(lambda m: _stash[int(m.group(1))].text, text)
     return text.translate(_FROM_INERT)
@@ -57,6 +60,8 @@ def line_separator(left: str, right: str) -> str:
 
 def join_lines(text: str) -> str:
     """Join the lines of one paragraph, as a single line break in the contract says."""
+    if "\n" not in text and "\r" not in text and text == text.strip():
+        return text
     out = ""
     for line in (line.strip() for line in text.strip().splitlines()):
         if line:

@@ -7,7 +7,8 @@ the Unit.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+import sys
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -37,17 +38,20 @@ SECTION_KEYS = {"heading": ("text", True), "text": ("text", False), "sections": 
 
 
 
+Number = Decimal | int  # exact either way; reportgen.history.as_metric makes it a Decimal
+
+
 @dataclass(slots=True)
 class MetricData:
     id: str
     name: str
     unit: str
-    value: Decimal
-    previous: Decimal | None = None
-    last_year: Decimal | None = None
-    ytd: Decimal | None = None
-    ytd_last_year: Decimal | None = None
-    target: Decimal | None = None
+    value: Number
+    previous: Number | None = None
+    last_year: Number | None = None
+    ytd: Number | None = None
+    ytd_last_year: Number | None = None
+    target: Number | None = None
     approx: bool = False
     aggregate: str = "sum"
 
@@ -60,7 +64,7 @@ class Section:
     path: tuple
 
 
-@dataclass
+@dataclass(slots=True)
 class Unit:
     """A validated unit file."""
 
@@ -76,10 +80,29 @@ class Unit:
     attachments: list
     warnings: list = field(default_factory=list)
     findings: list = field(default_factory=list)   # 公文 lint findings (reportgen.lint)
+    narrative: bool = True   # False: sections, problems, plans, attachments and intro left out
 
     @property
     def display(self) -> str:
         return self.source.display
+
+    def without_narrative(self) -> "Unit":
+        """What a batch keeps of every unit while it plans: names, metrics and the short report
+        fields, a few KB instead of the whole text (see :func:`with_narrative`)."""
+        report = {k: v for k, v in self.report.items() if k != "intro"}
+        return replace(self, report=report, sections=(), problems=(), plans=(), attachments=(), narrative=False,
+                       warnings=self.warnings or (), findings=self.findings or ())
+
+
+def with_narrative(unit: Unit) -> Unit:
+    """The whole unit, read again from its file when only its outline was kept; the file must not
+    have changed since (its figures are already in the summary and in other units' history)."""
+    if unit.narrative:
+        return unit
+    full = load_unit(unit.path, unit.display, lint=False)
+    if full.source.digest != unit.source.digest:
+        raise InputError([Problem(unit.display, 1, 1, "", "文件在生成报告期间被修改，请重新运行 reportgen build")])
+    return full
 
 
 class _UnitChecker(Checker):
@@ -103,7 +126,9 @@ class _UnitChecker(Checker):
             if not all(k in fields for k, (_, req) in METRIC_KEYS.items() if req):
                 continue
             fields.setdefault("aggregate", "mean" if fields["unit"] == "%" else "sum")
-            metrics[metric_id] = MetricData(id=metric_id, **fields)
+            # every unit repeats the same ids, names and units: one copy of each for a whole batch
+            fields["name"], fields["unit"] = sys.intern(fields["name"]), sys.intern(fields["unit"])
+            metrics[sys.intern(metric_id)] = MetricData(id=sys.intern(metric_id), **fields)
         return metrics
 
     def as_sections(self, value, path):
@@ -132,15 +157,16 @@ class _UnitChecker(Checker):
         return rest.strip()
 
 
-def check_unit(source: LoadedFile, path: Path) -> Unit:
-    """Validate one loaded unit file; raises InputError with every problem."""
+def check_unit(source: LoadedFile, path: Path, lint: bool = True) -> Unit:
+    """Validate one loaded unit file (and with ``lint``, find its 公文 slips); raises InputError
+    with every problem."""
     checker = _UnitChecker(source)
     if source.data is None:
         raise InputError([Problem(source.display, 1, 1, "", "文件是空的：至少要写 unit 和 period")])
     top = checker.mapping(source.data, (), TOP_KEYS)
     if checker.problems:
         raise InputError(checker.problems)
-    findings = lint_data(source.data, source.text)
+    findings = lint_data(source.data, source.text) if lint else []
     source.release()
     return Unit(source=source, path=path, unit=top["unit"].strip(), period=top["period"],
                 report=top.get("report", {}), metrics=top.get("metrics", {}),
@@ -149,6 +175,6 @@ def check_unit(source: LoadedFile, path: Path) -> Unit:
                 warnings=checker.warnings, findings=findings)
 
 
-def load_unit(path: Path, display: str | None = None) -> Unit:
+def load_unit(path: Path, display: str | None = None, lint: bool = True) -> Unit:
     """Read, parse and validate one unit file."""
-    return check_unit(load_yaml(path, display), path)
+    return check_unit(load_yaml(path, display), path, lint)
