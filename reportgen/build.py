@@ -139,7 +139,7 @@ class Builder:
     def plan(self, files: list[Path], selected: set) -> list[Job]:
         if not selected:
             raise UsageError(f"没有找到单位数据文件（*.yaml）：{', '.join(map(str, self.paths)) or display_path(self.settings.data_dir)}")
-        index = self.index = build_index(files, self.jobs)
+        index = self.index = build_index(files, self.jobs, narratives=True)
         self.result.problems += index.problems
         self.result.warnings += index.warnings
         self.result.failed += sorted(display_path(p) for p in index.failed if p in selected)

@@ -11,7 +11,7 @@ from .settings import Settings
 from .stats import Metrics
 from .templating import Templates
 from .text import inert, join_lines, paragraphs_markdown
-from .unitfile import Unit, with_narrative
+from .unitfile import Unit
 
 NARRATIVE_REPORT_KEYS = ("title", "topic", "salutation", "signature", "intro")
 
@@ -79,7 +79,7 @@ def base_context(unit: Unit, index: Index, settings: dict) -> dict:
 
 def unit_context(unit: Unit, index: Index, settings: Settings, templates: Templates) -> dict:
     """Everything a unit template sees; raises InputError located in the unit file."""
-    unit = with_narrative(unit)
+    unit = index.whole(unit)
     report = report_defaults(unit)
     context = base_context(unit, index, settings_context(settings))
     context["report"] = {k: inert(v) if isinstance(v, str) else v for k, v in report.items()}

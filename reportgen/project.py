@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+import pickle
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,15 +40,39 @@ def _hidden(path: Path, top: Path) -> bool:
     return any(part.startswith(".") for part in path.relative_to(top).parts)
 
 
+class NarrativeStore:
+    """Whole units kept on disk while a batch plans, in a temporary file of pickles (reportgen's
+    own, deleted when closed): memory holds only their outlines, and no file is parsed twice."""
+
+    def __init__(self):
+        self._file = tempfile.TemporaryFile(buffering=0)  # unbuffered: forked workers read it at once
+
+    def put(self, unit) -> tuple[int, int]:
+        blob = pickle.dumps(unit, pickle.HIGHEST_PROTOCOL)
+        offset = self._file.seek(0, os.SEEK_END)
+        self._file.write(blob)
+        return offset, len(blob)
+
+    def get(self, where: tuple[int, int]):
+        offset, length = where
+        if hasattr(os, "pread"):  # workers share the file's position: read without moving it
+            blob = os.pread(self._file.fileno(), length, offset)
+        else:  # Windows: no workers
+            self._file.seek(offset)
+            blob = self._file.read(length)
+        return pickle.loads(blob)
+
+
 @dataclass
 class Index:
     """Every valid unit file, by (unit, period), plus the problems of the others."""
 
-    units: dict = field(default_factory=dict)        # (unit, Period) -> Unit
+    units: dict = field(default_factory=dict)        # (unit, Period) -> Unit (an outline when stored)
     problems: list = field(default_factory=list)     # errors, per bad file
     warnings: list = field(default_factory=list)
     failed: set = field(default_factory=set)         # paths of files that did not load
     resolved: dict = field(default_factory=dict)     # path -> metrics with history filled (history.py)
+    store: NarrativeStore | None = None              # where whole units wait to be built
 
     def get(self, unit: str, period: Period):
         return self.units.get((unit, period))
@@ -54,27 +80,31 @@ class Index:
     def for_paths(self, paths: set) -> list:
         return [u for u in self.units.values() if u.path in paths]
 
+    def whole(self, unit):
+        """The unit with its narrative (sections, problems, plans, ...)."""
+        return unit if unit.stored is None else self.store.get(unit.stored)
+
 
 def _load(path: Path):
-    """A Unit without its narrative, or the InputError of a bad file (returned, so it crosses
-    process boundaries); the index keeps only what planning needs, so memory stays flat."""
+    """A Unit, or the InputError of a bad file (returned, so it crosses process boundaries)."""
     from .unitfile import load_unit  # the checks, the lint and their imports: only when a file is read
     try:
-        return load_unit(path, display_path(path)).without_narrative()
+        return load_unit(path, display_path(path))
     except InputError as exc:
         return exc
 
 
-def load_all(files: list[Path], jobs: int = 1) -> list:
+def load_all(files: list[Path], jobs: int = 1):
     """_load for every file, in order; in forked worker processes when there are many."""
     if jobs < 2 or len(files) < 50 or not can_fork():
-        return [_load(path) for path in files]
-    return list(map_in_processes(_load, files, jobs))
+        return map(_load, files)
+    return map_in_processes(_load, files, jobs)
 
 
-def build_index(files: list[Path], jobs: int = 1) -> Index:
-    """Load and validate every file; a bad file is recorded, never fatal."""
-    index = Index()
+def build_index(files: list[Path], jobs: int = 1, narratives: bool = False) -> Index:
+    """Load and validate every file; a bad file is recorded, never fatal.  With ``narratives``,
+    whole units go to the index's store (for building reports) and the index keeps outlines."""
+    index = Index(store=NarrativeStore() if narratives else None)
     owners: dict = {}
     duplicates: set = set()
     for path, unit in zip(files, load_all(files, jobs)):
@@ -83,6 +113,8 @@ def build_index(files: list[Path], jobs: int = 1) -> Index:
             index.failed.add(path)
             continue
         index.warnings.extend(unit.warnings)
+        if index.store is not None:
+            unit = unit.outline(index.store.put(unit))
         key = (unit.unit, unit.period)
         if key in owners:
             first = owners[key]

@@ -7,7 +7,6 @@ ASCII_PUNCT = "".join(chr(c) for c in range(0x21, 0x7F) if not chr(c).isalnum())
 STAND_IN_BASE = 0xF0000  # Supplementary Private Use Area-A
 _TO_INERT = {ord(c): STAND_IN_BASE + ord(c) for c in ASCII_PUNCT}
 _FROM_INERT = {v: k for k, v in _TO_INERT.items()}
-STAND_IN_FIRST = chr(STAND_IN_BASE)
 CJK_OR_FULLWIDTH = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f\u2018-\u201d\u2026\u2014]")
 BLANK_LINE = re.compile(r"\n[ \t\r]*\n")
 
@@ -17,6 +16,7 @@ BLANK_LINE = re.compile(r"\n[ \t\r]*\n")
 # block back), which makes long reports and big summary tables cheap to parse.
 STASH_OPEN, STASH_CLOSE = "\U000F8000", "\U000F8001"
 STASHED = re.compile(f"{STASH_OPEN}(\\d+){STASH_CLOSE}")
+ANY_STAND_IN = re.compile(f"[{chr(STAND_IN_BASE + 0x21)}-{chr(STAND_IN_BASE + 0x7E)}{STASH_OPEN}{STASH_CLOSE}]")
 _stash: list = []
 
 
@@ -44,7 +44,7 @@ def inert(text: str) -> str:
 
 def restore(text: str) -> str:
     """Undo :func:`inert` after parsing (a stashed block inside other text gives its text)."""
-    if not text or max(text) < STAND_IN_FIRST:
+    if not ANY_STAND_IN.search(text):
         return text  # nothing to undo: the same string, not a copy
     if STASH_OPEN in text:
         text = STASHED.sub(lambda m: _stash[int(m.group(1))].text, text)

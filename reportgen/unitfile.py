@@ -80,29 +80,18 @@ class Unit:
     attachments: list
     warnings: list = field(default_factory=list)
     findings: list = field(default_factory=list)   # 公文 lint findings (reportgen.lint)
-    narrative: bool = True   # False: sections, problems, plans, attachments and intro left out
+    stored: tuple | None = None   # an outline: where the whole unit is (reportgen.project.NarrativeStore)
 
     @property
     def display(self) -> str:
         return self.source.display
 
-    def without_narrative(self) -> "Unit":
+    def outline(self, stored: tuple) -> "Unit":
         """What a batch keeps of every unit while it plans: names, metrics and the short report
-        fields, a few KB instead of the whole text (see :func:`with_narrative`)."""
+        fields, a few KB instead of the whole text, which waits at ``stored``."""
         report = {k: v for k, v in self.report.items() if k != "intro"}
-        return replace(self, report=report, sections=(), problems=(), plans=(), attachments=(), narrative=False,
+        return replace(self, report=report, sections=(), problems=(), plans=(), attachments=(), stored=stored,
                        warnings=self.warnings or (), findings=self.findings or ())
-
-
-def with_narrative(unit: Unit) -> Unit:
-    """The whole unit, read again from its file when only its outline was kept; the file must not
-    have changed since (its figures are already in the summary and in other units' history)."""
-    if unit.narrative:
-        return unit
-    full = load_unit(unit.path, unit.display, lint=False)
-    if full.source.digest != unit.source.digest:
-        raise InputError([Problem(unit.display, 1, 1, "", "文件在生成报告期间被修改，请重新运行 reportgen build")])
-    return full
 
 
 class _UnitChecker(Checker):
@@ -157,16 +146,15 @@ class _UnitChecker(Checker):
         return rest.strip()
 
 
-def check_unit(source: LoadedFile, path: Path, lint: bool = True) -> Unit:
-    """Validate one loaded unit file (and with ``lint``, find its 公文 slips); raises InputError
-    with every problem."""
+def check_unit(source: LoadedFile, path: Path) -> Unit:
+    """Validate one loaded unit file and find its 公文 slips; raises InputError with every problem."""
     checker = _UnitChecker(source)
     if source.data is None:
         raise InputError([Problem(source.display, 1, 1, "", "文件是空的：至少要写 unit 和 period")])
     top = checker.mapping(source.data, (), TOP_KEYS)
     if checker.problems:
         raise InputError(checker.problems)
-    findings = lint_data(source.data, source.text) if lint else []
+    findings = lint_data(source.data, source.text)
     source.release()
     return Unit(source=source, path=path, unit=top["unit"].strip(), period=top["period"],
                 report=top.get("report", {}), metrics=top.get("metrics", {}),
@@ -175,6 +163,6 @@ def check_unit(source: LoadedFile, path: Path, lint: bool = True) -> Unit:
                 warnings=checker.warnings, findings=findings)
 
 
-def load_unit(path: Path, display: str | None = None, lint: bool = True) -> Unit:
+def load_unit(path: Path, display: str | None = None) -> Unit:
     """Read, parse and validate one unit file."""
-    return check_unit(load_yaml(path, display), path, lint)
+    return check_unit(load_yaml(path, display), path)
