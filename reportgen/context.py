@@ -54,8 +54,12 @@ def report_defaults(unit: Unit) -> dict:
     return report
 
 
-def metrics_of(index: Index, unit: Unit) -> Metrics:
-    return Metrics(resolve(index, unit), _metric_maker(unit.period))
+def metrics_of(index: Index, unit: Unit, lazy: bool) -> Metrics:
+    """The unit's metrics with history filled; ``lazy``: made into Metric objects only when asked
+    for (a summary holds every unit's)."""
+    if lazy:
+        return Metrics(resolve(index, unit), _metric_maker(unit.period))
+    return Metrics({k: as_metric(v, unit.period) for k, v in resolve(index, unit).items()})
 
 
 @lru_cache(maxsize=64)
@@ -71,10 +75,10 @@ def settings_context(settings: Settings) -> dict:
     return public
 
 
-def base_context(unit: Unit, index: Index, settings: dict) -> dict:
+def base_context(unit: Unit, index: Index, settings: dict, lazy: bool = False) -> dict:
     """What every view of a unit starts from: its name, period, metrics and the settings
     (``settings_context``)."""
-    return {"unit": inert(unit.unit), "period": unit.period, "m": metrics_of(index, unit), "settings": settings}
+    return {"unit": inert(unit.unit), "period": unit.period, "m": metrics_of(index, unit, lazy), "settings": settings}
 
 
 def unit_context(unit: Unit, index: Index, settings: Settings, templates: Templates) -> dict:
@@ -107,7 +111,7 @@ class LazyUnitContext(dict):
     __slots__ = ("_full",)
 
     def __init__(self, unit: Unit, index: Index, settings: Settings, templates: Templates, shared_settings: dict):
-        super().__init__(base_context(unit, index, shared_settings))
+        super().__init__(base_context(unit, index, shared_settings, lazy=True))
         self._full = (unit, index, settings, templates)
 
     def __missing__(self, key):

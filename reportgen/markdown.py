@@ -11,7 +11,7 @@ from mdit_py_plugins.container import container_plugin
 from .document import (Attachments, DateLine, Document, Heading, Paragraph, Run, Salutation,
                        Signature, Table, Title)
 from .numerals import heading_number
-from .text import line_separator, restore, stashed_block
+from .text import Paragraphs, line_separator, restore, stashed_block
 
 CONTAINERS = {"salutation": Salutation, "dateline": DateLine, "attachments": Attachments,
               "signature": Signature}
@@ -104,7 +104,9 @@ class _Walker:
         blocks = []
         while self.pos < len(self.tokens):
             block = self.block()
-            if block is not None:
+            if isinstance(block, Paragraphs):
+                blocks.extend(block)
+            elif block is not None:
                 blocks.append(block)
         return Document(blocks)
 

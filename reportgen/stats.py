@@ -197,6 +197,10 @@ class Metrics:
     def __getitem__(self, name: str) -> Metric:
         return self._get(name)
 
+    def data(self) -> dict:
+        """id -> the stored item (a MetricData when lazy): for computing over many units cheaply."""
+        return self._metrics
+
     def __contains__(self, name) -> bool:
         return name in self._metrics
 

@@ -7,7 +7,7 @@ from .errors import InputError, Problem
 from .period import Period
 from .context import report_defaults, settings_context
 from .settings import Settings
-from .stats import Metric, Metrics, aggregate, change, completion, pace
+from .stats import Metric, Metrics, aggregate, change, completion, format_value, pace
 from .templating import table_markdown
 from .text import inert
 
@@ -53,7 +53,7 @@ def _definitions(contexts) -> dict:
     seen: dict = {}
     problems = []
     for unit, context in contexts:
-        for metric in context["m"]:
+        for metric in context["m"].data().values():
             first = seen.get(metric.id)
             if first is None:
                 seen[metric.id] = (unit, metric)
@@ -69,7 +69,8 @@ def _definitions(contexts) -> dict:
     return {k: v[1] for k, v in seen.items()}
 
 
-def _total(definition: Metric, metrics: list[Metric], period: Period) -> TotalMetric:
+def _total(definition, metrics: list, period: Period) -> TotalMetric:
+    """definition and metrics: MetricData (or Metric) of the units that report the metric."""
     how = definition.aggregate
 
     def agg(field, subset):
@@ -83,7 +84,7 @@ def _total(definition: Metric, metrics: list[Metric], period: Period) -> TotalMe
              "ytd_last_year": paired("ytd", "ytd_last_year"), "target": paired("ytd", "target")}
     with_ytd = [x for x in metrics if x.ytd is not None]
     with_target = [x for x in metrics if x.target is not None]
-    return TotalMetric(definition.id, definition.name, definition.unit, agg("value", metrics),
+    return TotalMetric(definition.id, inert(definition.name), definition.unit, agg("value", metrics),
                        ytd=agg("ytd", with_ytd), target=agg("target", with_target),
                        approx=any(x.approx for x in metrics), aggregate=how,
                        elapsed=period.elapsed_share, reported=len(metrics), pairs=pairs)
@@ -92,7 +93,8 @@ def _total(definition: Metric, metrics: list[Metric], period: Period) -> TotalMe
 def rank(contexts, metric_id: str | None):
     """Competition ranking, descending: ties share a rank and the next skips (1, 2, 2, 4)."""
     def value(ctx):
-        return ctx["m"][metric_id].value if metric_id and metric_id in ctx["m"] else None
+        data = ctx["m"].data()
+        return data[metric_id].value if metric_id in data else None
 
     ranked = sorted((c for c in contexts if value(c) is not None), key=lambda c: (-value(c), c["unit"]))
     previous_value, previous_rank = None, 0
@@ -114,8 +116,8 @@ class _SummaryRows:
 
     def __iter__(self):
         for rank, unit in zip(self.ranks, self.units):
-            m = unit["m"]
-            yield [rank, unit["unit"]] + [m[x.id].number if x.id in m else "" for x in self.metrics]
+            data = unit["m"].data()
+            yield [rank, unit["unit"]] + [format_value(data[x.id].value) if x.id in data else "" for x in self.metrics]
         yield ["", "合计"] + [x.number for x in self.metrics]
 
 
@@ -139,7 +141,7 @@ def summary_context(period: Period, contexts: list, settings: Settings) -> dict:
     unit_contexts = [ctx for _, ctx in contexts]
     totals, missing, reporting = {}, {}, {}
     for metric_id, definition in definitions.items():
-        values = [c["m"][metric_id] for c in unit_contexts if metric_id in c["m"]]
+        values = [c["m"].data()[metric_id] for c in unit_contexts if metric_id in c["m"]]
         totals[metric_id] = _total(definition, values, period)
         missing[metric_id] = sorted(c["unit"] for c in unit_contexts if metric_id not in c["m"])
         reporting[metric_id] = sorted(c["unit"] for c in unit_contexts if metric_id in c["m"])

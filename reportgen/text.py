@@ -74,7 +74,16 @@ def split_paragraphs(text: str) -> list[str]:
     return [p for p in (join_lines(chunk) for chunk in BLANK_LINE.split(text.replace("\r\n", "\n"))) if p]
 
 
+class Paragraphs(list):
+    """Consecutive paragraphs kept aside together: one token for the parser instead of one each."""
+
+    @property
+    def text(self) -> str:
+        return "\n".join(p.text for p in self)
+
+
 def paragraphs_markdown(text: str) -> str:
-    """Narrative text → one stashed paragraph per paragraph, separated by blank lines."""
+    """Narrative text → one stashed group of paragraphs (empty text → "")."""
     from .document import Paragraph, Run
-    return "\n\n".join(stash(Paragraph([Run(restore(p))])) for p in split_paragraphs(text))
+    paragraphs = Paragraphs(Paragraph([Run(restore(p))]) for p in split_paragraphs(text))
+    return stash(paragraphs) if paragraphs else ""
