@@ -27,7 +27,7 @@ def map_in_processes(func, items: list, jobs: int):
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
                                initializer=signal.signal, initargs=(signal.SIGINT, signal.SIG_IGN))
     try:
-        for result in pool.map(func, items, chunksize=max(1, len(items) // (jobs * 4))):
+        for result in pool.map(func, items, chunksize=max(1, len(items) // (jobs * 20))):
             if interrupted:
                 raise KeyboardInterrupt
             yield result

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import pickle
 import tempfile
+from functools import partial
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,8 +48,8 @@ class NarrativeStore:
     def __init__(self):
         self._file = tempfile.TemporaryFile(buffering=0)  # unbuffered: forked workers read it at once
 
-    def put(self, unit) -> tuple[int, int]:
-        blob = pickle.dumps(unit, pickle.HIGHEST_PROTOCOL)
+    def put(self, blob: bytes) -> tuple[int, int]:
+        """Keep a pickled unit (see ``_load``); returns where it is."""
         offset = self._file.seek(0, os.SEEK_END)
         self._file.write(blob)
         return offset, len(blob)
@@ -85,20 +86,24 @@ class Index:
         return unit if unit.stored is None else self.store.get(unit.stored)
 
 
-def _load(path: Path):
-    """A Unit, or the InputError of a bad file (returned, so it crosses process boundaries)."""
+def _load(path: Path, whole: bool = False):
+    """A Unit, or the InputError of a bad file (returned, so it crosses process boundaries).
+    ``whole``: (the unit's outline, the whole unit pickled) — made where the file is read, so that
+    a worker sends back bytes to store and the parent unpickles only the small outline."""
     from .unitfile import load_unit  # the checks, the lint and their imports: only when a file is read
     try:
-        return load_unit(path, display_path(path))
+        unit = load_unit(path, display_path(path))
     except InputError as exc:
         return exc
+    return (unit.outline(), pickle.dumps(unit, pickle.HIGHEST_PROTOCOL)) if whole else unit
 
 
-def load_all(files: list[Path], jobs: int = 1):
+def load_all(files: list[Path], jobs: int = 1, whole: bool = False):
     """_load for every file, in order; in forked worker processes when there are many."""
+    load = partial(_load, whole=whole)
     if jobs < 2 or len(files) < 50 or not can_fork():
-        return map(_load, files)
-    return map_in_processes(_load, files, jobs)
+        return map(load, files)
+    return map_in_processes(load, files, jobs)
 
 
 def build_index(files: list[Path], jobs: int = 1, narratives: bool = False) -> Index:
@@ -107,14 +112,15 @@ def build_index(files: list[Path], jobs: int = 1, narratives: bool = False) -> I
     index = Index(store=NarrativeStore() if narratives else None)
     owners: dict = {}
     duplicates: set = set()
-    for path, unit in zip(files, load_all(files, jobs)):
+    for path, unit in zip(files, load_all(files, jobs, whole=narratives)):
         if isinstance(unit, InputError):
             index.problems.extend(unit.problems)
             index.failed.add(path)
             continue
+        if narratives:
+            unit, blob = unit
+            unit.stored = index.store.put(blob)
         index.warnings.extend(unit.warnings)
-        if index.store is not None:
-            unit = unit.outline(index.store.put(unit))
         key = (unit.unit, unit.period)
         if key in owners:
             first = owners[key]

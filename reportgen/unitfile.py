@@ -86,11 +86,11 @@ class Unit:
     def display(self) -> str:
         return self.source.display
 
-    def outline(self, stored: tuple) -> "Unit":
+    def outline(self) -> "Unit":
         """What a batch keeps of every unit while it plans: names, metrics and the short report
-        fields, a few KB instead of the whole text, which waits at ``stored``."""
+        fields, a few KB instead of the whole text (which waits at ``stored``, set by the index)."""
         report = {k: v for k, v in self.report.items() if k != "intro"}
-        return replace(self, report=report, sections=(), problems=(), plans=(), attachments=(), stored=stored,
+        return replace(self, report=report, sections=(), problems=(), plans=(), attachments=(),
                        warnings=self.warnings or (), findings=self.findings or ())
 
 
