@@ -11,6 +11,7 @@ targets of issue #3.  Absolute times drift from run to run; the ratios hold.
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import shutil
@@ -23,7 +24,15 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from generate import generate  # noqa: E402
 
-REPORTGEN = shutil.which("reportgen") or f"{sys.executable} {HERE.parent / 'cli.py'}"
+INSTALLED = shutil.which("reportgen")
+REPORTGEN = INSTALLED or f"{sys.executable} {HERE.parent / 'cli.py'}"
+
+
+def compile_source_tree() -> None:
+    """Run from the source tree as pip would install it: with byte-code compiled (pip compiles at
+    install time; with PYTHONDONTWRITEBYTECODE set, the tree would be compiled again on every run)."""
+    if not INSTALLED:
+        compileall.compile_dir(str(HERE.parent / "reportgen"), quiet=1)
 
 MEASURE = """
 import resource, subprocess, sys, time
@@ -53,8 +62,6 @@ import json, sys, time, glob, resource
 from pathlib import Path
 import yaml
 from docxtpl import DocxTemplate
-from reportgen.stats import Metric
-from reportgen.unitfile import load_unit
 template, data, out = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
 out.mkdir(parents=True, exist_ok=True)
 files = sorted(data.glob("2025-Q3/*.yaml"))
@@ -75,7 +82,7 @@ print(time.perf_counter() - t, len(files), resource.getrusage(resource.RUSAGE_SE
 def run_docxtpl(template: Path, root: Path, out: Path) -> tuple[float, float]:
     """(ms per report, peak RSS in MB) of docxtpl rendering the same unit files, in a fresh process."""
     run = subprocess.run([sys.executable, "-c", DOCXTPL_RUN, str(template), str(root / "data"), str(out)],
-                         capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=str(HERE.parent)))
+                         capture_output=True, text=True)
     if run.returncode:
         raise SystemExit(run.stderr)
     seconds, count, rss = run.stdout.split()
@@ -115,6 +122,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5, help="runs of each timing; the best is kept")
     args = parser.parse_args()
     n = args.units
+    compile_source_tree()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "proj"
         generate(root, n, history=args.history)

@@ -82,8 +82,10 @@ def _xml_text(text: str) -> str:
 
 
 def _text_xml(text: str) -> str:
-    parts = _xml_text(text).split("\n")
-    return "<w:br/>".join(f'<w:t xml:space="preserve">{xml_escape(p)}</w:t>' for p in parts)
+    text = xml_escape(_xml_text(text))
+    if "\n" in text:
+        text = text.replace("\n", '</w:t><w:br/><w:t xml:space="preserve">')
+    return f'<w:t xml:space="preserve">{text}</w:t>'
 
 
 def _run(text: str, bold=False, italic=False) -> str:
@@ -93,6 +95,7 @@ def _run(text: str, bold=False, italic=False) -> str:
 
 
 
+JUSTIFY = {"r": "right", "c": "center"}  # a column's align in the model → w:jc
 BLANK = "<w:p/>"
 KEEP_BLANK = '<w:p><w:pPr><w:keepNext/></w:pPr></w:p>'
 
@@ -177,7 +180,7 @@ class Writer:
             tr_pr = "<w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>" if header else "<w:trPr><w:cantSplit/></w:trPr>"
             cells = []
             for c, text in enumerate(list(row) + [""] * (columns - len(row))):
-                jc = "center" if header else {"r": "right", "c": "center"}.get(align[c], "left")
+                jc = "center" if header else JUSTIFY.get(align[c], "left")
                 content = self._para("TableText", _run(text, bold=header) if text else "", f'<w:jc w:val="{jc}"/>')
                 cells.append(f'<w:tc><w:tcPr><w:tcW w:w="{widths[c]}" w:type="dxa"/><w:vAlign w:val="center"/>'
                              f'</w:tcPr>{content}</w:tc>')

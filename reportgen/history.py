@@ -13,21 +13,22 @@ from .text import inert
 from .unitfile import MetricData, Unit
 
 
-def _value(index: Index, unit: str, period: Period, metric_id: str):
-    other = index.get(unit, period)
-    if other is None or metric_id not in other.metrics:
-        return None
-    return other.metrics[metric_id].value
+def _values(index: Index, unit: str, periods: list[Period], metric_id: str) -> list:
+    """The metric's value in each of the unit's files for ``periods`` (None where missing)."""
+    found = []
+    for period in periods:
+        other = index.get(unit, period)
+        data = other.metrics.get(metric_id) if other is not None else None
+        found.append(data.value if data is not None else None)
+    return found
 
 
-def _cumulative(index: Index, unit: str, period: Period, data: MetricData):
-    """Sum (or mean) of the year's quarters up to period; None unless every quarter has the metric."""
+def _cumulative(index: Index, unit: str, quarters: list[Period], data: MetricData):
+    """Sum (or mean) of the year's quarters so far; None unless every quarter has the metric."""
     if data.aggregate == "none":
         return None
-    values = [_value(index, unit, q, data.id) for q in period.quarters_so_far()]
-    if any(v is None for v in values):
-        return None
-    return aggregate(values, data.aggregate)
+    values = _values(index, unit, quarters, data.id)
+    return None if any(v is None for v in values) else aggregate(values, data.aggregate)
 
 
 def resolve(index: Index, unit: Unit) -> dict[str, MetricData]:
@@ -40,16 +41,18 @@ def resolve(index: Index, unit: Unit) -> dict[str, MetricData]:
 def _resolve(index: Index, unit: Unit) -> dict[str, MetricData]:
     out = {}
     name, period = unit.unit, unit.period
+    previous, last_year = period.previous(), period.last_year()
+    this_year, year_before = period.quarters_so_far(), last_year.quarters_so_far()  # looked up once a unit
     for data in unit.metrics.values():
         gaps = {}
         if data.previous is None:
-            gaps["previous"] = _value(index, name, period.previous(), data.id)
+            gaps["previous"] = _values(index, name, [previous], data.id)[0]
         if data.last_year is None:
-            gaps["last_year"] = _value(index, name, period.last_year(), data.id)
+            gaps["last_year"] = _values(index, name, [last_year], data.id)[0]
         if data.ytd is None:
-            gaps["ytd"] = _cumulative(index, name, period, data)
+            gaps["ytd"] = _cumulative(index, name, this_year, data)
         if data.ytd_last_year is None:
-            gaps["ytd_last_year"] = _cumulative(index, name, period.last_year(), data)
+            gaps["ytd_last_year"] = _cumulative(index, name, year_before, data)
         filled = {field: value for field, value in gaps.items() if value is not None}
         out[data.id] = replace(data, **filled) if filled else data  # shared when history adds nothing
     return unit.metrics if all(out[k] is v for k, v in unit.metrics.items()) else out

@@ -28,7 +28,19 @@ def _parser() -> MarkdownIt:
     md = MarkdownIt("zero", {"html": False}).enable(BLOCK_RULES + INLINE_RULES)
     # one rule for every ::: NAME container (one rule per name would be tried on every line)
     container_plugin(md, "part", validate=lambda params, *_: params.strip() in CONTAINERS)
+    md.core.ruler.at("inline", _inline_unless_stashed)
     return md
+
+
+def _inline_unless_stashed(state) -> None:
+    """markdown-it's inline step, skipping paragraphs that are only a stashed block's token (the
+    walker puts the block back; there is nothing inline to parse)."""
+    for token in state.tokens:
+        if token.type == "inline":
+            if token.children is None:
+                token.children = []
+            if stashed_block(token.content) is None:
+                state.md.inline.parse(token.content, state.md, state.env, token.children)
 
 
 _MD = None
