@@ -1,15 +1,17 @@
 """Work spread over forked worker processes, stopped cleanly by Ctrl-C."""
 from __future__ import annotations
 
-import multiprocessing
 import signal
 import threading
-from concurrent.futures import ProcessPoolExecutor
+
+# multiprocessing and concurrent.futures are imported only when workers are started: a build
+# with -j 1 does without them.
 
 
 def can_fork() -> bool:
     """Workers are forked so that they share what the parent has loaded without pickling it
     (not on Windows: there everything runs in one process)."""
+    import multiprocessing
     return "fork" in multiprocessing.get_all_start_methods()
 
 
@@ -21,6 +23,8 @@ def map_in_processes(func, items: list, jobs: int):
     report at hand (so no temporary file is left behind), cancelling the rest, and raising
     KeyboardInterrupt.
     """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
     interrupted = []
     main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGINT, lambda *_: interrupted.append(True)) if main else None
