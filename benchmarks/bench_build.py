@@ -3,10 +3,12 @@
     python benchmarks/bench_build.py [--units 200] [--history] [--skip-docxtpl]
 
 Generates N unit files in a temporary folder (benchmarks/generate.py), then measures, each in a
-fresh process: `reportgen build -j 1`, `-j 2`, an unchanged rebuild, the same reports rendered with
-docxtpl (a Word template with Jinja tags; `pip install docxtpl`, only for this benchmark), peak
-memory for 100 and 1,000 units, and `reportgen --help`.  Prints ms per report, ratios and the
-targets of issue #3.  Absolute times drift from run to run; the ratios hold.
+fresh process and taking turns: `reportgen build -j 1`, `-j 2`, the same reports rendered with
+docxtpl (a Word template with Jinja tags; `pip install docxtpl`, only for this benchmark); then an
+unchanged rebuild, peak memory for 100 and 1,000 units, and `reportgen --help`.  Every time is the
+wall clock of a whole process (start-up, imports and loading included); docxtpl's render loop alone
+is shown too.  Prints ms per report, ratios and the targets of issue #3.  Absolute times drift
+from run to run on a shared machine; the best of --repeat runs is kept.
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -79,14 +82,17 @@ print(time.perf_counter() - t, len(files), resource.getrusage(resource.RUSAGE_SE
 """
 
 
-def run_docxtpl(template: Path, root: Path, out: Path) -> tuple[float, float]:
-    """(ms per report, peak RSS in MB) of docxtpl rendering the same unit files, in a fresh process."""
+def run_docxtpl(template: Path, root: Path, out: Path) -> tuple[float, float, float]:
+    """docxtpl rendering the same unit files in a fresh process: (ms per report for the whole
+    process, as reportgen is timed; ms per report for its render loop alone; peak RSS in MB)."""
+    t = time.perf_counter()
     run = subprocess.run([sys.executable, "-c", DOCXTPL_RUN, str(template), str(root / "data"), str(out)],
                          capture_output=True, text=True)
+    whole = time.perf_counter() - t
     if run.returncode:
         raise SystemExit(run.stderr)
     seconds, count, rss = run.stdout.split()
-    return float(seconds) / int(count) * 1000, int(rss) / 1024
+    return whole / int(count) * 1000, float(seconds) / int(count) * 1000, int(rss) / 1024
 
 
 def docxtpl_template(path: Path) -> None:
@@ -129,14 +135,15 @@ def main() -> None:
         template = Path(tmp) / "docxtpl.docx"
         if not args.skip_docxtpl:
             docxtpl_template(template)
-        # reportgen and docxtpl take turns, so that a slow spell of this machine hits both alike
-        j1, docxtpl = [], []
+        # every timing takes a turn in each round, so that a slow spell of this machine hits all alike
+        j1, j2, docxtpl = [], [], []
         for _ in range(args.repeat):
             j1.append(measure(root, "build", "-q", "-j", "1", "--force"))
+            j2.append(measure(root, "build", "-q", "-j", "2", "--force", "-o", "out2"))
             if not args.skip_docxtpl:
                 docxtpl.append(run_docxtpl(template, root, Path(tmp) / "docxtpl-out"))
         s1, rss1 = min(t for t, _ in j1), max(r for _, r in j1)
-        s2, _ = measure(root, "build", "-q", "-j", "2", "--force", "-o", "out2", repeat=args.repeat)
+        s2 = min(t for t, _ in j2)
         s0, _ = measure(root, "build", "-q", "-j", "1", repeat=args.repeat)
         size = sum(p.stat().st_size for p in (root / "out").rglob("*.docx")) / (n + 1)
         rows = [("reportgen build -j 1", s1 / n * 1000, f"{rss1:.0f} MB"),
@@ -144,8 +151,9 @@ def main() -> None:
                 ("unchanged rebuild -j 1", s0 / n * 1000, "")]
         docxtpl_ms = None
         if docxtpl:
-            docxtpl_ms = min(ms for ms, _ in docxtpl)
-            rows.append(("docxtpl render + save (in-process)", docxtpl_ms, f"{max(r for _, r in docxtpl):.0f} MB"))
+            docxtpl_ms = min(whole for whole, _, _ in docxtpl)
+            rows.append(("docxtpl, whole process", docxtpl_ms, f"{max(r for _, _, r in docxtpl):.0f} MB"))
+            rows.append(("docxtpl, render + save loop only", min(loop for _, loop, _ in docxtpl), ""))
         memory = {}
         for count in (100, 1000):
             big = Path(tmp) / f"mem{count}"
@@ -163,8 +171,11 @@ def main() -> None:
                memory[1000] / memory[100] <= 1.2),
               ("reportgen --help, best of 5, ms (target < 150)", min(helps) * 1000, min(helps) < 0.15)]
     if docxtpl_ms:
+        loop_ms = min(loop for _, loop, _ in docxtpl)
         checks.insert(0, ("docxtpl ms / reportgen -j 1 ms (target >= 5x)", docxtpl_ms / (s1 / n * 1000),
                           docxtpl_ms / (s1 / n * 1000) >= 5))
+        checks.insert(1, ("  the same against docxtpl's loop alone", loop_ms / (s1 / n * 1000),
+                          loop_ms / (s1 / n * 1000) >= 5))
     for name, value, ok in checks:
         print(f"  {name:<52} {value:7.2f}  {'met' if ok else 'NOT MET'}")
     print(f"  peak RSS: 100 units {memory[100]:.0f} MB, 1,000 units {memory[1000]:.0f} MB")

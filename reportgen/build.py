@@ -123,6 +123,7 @@ class Builder:
         self.templates = project.templates
         self.paths = [Path(p) for p in paths]
         self.out = Path(output) if output else self.settings.output_dir
+        self.templates.compiled = self.out / STATE_DIR / "templates"
         self.periods, self.all_periods = list(periods), all_periods
         self.jobs = max(1, jobs or os.cpu_count() or 1)
         self.force = force

@@ -80,14 +80,33 @@ def metrics_table(m) -> str:
 FILTERS = {"cndate": _cndate, "heading": _heading, "metrics_table": metrics_table}
 
 
-def _environment(loader):
+def _environment(loader, compiled: Path | None = None):
+    """The sandboxed environment; ``compiled``: a folder where compiled templates are kept between
+    runs (Jinja checks each against its source)."""
     import jinja2
     from jinja2.sandbox import SandboxedEnvironment
     env = SandboxedEnvironment(loader=loader, undefined=jinja2.StrictUndefined, finalize=_finalize,
                                autoescape=False, trim_blocks=True, lstrip_blocks=True,
-                               keep_trailing_newline=True, auto_reload=False)
+                               keep_trailing_newline=True, auto_reload=False,
+                               bytecode_cache=_compiled_cache(compiled) if compiled else None)
     env.filters.update(FILTERS)
     return env
+
+
+def _compiled_cache(folder: Path):
+    import jinja2
+
+    class OptionalCache(jinja2.FileSystemBytecodeCache):
+        """Only a saving of time: a folder that cannot be written is no error."""
+
+        def dump_bytecode(self, bucket) -> None:
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                super().dump_bytecode(bucket)
+            except OSError:
+                pass
+
+    return OptionalCache(str(folder))
 
 
 class Templates:
@@ -103,6 +122,7 @@ class Templates:
         if self.project and self.project.resolve() == self.builtin.resolve():
             self.project = None  # running in the checkout: templates/ are the built-ins
         self.display = display
+        self.compiled: Path | None = None  # where compiled templates are kept (set by a build)
 
     @cached_property
     def env(self):
@@ -112,7 +132,7 @@ class Templates:
         return _environment(jinja2.ChoiceLoader([
             jinja2.PrefixLoader({"builtin": jinja2.FileSystemLoader(str(self.builtin))}),
             jinja2.FileSystemLoader(dirs),
-        ]))
+        ]), self.compiled)
 
     def names(self) -> dict[str, Path]:
         """Every template in effect: name -> file it comes from."""

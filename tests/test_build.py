@@ -15,7 +15,8 @@ def test_latest_period_by_default_then_period_and_all(project):
     project.unit(period="2024-Q2")
     project.unit(period="2024-Q3")
     project.run("build", "-q", ok=True)
-    assert [f for f in files(project.root / "out") if not f.startswith(".reportgen/base-")] == \
+    caches = (".reportgen/base-", ".reportgen/templates/")
+    assert [f for f in files(project.root / "out") if not f.startswith(caches)] == \
         [".reportgen/state.json", "2024-Q3/城关镇.docx", "2024-Q3/汇总报告.docx"]
     project.run("build", "-q", "--period", "2024-Q2", ok=True)
     assert project.out("2024-Q2/城关镇.docx").is_file()
@@ -215,3 +216,13 @@ def test_the_library_builds_without_a_progress_callback(project):
     project.unit("甲镇", metrics=M.format(v=1))
     result = build(project.root, jobs=1)
     assert result.ok and sorted(p.name for p in result.built) == ["汇总报告.docx", "甲镇.docx"]
+
+
+def test_compiled_templates_are_kept_and_an_edited_template_is_used(project):
+    project.unit("甲镇", metrics=M.format(v=1))
+    project.file("templates/work-report.md.j2", "# 第一版\n")
+    project.run("build", "-q", ok=True)
+    assert list((project.root / "out/.reportgen/templates").glob("__jinja2_*.cache"))
+    project.file("templates/work-report.md.j2", "# 第二版\n")
+    project.run("build", "-q", ok=True)
+    assert texts(project.out("2024-Q3/甲镇.docx"), "Title") == ["第二版"]
