@@ -210,7 +210,7 @@ class Writer:
 
     def write(self, document: Document, *, title: str, author: str, date: dt.date) -> bytes:
         """The whole .docx: the static parts of the base, plus this report's body and properties.
-        The body is compressed as it is made, a piece of about 64 KB at a time."""
+        The body is compressed as it is made, about CHUNK characters at a time."""
         out = io.BytesIO(self.package.static_zip)
         with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as z:
             with z.open(_info(DOCUMENT_PART), "w") as part:

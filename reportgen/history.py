@@ -13,21 +13,18 @@ from .text import inert
 from .unitfile import MetricData, Unit
 
 
-def _values(index: Index, unit: str, periods: list[Period], metric_id: str) -> list:
-    """The metric's value in each of the unit's files for ``periods`` (None where missing)."""
-    found = []
-    for period in periods:
-        other = index.get(unit, period)
-        data = other.metrics.get(metric_id) if other is not None else None
-        found.append(data.value if data is not None else None)
-    return found
+def _value(index: Index, unit: str, period: Period, metric_id: str):
+    """The metric's value in the unit's file for ``period`` (None where missing)."""
+    other = index.get(unit, period)
+    data = other.metrics.get(metric_id) if other is not None else None
+    return data.value if data is not None else None
 
 
 def _cumulative(index: Index, unit: str, quarters: list[Period], data: MetricData):
     """Sum (or mean) of the year's quarters so far; None unless every quarter has the metric."""
     if data.aggregate == "none":
         return None
-    values = _values(index, unit, quarters, data.id)
+    values = [_value(index, unit, quarter, data.id) for quarter in quarters]
     return None if any(v is None for v in values) else aggregate(values, data.aggregate)
 
 
@@ -46,9 +43,9 @@ def _resolve(index: Index, unit: Unit) -> dict[str, MetricData]:
     for data in unit.metrics.values():
         gaps = {}
         if data.previous is None:
-            gaps["previous"] = _values(index, name, [previous], data.id)[0]
+            gaps["previous"] = _value(index, name, previous, data.id)
         if data.last_year is None:
-            gaps["last_year"] = _values(index, name, [last_year], data.id)[0]
+            gaps["last_year"] = _value(index, name, last_year, data.id)
         if data.ytd is None:
             gaps["ytd"] = _cumulative(index, name, this_year, data)
         if data.ytd_last_year is None:

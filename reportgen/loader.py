@@ -230,6 +230,11 @@ def _plain_tag(value: str) -> str:
     return _T + "str"
 
 
+_SAFE = yaml.constructor.SafeConstructor()  # its scalar constructors keep no state: one for every file
+CONSTRUCT = {_T + "int": _SAFE.construct_yaml_int, _T + "bool": _SAFE.construct_yaml_bool,
+             _T + "null": _SAFE.construct_yaml_null, _T + "timestamp": _SAFE.construct_yaml_timestamp}
+
+
 def _tag(node) -> str:
     if node.tag == PLAIN:
         node.tag = _plain_tag(node.value)
@@ -244,10 +249,6 @@ class _Builder:
         self.loaded = loaded
         self.count = 0
         self.problems: list[Problem] = []
-        constructor = yaml.SafeLoader("")
-        self.construct = {_T + "int": constructor.construct_yaml_int, _T + "bool": constructor.construct_yaml_bool,
-                          _T + "null": constructor.construct_yaml_null,
-                          _T + "timestamp": constructor.construct_yaml_timestamp}
 
     def fail(self, node, path, message):
         line, col = node.start_mark.line + 1, node.start_mark.column + 1
@@ -305,7 +306,7 @@ class _Builder:
                 self.fail(node, path, f"数值“{node.value}”无效")
                 return None
             return value
-        construct = self.construct.get(tag)
+        construct = CONSTRUCT.get(tag)
         if construct is None:
             return self.bad_tag(node, path)
         try:
