@@ -51,32 +51,39 @@ class Finding:
 
 # Each pattern starts with the character it looks for and looks behind afterwards: a pattern that
 # starts with a look-behind is tried at every position of the text, ten times slower.
-HALF_PUNCT = re.compile(rf"[,.;:?!](?<=[{HANZI}{CJK_CLOSE}].)(?:(?=[{HANZI}{CJK_OPEN}]|$)|(?<=[,;:?!]))")
-HALF_OPEN = re.compile(rf"\((?:(?<=[{HANZI}]\()(?![a-zü]*[{TONED}][a-zü]*\))|(?=[{HANZI}]))")
-HALF_CLOSE = re.compile(rf"\)(?:(?<=[{HANZI}]\))|(?=[{HANZI}]))")
+# The patterns built on HANZI are kept as text and compiled by `re` on first use (and cached there):
+# compiling the big class costs milliseconds each, and a file they can find nothing in never needs them
+# (see FILE_GUARDS).
+HALF_PUNCT = rf"[,.;:?!](?<=[{HANZI}{CJK_CLOSE}].)(?:(?=[{HANZI}{CJK_OPEN}]|$)|(?<=[,;:?!]))"
+HALF_OPEN = rf"\((?:(?<=[{HANZI}]\()(?![a-zü]*[{TONED}][a-zü]*\))|(?=[{HANZI}]))"
+HALF_CLOSE = rf"\)(?:(?<=[{HANZI}]\))|(?=[{HANZI}]))"
 PINYIN_OPEN = re.compile(rf"\([a-zü]*[{TONED}][a-zü]*$")
-PINYIN = re.compile(rf"[(（](?<=[{HANZI}].)[a-zü]*[{TONED}][a-zü]*[)）]")
+PINYIN = rf"[(（](?<=[{HANZI}].)[a-zü]*[{TONED}][a-zü]*[)）]"
 DOUBLE = re.compile(r"([，。、；：？！])\1+")
 WIDE_ALNUM = re.compile(r"[０-９Ａ-Ｚａ-ｚ]+")
 DOTTED_DATE = re.compile(r"(?<![\d.])((?:19|20)\d{2})([./-])(\d{1,2})\2(\d{1,2})(?![\d.])")
 CN_DATE = re.compile(r"((?:19|20)\d{2})年(\d{1,2})月(\d{1,2})日")
-STRAY_SPACE = re.compile(rf"[ \u3000](?<=[{HANZI}，。、；：？！”）].)[ \u3000]*(?=[{HANZI}“（])")
-ANY_HANZI = re.compile(f"[{HANZI}]")
+STRAY_SPACE = rf"[ \u3000](?<=[{HANZI}，。、；：？！”）].)[ \u3000]*(?=[{HANZI}“（])"
 
 
-HALF_ANY = re.compile(r"[,.;:?!()]")
 QUOTES = re.compile("[“‘《（”’》）]")
-DATE_HINT = re.compile(r"\d[./-]\d|[年月]0")
+# where DOTTED_DATE or a 0-padded CN_DATE could start: (19|20)dd[./-]d or 年0/月0, looked for from the first
+# character (an alternation at the front would be tried at every position)
+DATE_HINT = re.compile(r"[12年月](?:(?<=[12])[09]\d\d[./-]\d|(?<=[年月])0)")
+HALF_NEAR_WIDE = re.compile(r"[,.;:?!()](?:(?<=[^\x00-\x7f].)|(?=[^\x00-\x7f]))")  # all HALF_* need this
+SPACE_AFTER_WIDE = re.compile("[ \u3000](?<=[^\x00-\x7f].)")  # STRAY_SPACE needs this
+
+
+def _is_hanzi(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u4dbf" or "\u4e00" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
 
 
 def _half_width(value: str):
-    if not HALF_ANY.search(value):
-        return
-    for m in HALF_PUNCT.finditer(value):
+    for m in re.finditer(HALF_PUNCT, value):
         yield m.start(), m.group(), f"改为“{FULL_WIDTH[m.group()]}”", FULL_WIDTH[m.group()]
-    for m in HALF_OPEN.finditer(value):
+    for m in re.finditer(HALF_OPEN, value):
         yield m.start(), "(", "改为“（”", "（"
-    for m in HALF_CLOSE.finditer(value):
+    for m in re.finditer(HALF_CLOSE, value):
         if not PINYIN_OPEN.search(value[: m.start()]):
             yield m.start(), ")", "改为“）”", "）"
 
@@ -114,8 +121,6 @@ def _full_width_alnum(value: str):
 
 
 def _dates(value: str):
-    if not DATE_HINT.search(value):
-        return
     for m in DOTTED_DATE.finditer(value):
         year, month, day = int(m.group(1)), int(m.group(3)), int(m.group(4))
         if 1 <= month <= 12 and 1 <= day <= 31:
@@ -127,9 +132,7 @@ def _dates(value: str):
 
 
 def _pinyin(value: str):
-    if "(" not in value and "（" not in value:
-        return
-    for m in PINYIN.finditer(value):
+    for m in re.finditer(PINYIN, value):
         yield m.start(), m.group(), "删除", ""
 
 
@@ -147,15 +150,13 @@ def _traditional(value: str):
     if len(converted) != len(value):
         converted = "".join(converter.convert(ch) for ch in value)
     for i, (old, new) in enumerate(zip(value, converted)):
-        if old != new and ANY_HANZI.match(old):
+        if old != new and _is_hanzi(old):
             single = converter.convert(old) == new  # the same simplified form alone and in context
             yield i, old, f"改为“{new}”", new if single else None
 
 
 def _stray_space(value: str):
-    if " " not in value and "\u3000" not in value:
-        return
-    for m in STRAY_SPACE.finditer(value):
+    for m in re.finditer(STRAY_SPACE, value):
         yield m.start(), m.group(), "删除空格", None
 
 
@@ -172,12 +173,17 @@ TEXT_RULES = [("pinyin", _pinyin), ("half-width-punct", _half_width), ("unpaired
               ("traditional", _traditional), ("stray-space", _stray_space)]
 
 
-# Whether a rule can find anything in a whole file: one scan of the file instead of one per string.
+# Whether a rule can find anything in a unit file: a cheap test of all its narrative text at once
+# (that is, of a superset of what the rule looks for), instead of the rule on every string.
 FILE_GUARDS = {
-    "pinyin": PINYIN.search, "unpaired": QUOTES.search, "double-punct": DOUBLE.search,
-    "full-width-alnum": WIDE_ALNUM.search, "date-format": DATE_HINT.search, "stray-space": STRAY_SPACE.search,
-    "half-width-punct": lambda t: HALF_PUNCT.search(t) or HALF_OPEN.search(t) or HALF_CLOSE.search(t),
-    "traditional": lambda t: ANY_HANZI.search(t) and _t2s().convert(t) != t,
+    "pinyin": lambda t: any(ch in t for ch in TONED),
+    "unpaired": QUOTES.search,
+    "double-punct": lambda t: any(ch + ch in t for ch in "，。、；：？！"),
+    "full-width-alnum": WIDE_ALNUM.search,
+    "date-format": DATE_HINT.search,
+    "stray-space": SPACE_AFTER_WIDE.search,
+    "half-width-punct": HALF_NEAR_WIDE.search,
+    "traditional": lambda t: not t.isascii() and _t2s().convert(t) != t,
 }
 
 
@@ -238,14 +244,17 @@ def _sections(sections, path):
             yield from _sections(section.get("sections"), path + (i, "sections"))
 
 
-def lint_data(data, whole_text: str | None = None) -> list[Finding]:
-    """Every finding in a unit file's values; ``whole_text``, the file's text, lets rules that can
-    find nothing in it be skipped."""
-    rules = TEXT_RULES if whole_text is None else [(r, f) for r, f in TEXT_RULES if FILE_GUARDS[r](whole_text)]
+def lint_data(data) -> list[Finding]:
+    """Every finding in a unit file's values. Only the rules whose guard passes on all the narrative
+    text together are run on each string."""
+    fields = list(narrative_fields(data))
+    together = "\n".join(value for _, value, _ in fields)  # no rule looks across a line break
+    rules = [(rule, check) for rule, check in TEXT_RULES if FILE_GUARDS[rule](together)]
     findings = []
-    for path, value, heading in narrative_fields(data):
-        for offset, text, rule, suggestion, fix in lint_text(value, heading, rules):
-            findings.append(Finding(path, offset, text, rule, RULES[rule], suggestion, fix))
+    for path, value, heading in fields:
+        if rules or heading:
+            for offset, text, rule, suggestion, fix in lint_text(value, heading, rules):
+                findings.append(Finding(path, offset, text, rule, RULES[rule], suggestion, fix))
     return findings
 
 

@@ -154,7 +154,7 @@ def check_unit(source: LoadedFile, path: Path) -> Unit:
     top = checker.mapping(source.data, (), TOP_KEYS)
     if checker.problems:
         raise InputError(checker.problems)
-    findings = lint_data(source.data, source.text)
+    findings = lint_data(source.data)
     source.release()
     return Unit(source=source, path=path, unit=top["unit"].strip(), period=top["period"],
                 report=top.get("report", {}), metrics=top.get("metrics", {}),

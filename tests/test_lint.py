@@ -1,9 +1,10 @@
 """公文 lint (issue #6): every planted slip at its line and column, no false alarms on real
 official prose, and --fix that changes only what it reports."""
 import pytest
+from hypothesis import example, given, settings, strategies as st
 
 from conftest import REPO
-from reportgen.lint import lint_text
+from reportgen.lint import lint_data, lint_text, narrative_fields
 
 FAULTS = """\
 # 每种笔误各一处
@@ -146,3 +147,22 @@ def test_build_prints_lint_findings_as_warnings_and_strict_makes_them_errors(pro
     assert result.exit_code == 1
     assert "data/f.yaml:5:18: half-width-punct: 中文之间用了半角标点：“,”（改为“，”）" in result.stderr
     assert "失败 1 份" in result.stderr
+
+
+# Characters every rule reacts to, with Hanzi, CJK and ASCII neighbours, line breaks and Jinja.
+LINT_ALPHABET = list("中文創衛乾隆著，。、；：？！“”‘’《》（）,.;:?!() \u3000１２ＡａāǎùǜabcZ0123456789年月日-/\n{}%#")
+
+
+@settings(max_examples=600, deadline=None)
+@example(["于2024年10月08日召开会议。"], "一、工作")
+@example(["于2024-10-8召开。"], "")
+@example(["在我市創(chuàng)建。"], "（一）加强領导")
+@example(["健全工作 机制,（共3次"], "")
+@given(st.lists(st.text(LINT_ALPHABET, max_size=24), min_size=1, max_size=4), st.text(LINT_ALPHABET, max_size=12))
+def test_guards_skip_only_rules_that_find_nothing(texts, heading):
+    """lint_data runs a rule only when its guard passes on all the narrative text together: it must
+    find exactly what running every rule on every string finds."""
+    data = {"unit": "城关镇", "sections": [{"heading": heading, "text": t} for t in texts]}
+    everything = [(path, *found[:3]) for path, value, is_heading in narrative_fields(data)
+                  for found in lint_text(value, is_heading)]
+    assert [(f.path, f.offset, f.text, f.rule) for f in lint_data(data)] == everything
