@@ -140,7 +140,7 @@ class Builder:
     def plan(self, files: list[Path], selected: set) -> list[Job]:
         if not selected:
             raise UsageError(f"没有找到单位数据文件（*.yaml）：{', '.join(map(str, self.paths)) or display_path(self.settings.data_dir)}")
-        index = self.index = build_index(files, self.jobs, narratives=True)
+        index = self.index = build_index(files, self.jobs, narratives=True, meanwhile=self.prepare_rendering)
         self.result.problems += index.problems
         self.result.warnings += index.warnings
         self.result.failed += sorted(display_path(p) for p in index.failed if p in selected)
@@ -177,9 +177,10 @@ class Builder:
         for unit in sorted(units, key=lambda u: str(u.path)):
             template = unit.report.get("template") or self.settings.template
             job = Job(f"{period.key}/{names[unit.unit]}.docx", period, template, unit.unit, [unit])
-            # the file's text says everything about the unit; history enters through the resolved metrics
+            # the file's text says everything about the unit; history enters through the values it fills in
             job.fingerprint = fingerprint(self.environment, template, job.key, unit.source.digest,
-                                          list(resolve(index, unit).values()))
+                                          [(d.previous, d.last_year, d.ytd, d.ytd_last_year)
+                                           for d in resolve(index, unit).values()])
             jobs.append(job)
         if jobs:
             summary = Job(f"{period.key}/{SUMMARY_NAME}.docx", period, self.settings.summary_template,
@@ -210,6 +211,18 @@ class Builder:
         writer = Writer(self.settings.style, cache=self.out / STATE_DIR)
         self.result.warnings += writer.warnings
         return writer
+
+    def prepare_rendering(self) -> None:
+        """Set up what every report needs, while workers load the unit files: the workers forked
+        to build reports then find it done.  A problem here is reported where a report needs it."""
+        from .markdown import parser
+        parser()
+        try:
+            self.writer
+            for name in {self.settings.template, self.settings.summary_template}:
+                self.templates.get(name)
+        except InputError:
+            pass
 
     def run(self) -> BuildResult:
         state = self.load_state()

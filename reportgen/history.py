@@ -13,18 +13,18 @@ from .text import inert
 from .unitfile import MetricData, Unit
 
 
-def _value(index: Index, unit: str, period: Period, metric_id: str):
-    """The metric's value in the unit's file for ``period`` (None where missing)."""
-    other = index.get(unit, period)
+def _value(other: Unit | None, metric_id: str):
+    """The metric's value in another file of the unit (None where the file or the metric is missing)."""
     data = other.metrics.get(metric_id) if other is not None else None
     return data.value if data is not None else None
 
 
-def _cumulative(index: Index, unit: str, quarters: list[Period], data: MetricData):
-    """Sum (or mean) of the year's quarters so far; None unless every quarter has the metric."""
+def _cumulative(quarters: list, data: MetricData):
+    """Sum (or mean) of the year's quarters so far (the unit's files, all there); None unless every
+    quarter has the metric."""
     if data.aggregate == "none":
         return None
-    values = [_value(index, unit, quarter, data.id) for quarter in quarters]
+    values = [_value(other, data.id) for other in quarters]
     return None if any(v is None for v in values) else aggregate(values, data.aggregate)
 
 
@@ -37,19 +37,25 @@ def resolve(index: Index, unit: Unit) -> dict[str, MetricData]:
 
 def _resolve(index: Index, unit: Unit) -> dict[str, MetricData]:
     out = {}
-    name, period = unit.unit, unit.period
+    period = unit.period
     previous, last_year = period.previous(), period.last_year()
-    this_year, year_before = period.quarters_so_far(), last_year.quarters_so_far()  # looked up once a unit
+    this_year, year_before = period.quarters_so_far(), last_year.quarters_so_far()
+    files = {p: index.get(unit.unit, p) for p in {previous, last_year, *this_year, *year_before}}  # once a unit
+    # a year so far with a quarter's file missing has no cumulative value: None instead of its files
+    this_year, year_before = ([files[p] for p in quarters] if all(files[p] for p in quarters) else None
+                              for quarters in (this_year, year_before))
+    if not (files[previous] or files[last_year] or this_year or year_before):
+        return unit.metrics  # no history to fill anything from
     for data in unit.metrics.values():
         gaps = {}
         if data.previous is None:
-            gaps["previous"] = _value(index, name, previous, data.id)
+            gaps["previous"] = _value(files[previous], data.id)
         if data.last_year is None:
-            gaps["last_year"] = _value(index, name, last_year, data.id)
-        if data.ytd is None:
-            gaps["ytd"] = _cumulative(index, name, this_year, data)
-        if data.ytd_last_year is None:
-            gaps["ytd_last_year"] = _cumulative(index, name, year_before, data)
+            gaps["last_year"] = _value(files[last_year], data.id)
+        if data.ytd is None and this_year:
+            gaps["ytd"] = _cumulative(this_year, data)
+        if data.ytd_last_year is None and year_before:
+            gaps["ytd_last_year"] = _cumulative(year_before, data)
         filled = {field: value for field, value in gaps.items() if value is not None}
         out[data.id] = replace(data, **filled) if filled else data  # shared when history adds nothing
     return unit.metrics if all(out[k] is v for k, v in unit.metrics.items()) else out

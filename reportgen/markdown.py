@@ -4,6 +4,7 @@ per GB/T 9704: 一、 （一） 1. （1）, restarting under each parent."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from markdown_it import MarkdownIt
 from mdit_py_plugins.container import container_plugin
@@ -24,7 +25,9 @@ BLOCK_RULES = ["heading", "table", "list"]
 INLINE_RULES = ["escape", "emphasis", "newline"]
 
 
-def _parser() -> MarkdownIt:
+@lru_cache(maxsize=1)
+def parser() -> MarkdownIt:
+    """The one Markdown parser, made on first use."""
     md = MarkdownIt("zero", {"html": False}).enable(BLOCK_RULES + INLINE_RULES)
     # one rule for every ::: NAME container (one rule per name would be tried on every line)
     container_plugin(md, "part", validate=lambda params, *_: params.strip() in CONTAINERS)
@@ -43,14 +46,8 @@ def _inline_unless_stashed(state) -> None:
                 state.md.inline.parse(token.content, state.md, state.env, token.children)
 
 
-_MD = None
-
-
 def parse(text: str) -> Document:
-    global _MD
-    if _MD is None:
-        _MD = _parser()
-    return _Walker(_MD.parse(text)).document()
+    return _Walker(parser().parse(text)).document()
 
 
 def inline_runs(token) -> list[Run]:

@@ -8,6 +8,7 @@ import threading
 # with -j 1 does without them.
 
 CHUNKS_PER_JOB = 20  # small chunks let the processes finish together
+AHEAD = 2            # chunks each worker has in hand: it never waits for the next one
 
 
 def can_fork() -> bool:
@@ -21,54 +22,82 @@ def _run_chunk(func, chunk: list) -> list:
     return [func(item) for item in chunk]
 
 
-def map_in_processes(func, items: list, jobs: int):
+def map_in_processes(func, items: list, jobs: int, meanwhile=None):
     """func(item) for every item in `jobs` processes, results in order.
 
     This process is one of them: it takes chunks of items from the same queue as the jobs - 1
-    forked workers. So nothing it has set up (imports, loaded templates) is done again for it,
-    and the workers' own setting up overlaps with its work.
+    forked workers, which are handed their next chunk (by the pool's thread) as soon as they
+    finish one, whatever this process is doing. So nothing it has set up (imports, loaded
+    templates) is done again for it, and the workers' own setting up overlaps with its work.
+    ``meanwhile()``, if given, is called here once the workers have their first chunks (to set
+    up, for example, what a later map_in_processes needs: the workers forked then find it done).
 
     Ctrl-C never lands in the middle of forking or of the pool's bookkeeping: workers ignore it,
     and this process only notes it and acts between two items, letting every process finish the
-    report at hand (so no temporary file is left behind), cancelling the rest, and raising
+    chunk at hand (so no temporary file is left behind), handing out no more, and raising
     KeyboardInterrupt.
     """
     import multiprocessing
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures import Future, ProcessPoolExecutor, wait
     size = max(1, len(items) // (jobs * CHUNKS_PER_JOB))
     starts = list(range(0, len(items), size))
     queue = iter(starts)
-    interrupted = []
+    lock = threading.Lock()  # taking a chunk and registering its future are one step
+    stop: list = []          # Ctrl-C or an error: no more chunks are handed out
+    futures: dict = {}       # chunk start -> future of a worker's chunk
     # (only in the main thread, and not when Ctrl-C was ignored already, as under nohup)
     noted = threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGINT) != signal.SIG_IGN
-    previous = signal.signal(signal.SIGINT, lambda *_: interrupted.append(True)) if noted else None
+    previous = signal.signal(signal.SIGINT, lambda *_: stop.append(True)) if noted else None
     pool = ProcessPoolExecutor(max_workers=jobs - 1, mp_context=multiprocessing.get_context("fork"),
                                initializer=signal.signal, initargs=(signal.SIGINT, signal.SIG_IGN))
-    running: dict = {}   # chunk start -> future, at most two per worker
-    done: dict = {}      # chunk start -> results not yet given out
-    given = 0            # index into starts of the next chunk to give out
-    try:
-        while given < len(starts):
-            while len(running) < 2 * (jobs - 1) and (start := next(queue, None)) is not None:
-                running[start] = pool.submit(_run_chunk, func, items[start:start + size])
+
+    def feed(_finished=None) -> None:
+        """Hand a worker the next chunk; called again when that chunk is done."""
+        with lock:
             start = next(queue, None)
+            if start is None or stop:
+                return
+            try:
+                future = pool.submit(_run_chunk, func, items[start:start + size])
+            except Exception as exc:  # noqa: BLE001 - the pool broke (a worker died): raised below
+                future = Future()
+                future.set_exception(exc)
+            futures[start] = future
+        future.add_done_callback(feed)
+
+    done: dict = {}  # chunk start -> this process's results not yet given out
+    given = 0        # index into starts of the next chunk to give out
+    try:
+        for _ in range(AHEAD * (jobs - 1)):
+            feed()
+        if meanwhile:
+            meanwhile()
+        while given < len(starts):
+            with lock:
+                start = next(queue, None)
             if start is not None:  # this process's own share
                 done[start] = results = []
                 for item in items[start:start + size]:
                     results.append(func(item))
-                    if interrupted:
+                    if stop:
                         raise KeyboardInterrupt
-            elif running:
-                wait(running.values(), return_when=FIRST_COMPLETED)
-            for start in [s for s, future in running.items() if future.done()]:
-                done[start] = running.pop(start).result()
-            while given < len(starts) and starts[given] in done:
-                for result in done.pop(starts[given]):
-                    if interrupted:
+            elif starts[given] not in done:
+                wait([futures[starts[given]]])
+            while given < len(starts):
+                start = starts[given]
+                if start in done:
+                    results = done.pop(start)
+                elif start in futures and futures[start].done():
+                    results = futures.pop(start).result()
+                else:
+                    break
+                for result in results:
+                    if stop:
                         raise KeyboardInterrupt
                     yield result
                 given += 1
     except BaseException:
+        stop.append(True)
         pool.shutdown(wait=True, cancel_futures=True)
         raise
     finally:

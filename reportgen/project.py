@@ -98,21 +98,23 @@ def _load(path: Path, whole: bool = False):
     return (unit.outline(), pickle.dumps(unit, pickle.HIGHEST_PROTOCOL)) if whole else unit
 
 
-def load_all(files: list[Path], jobs: int = 1, whole: bool = False):
-    """_load for every file, in order; in forked worker processes when there are many."""
+def load_all(files: list[Path], jobs: int = 1, whole: bool = False, meanwhile=None):
+    """_load for every file, in order; in forked worker processes when there are many (and then
+    ``meanwhile()`` is called while they work)."""
     load = partial(_load, whole=whole)
     if jobs < 2 or len(files) < 50 or not can_fork():
         return map(load, files)
-    return map_in_processes(load, files, jobs)
+    return map_in_processes(load, files, jobs, meanwhile)
 
 
-def build_index(files: list[Path], jobs: int = 1, narratives: bool = False) -> Index:
+def build_index(files: list[Path], jobs: int = 1, narratives: bool = False, meanwhile=None) -> Index:
     """Load and validate every file; a bad file is recorded, never fatal.  With ``narratives``,
-    whole units go to the index's store (for building reports) and the index keeps outlines."""
+    whole units go to the index's store (for building reports) and the index keeps outlines.
+    ``meanwhile``: see load_all."""
     index = Index(store=NarrativeStore() if narratives else None)
     owners: dict = {}
     duplicates: set = set()
-    for path, unit in zip(files, load_all(files, jobs, whole=narratives)):
+    for path, unit in zip(files, load_all(files, jobs, narratives, meanwhile)):
         if isinstance(unit, InputError):
             index.problems.extend(unit.problems)
             index.failed.add(path)
