@@ -23,11 +23,11 @@ from .document import (Attachments, DateLine, Document, Heading, Paragraph, Salu
 from . import __version__
 from .outputs import write_atomic
 from .settings import Style
+from .ziparchive import SMALL, split, zip_parts
 
 PAGE_W_MM, PAGE_H_MM = 210, 297
 MARGINS_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}
 TEXT_WIDTH_TW = round((PAGE_W_MM - MARGINS_MM["left"] - MARGINS_MM["right"]) / 25.4 * 1440)
-FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 HEADING_STYLE = {1: "Heading1", 2: "Heading2", 3: "Heading3", 4: "Heading4"}
 # Each paragraph style the writer uses, by the name Word knows it under (a user's reference
@@ -209,22 +209,21 @@ class Writer:
                 Signature: self.signature}[type(block)](block)
 
     def write(self, document: Document, *, title: str, author: str, date: dt.date) -> bytes:
-        """The whole .docx: the static parts of the base, plus this report's body and properties.
-        The body is compressed as it is made, about CHUNK characters at a time."""
-        out = io.BytesIO(self.package.static_zip)
-        with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as z:
-            with z.open(_info(DOCUMENT_PART), "w") as part:
-                part.write(self.package.document_head)
+        """The whole .docx: the static parts of the base, plus this report's body and properties."""
+        return zip_parts([(DOCUMENT_PART, self.document_xml(document)),
+                          (CORE_PART, [core_properties(title, author, date)])], self.package.static)
+
+    def document_xml(self, document: Document):
+        """The document part in pieces of about CHUNK characters of body, compressed as they come."""
+        yield self.package.document_head
+        pieces, size = [], 0
+        for piece in self.body_parts(document):
+            pieces.append(piece)
+            size += len(piece)
+            if size > CHUNK:
+                yield "".join(pieces).encode("utf-8")
                 pieces, size = [], 0
-                for piece in self.body_parts(document):
-                    pieces.append(piece)
-                    size += len(piece)
-                    if size > CHUNK:
-                        part.write("".join(pieces).encode("utf-8"))
-                        pieces, size = [], 0
-                part.write("".join(pieces).encode("utf-8") + self.package.document_tail)
-            z.writestr(_info(CORE_PART), core_properties(title, author, date))
-        return out.getvalue()
+        yield "".join(pieces).encode("utf-8") + self.package.document_tail
 
 
 CHUNK = 1 << 15  # characters of body XML compressed at a time
@@ -258,13 +257,6 @@ def _column_widths(widest: list[float], total: int, char_tw: int) -> list[int]:
 DOCUMENT_PART, CORE_PART = "word/document.xml", "docProps/core.xml"
 
 
-def _info(name: str) -> zipfile.ZipInfo:
-    info = zipfile.ZipInfo(name, FIXED_ZIP_TIME)  # fixed time: same input, same bytes
-    info.compress_type = zipfile.ZIP_DEFLATED
-    info.external_attr = 0o644 << 16
-    return info
-
-
 class BasePackage:
     """A styled base .docx split for fast writing: every static part zipped once, and the
     document part cut where the body goes."""
@@ -276,12 +268,8 @@ class BasePackage:
         self.styles = dict(entries)["word/styles.xml"]
         cut = document.index(b"<w:sectPr")
         self.document_head, self.document_tail = document[:cut], document[cut:]
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-            for name, data in entries:
-                if name not in (DOCUMENT_PART, CORE_PART):
-                    z.writestr(_info(name), data)
-        self.static_zip = out.getvalue()
+        self.static = split(zip_parts(((name, [data]) for name, data in entries
+                                       if name not in (DOCUMENT_PART, CORE_PART)), level=SMALL))
 
 
 def core_properties(title: str, author: str, date: dt.date) -> bytes:
