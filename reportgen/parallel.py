@@ -1,11 +1,8 @@
 """Work spread over processes, this one included, stopped cleanly by Ctrl-C."""
 from __future__ import annotations
 
-import signal
-import threading
-
-# multiprocessing and concurrent.futures are imported only when workers are started: a build
-# with -j 1 does without them.
+# multiprocessing, concurrent.futures, signal and threading are imported only when workers are
+# started: a build with -j 1 does without them.
 
 CHUNKS_PER_JOB = 20  # small chunks let the processes finish together
 AHEAD = 2            # chunks each worker has in hand: it never waits for the next one
@@ -38,6 +35,8 @@ def map_in_processes(func, items: list, jobs: int, meanwhile=None):
     KeyboardInterrupt.
     """
     import multiprocessing
+    import signal
+    import threading
     from concurrent.futures import Future, ProcessPoolExecutor, wait
     size = max(1, len(items) // (jobs * CHUNKS_PER_JOB))
     starts = list(range(0, len(items), size))

@@ -25,20 +25,27 @@ def display_path(path: Path) -> str:
 
 
 def find_unit_files(paths: list[Path]) -> list[Path]:
-    """Every *.yaml / *.yml under the given folders (and the given files), in path order."""
+    """Every *.yaml / *.yml under the given folders (and the given files), in path order, resolved;
+    hidden files and folders are left out, and links to folders are not followed."""
     found: dict[Path, None] = {}
     for path in paths:
         if path.is_dir():
-            for sub in sorted(path.rglob("*")):
-                if sub.suffix.lower() in YAML_SUFFIXES and sub.is_file() and not _hidden(sub, path):
-                    found[sub.resolve()] = None
+            top = path.resolve()  # once: below it only a linked file needs resolving again
+            for sub in sorted(_yaml_files(path)):
+                found[sub.resolve() if sub.is_symlink() else top / sub.relative_to(path)] = None
         elif path.is_file():
             found[path.resolve()] = None
     return list(found)
 
 
-def _hidden(path: Path, top: Path) -> bool:
-    return any(part.startswith(".") for part in path.relative_to(top).parts)
+def _yaml_files(top: Path):
+    for folder, dirs, files in os.walk(top):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in files:
+            if not name.startswith(".") and name.lower().endswith(YAML_SUFFIXES):
+                sub = Path(folder, name)
+                if sub.is_file():
+                    yield sub
 
 
 class NarrativeStore:
