@@ -4,8 +4,7 @@ from __future__ import annotations
 # multiprocessing, concurrent.futures, signal and threading are imported only when workers are
 # started: a build with -j 1 does without them.
 
-CHUNKS_PER_JOB = 20  # small chunks let the processes finish together
-AHEAD = 2            # chunks each worker has in hand: it never waits for the next one
+AHEAD = 2  # chunks each worker has in hand: it never waits for the next one
 
 
 def can_fork() -> bool:
@@ -17,6 +16,17 @@ def can_fork() -> bool:
 
 def _run_chunk(func, chunk: list) -> list:
     return [func(item) for item in chunk]
+
+
+def chunks(count: int, jobs: int) -> list[range]:
+    """The items of each chunk: a chunk takes 1/(4 jobs) of the items left, so that the first are
+    large (little to hand around) and the last are single items (the processes finish together)."""
+    out, start = [], 0
+    while start < count:
+        end = start + max(1, (count - start) // (4 * jobs))
+        out.append(range(start, end))
+        start = end
+    return out
 
 
 def map_in_processes(func, items: list, jobs: int, meanwhile=None):
@@ -38,12 +48,11 @@ def map_in_processes(func, items: list, jobs: int, meanwhile=None):
     import signal
     import threading
     from concurrent.futures import Future, ProcessPoolExecutor, wait
-    size = max(1, len(items) // (jobs * CHUNKS_PER_JOB))
-    starts = list(range(0, len(items), size))
-    queue = iter(starts)
+    order = chunks(len(items), jobs)
+    queue = iter(order)
     lock = threading.Lock()  # taking a chunk and registering its future are one step
     stop: list = []          # Ctrl-C or an error: no more chunks are handed out
-    futures: dict = {}       # chunk start -> future of a worker's chunk
+    futures: dict = {}       # chunk -> future of a worker's chunk
     # (only in the main thread, and not when Ctrl-C was ignored already, as under nohup)
     noted = threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGINT) != signal.SIG_IGN
     previous = signal.signal(signal.SIGINT, lambda *_: stop.append(True)) if noted else None
@@ -53,41 +62,41 @@ def map_in_processes(func, items: list, jobs: int, meanwhile=None):
     def feed(_finished=None) -> None:
         """Hand a worker the next chunk; called again when that chunk is done."""
         with lock:
-            start = next(queue, None)
-            if start is None or stop:
+            chunk = next(queue, None)
+            if chunk is None or stop:
                 return
             try:
-                future = pool.submit(_run_chunk, func, items[start:start + size])
+                future = pool.submit(_run_chunk, func, items[chunk.start:chunk.stop])
             except Exception as exc:  # noqa: BLE001 - the pool broke (a worker died): raised below
                 future = Future()
                 future.set_exception(exc)
-            futures[start] = future
+            futures[chunk] = future
         future.add_done_callback(feed)
 
-    done: dict = {}  # chunk start -> this process's results not yet given out
-    given = 0        # index into starts of the next chunk to give out
+    done: dict = {}  # chunk -> this process's results not yet given out
+    given = 0        # index into order of the next chunk to give out
     try:
         for _ in range(AHEAD * (jobs - 1)):
             feed()
         if meanwhile:
             meanwhile()
-        while given < len(starts):
+        while given < len(order):
             with lock:
-                start = next(queue, None)
-            if start is not None:  # this process's own share
-                done[start] = results = []
-                for item in items[start:start + size]:
+                chunk = next(queue, None)
+            if chunk is not None:  # this process's own share
+                done[chunk] = results = []
+                for item in items[chunk.start:chunk.stop]:
                     results.append(func(item))
                     if stop:
                         raise KeyboardInterrupt
-            elif starts[given] not in done:
-                wait([futures[starts[given]]])
-            while given < len(starts):
-                start = starts[given]
-                if start in done:
-                    results = done.pop(start)
-                elif start in futures and futures[start].done():
-                    results = futures.pop(start).result()
+            elif order[given] not in done:
+                wait([futures[order[given]]])
+            while given < len(order):
+                chunk = order[given]
+                if chunk in done:
+                    results = done.pop(chunk)
+                elif chunk in futures and futures[chunk].done():
+                    results = futures.pop(chunk).result()
                 else:
                     break
                 for result in results:

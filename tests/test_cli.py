@@ -62,3 +62,14 @@ def test_checkout_entry_point_runs(tmp_path):
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
     assert (tmp_path / "out/2024-Q3/城关镇.docx").is_file()
+
+
+def test_checkout_entry_point_exits_with_the_command_status_and_all_its_output(tmp_path):
+    """run() leaves without tearing down the interpreter: status and output must survive that."""
+    command = [sys.executable, str(REPO / "cli.py")]
+    version = subprocess.run(command + ["--version"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert (version.returncode, version.stdout) == (0, f"reportgen {__version__}\n")
+    usage = subprocess.run(command + ["build"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert (usage.returncode, usage.stderr) == (2, "没有找到单位数据文件（*.yaml）：data\n")
+    listing = subprocess.run(command + ["templates"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert listing.returncode == 0 and listing.stdout.count("内置") >= 2
