@@ -85,6 +85,37 @@ print(time.perf_counter() - t, len(files), resource.getrusage(resource.RUSAGE_SE
 """
 
 
+CEILING = r"""
+import os, time
+def work():
+    total = 0
+    for i in range(2_000_000):
+        total += i * i % 7
+t = time.perf_counter()
+work()
+one = time.perf_counter() - t
+t = time.perf_counter()
+children = []
+for _ in range(2):
+    pid = os.fork()
+    if pid == 0:
+        work()
+        os._exit(0)
+    children.append(pid)
+for pid in children:
+    os.waitpid(pid, 0)
+print(2 * one / (time.perf_counter() - t))
+"""
+
+
+def parallel_ceiling() -> float:
+    """What two processes gain over one on this machine right now: a plain Python loop run alone,
+    then twice side by side (1 = no gain, 2 = all of it).  A core running alone may run faster
+    than two busy ones, so -j 2 cannot gain more than this either."""
+    run = subprocess.run([sys.executable, "-c", CEILING], capture_output=True, text=True, check=True)
+    return float(run.stdout)
+
+
 def run_docxtpl(template: Path, root: Path, out: Path) -> tuple[float, float, float]:
     """docxtpl rendering the same unit files in a fresh process: (ms per report for the whole
     process, as reportgen is timed; ms per report for its render loop alone; peak RSS in MB)."""
@@ -145,10 +176,12 @@ def main() -> None:
         if not args.skip_docxtpl:
             docxtpl_template(template)
         # every timing takes a turn in each round, so that a slow spell of this machine hits all alike
-        j1, j2, docxtpl = [], [], []
+        j1, j2, docxtpl, ceiling = [], [], [], []
         for _ in range(args.repeat):
             j1.append(measure(root, "build", "-q", "-j", "1", "--force"))
             j2.append(measure(root, "build", "-q", "-j", "2", "--force", "-o", "out2"))
+            if hasattr(os, "fork"):
+                ceiling.append(parallel_ceiling())
             if not args.skip_docxtpl:
                 docxtpl.append(run_docxtpl(template, root, Path(tmp) / "docxtpl-out"))
         s1, rss1 = min(t for t, _ in j1), max(r for _, r in j1)
@@ -189,6 +222,9 @@ def main() -> None:
     for name, value, ok in checks:
         shown = f"{value[0]:7.2f}  [{value[1]:.2f} - {value[2]:.2f}]" if isinstance(value, tuple) else f"{value:7.2f}"
         print(f"  {name:<52} {shown:<22} {'met' if ok else 'NOT MET'}")
+    if ceiling:
+        print(f"  this machine's ceiling for -j 2 (two plain Python loops against one, same rounds): "
+              f"{statistics.median(ceiling):.2f} [{min(ceiling):.2f} - {max(ceiling):.2f}]")
     print(f"  peak RSS: 100 units {memory[100]:.0f} MB, 1,000 units {memory[1000]:.0f} MB")
     print(json.dumps({"units": n, "ms_per_report_j1": round(s1 / n * 1000, 2)}))
 

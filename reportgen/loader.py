@@ -27,7 +27,7 @@ MAP_TAG, SEQ_TAG, MERGE_TAG = _T + "map", _T + "seq", _T + "merge"
 
 # Characters XML 1.0 cannot hold (tab, LF and CR are fine).
 CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-CJK = re.compile("[\u3400-\u9fff]")
+CJK = "[\u3400-\u9fff]"  # compiled by re when first needed (a file not in UTF-8): the class costs 3 ms
 
 Path_ = tuple  # a field path: ("metrics", "x", "value") or ("sections", 0, "heading")
 
@@ -163,7 +163,7 @@ def decode(raw: bytes, display: str) -> tuple[str, str, list[Problem]]:
         text = raw.decode("gb18030")
     except UnicodeDecodeError:
         text = None
-    if text is not None and CJK.search(text):
+    if text is not None and re.search(CJK, text):
         warn = Problem(display, 1, 1, "", "文件不是 UTF-8 编码，已按 GB18030/GBK 读取；建议另存为 UTF-8", True)
         return text, "gb18030", [warn]
     line, col = line_column(raw[: utf8_error.start].decode("utf-8", "replace"), utf8_error.start)

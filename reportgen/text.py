@@ -7,7 +7,6 @@ ASCII_PUNCT = "".join(chr(c) for c in range(0x21, 0x7F) if not chr(c).isalnum())
 STAND_IN_BASE = 0xF0000  # Supplementary Private Use Area-A
 _TO_INERT = {ord(c): STAND_IN_BASE + ord(c) for c in ASCII_PUNCT}
 _FROM_INERT = {v: k for k, v in _TO_INERT.items()}
-CJK_OR_FULLWIDTH = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f\u2018-\u201d\u2026\u2014]")
 BLANK_LINE = re.compile(r"\n[ \t\r]*\n")
 
 
@@ -51,9 +50,15 @@ def restore(text: str) -> str:
     return text.translate(_FROM_INERT)
 
 
+def _cjk_or_fullwidth(ch: str) -> bool:
+    """CJK characters and punctuation, full-width forms, Chinese quotes, … and —."""
+    return ("\u2e80" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" or "\uff00" <= ch <= "\uffef"
+            or "\u2018" <= ch <= "\u201d" or ch in "\u2026\u2014")
+
+
 def line_separator(left: str, right: str) -> str:
     """What a line break between two texts becomes: nothing next to a Chinese character."""
-    if not left or not right or CJK_OR_FULLWIDTH.match(left[-1]) or CJK_OR_FULLWIDTH.match(right[0]):
+    if not left or not right or _cjk_or_fullwidth(left[-1]) or _cjk_or_fullwidth(right[0]):
         return ""
     return " "
 
