@@ -7,6 +7,7 @@ import re
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 from mdit_py_plugins.container import container_plugin
 
 from .document import (Attachments, DateLine, Document, Heading, Paragraph, Run, Salutation,
@@ -23,6 +24,7 @@ CONTAINERS = {"salutation": Salutation, "dateline": DateLine, "attachments": Att
 # rules out also makes parsing three times faster.
 BLOCK_RULES = ["heading", "table", "list"]
 INLINE_RULES = ["escape", "emphasis", "newline"]
+INLINE_SYNTAX = re.compile(r"[\\*_\n]")  # all that those rules act on: anything else is plain text
 
 
 @lru_cache(maxsize=1)
@@ -37,12 +39,17 @@ def parser() -> MarkdownIt:
 
 def _inline_unless_stashed(state) -> None:
     """markdown-it's inline step, skipping paragraphs that are only a stashed block's token (the
-    walker puts the block back; there is nothing inline to parse)."""
+    walker puts the block back; there is nothing inline to parse), and giving text with no inline
+    syntax (most headings) the one text token the inline rules would make of it."""
     for token in state.tokens:
         if token.type == "inline":
             if token.children is None:
                 token.children = []
-            if stashed_block(token.content) is None:
+            if stashed_block(token.content) is not None:
+                continue
+            if token.content and not INLINE_SYNTAX.search(token.content):
+                token.children.append(Token("text", "", 0, content=token.content))
+            else:
                 state.md.inline.parse(token.content, state.md, state.env, token.children)
 
 
