@@ -23,7 +23,7 @@ MAX_DEPTH = 50
 MAX_NODES = 50_000
 
 _T = "tag:yaml.org,2002:"
-MAP_TAG, SEQ_TAG, MERGE_TAG = _T + "map", _T + "seq", _T + "merge"
+MAP_TAG, SEQ_TAG, MERGE_TAG, STR_TAG = _T + "map", _T + "seq", _T + "merge", _T + "str"
 
 # Characters XML 1.0 cannot hold (tab, LF and CR are fine).
 CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -214,6 +214,7 @@ class _Composer(getattr(yaml, "CBaseLoader", yaml.BaseLoader)):
 
 
 PLAIN = "?"  # a plain scalar not yet typed
+VALUE_TAG, FLOAT_TAG, TIMESTAMP_TAG = _T + "value", _T + "float", _T + "timestamp"
 IMPLICIT = yaml.SafeLoader.yaml_implicit_resolvers  # first character -> [(tag, pattern)]: the core schema
 
 
@@ -226,8 +227,8 @@ def _plain_tag(value: str) -> str:
     """The core schema's type of a plain scalar: int, float, bool, null, timestamp or str."""
     for tag, pattern in IMPLICIT.get(value[:1], ()):
         if pattern.match(value):
-            return tag if tag != _T + "value" else _T + "str"  # "=" alone is text
-    return _T + "str"
+            return tag if tag != VALUE_TAG else STR_TAG  # "=" alone is text
+    return STR_TAG
 
 
 _SAFE = yaml.constructor.SafeConstructor()  # its scalar constructors keep no state: one for every file
@@ -280,7 +281,11 @@ class _Builder:
                         for k, v in item.items():
                             out.setdefault(k, v)
                 continue
-            key = self.build(key_node, path + ("<key>",), depth + 1)
+            if isinstance(key_node, yaml.ScalarNode) and key_node.tag == STR_TAG and key_node.style != '"':
+                self.count += 1  # a plain text key, as build() would give it
+                key = key_node.value
+            else:
+                key = self.build(key_node, path + ("<key>",), depth + 1)
             if not isinstance(key, (str, int)) or isinstance(key, bool):
                 self.fail(key_node, path, "字段名必须是文字")
                 continue
@@ -293,11 +298,11 @@ class _Builder:
 
     def scalar(self, node, path):
         tag = _tag(node)
-        if tag == _T + "str":
+        if tag == STR_TAG:
             if node.style == '"' and CONTROL_CHARS.search(node.value):  # only escapes can make them
                 return self.control_chars(node, path)
             return node.value
-        if tag == _T + "float":
+        if tag == FLOAT_TAG:
             try:
                 value = Decimal(node.value.replace("_", ""))
             except InvalidOperation:
@@ -312,7 +317,7 @@ class _Builder:
         try:
             return construct(node)
         except (ValueError, yaml.YAMLError):
-            if tag == _T + "timestamp":
+            if tag == TIMESTAMP_TAG:
                 return node.value  # a date-like text that is no date (2024-13-45): the checker says so
             self.fail(node, path, f"数值“{node.value}”无效")
             return None
