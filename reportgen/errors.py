@@ -50,3 +50,7 @@ class UsageError(ReportgenError):
 class OutputError(ReportgenError):
     """A report could not be written (read-only file, no space, ...)."""
 
+
+
+class WorkerError(ReportgenError):
+    """A worker process ended before its work was done (killed, out of memory, ...)."""

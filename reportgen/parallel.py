@@ -18,6 +18,16 @@ def _run_chunk(func, chunk: list) -> list:
     return [func(item) for item in chunk]
 
 
+def _result(future):
+    from concurrent.futures.process import BrokenProcessPool
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        from .errors import WorkerError
+        raise WorkerError("有一个子进程意外退出（可能是内存不足或被系统终止）：已生成的报告保持不变，"
+                          "请重新运行，或用 -j 1 在一个进程中生成") from None
+
+
 def chunks(count: int, jobs: int) -> list[range]:
     """The items of each chunk: a chunk takes 1/(4 jobs) of the items left, so that the first are
     large (little to hand around) and the last are single items (the processes finish together)."""
@@ -96,7 +106,7 @@ def map_in_processes(func, items: list, jobs: int, meanwhile=None):
                 if chunk in done:
                     results = done.pop(chunk)
                 elif chunk in futures and futures[chunk].done():
-                    results = futures.pop(chunk).result()
+                    results = _result(futures.pop(chunk))
                 else:
                     break
                 for result in results:

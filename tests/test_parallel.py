@@ -25,3 +25,19 @@ def test_results_in_order_from_this_process_and_a_worker(count):
     assert [r for r, _ in results] == [n * n for n in range(count)]
     if count == 120:
         assert {pid for _, pid in results} - {os.getpid()}, "the worker took no chunk"
+
+
+PARENT = os.getpid()
+
+
+def _die_in_a_worker(n: int) -> int:
+    if os.getpid() != PARENT:
+        os._exit(1)  # as if killed
+    return n
+
+
+@pytest.mark.skipif(not can_fork(), reason="workers are forked; without fork everything runs in one process")
+def test_a_worker_that_dies_is_an_error_of_reportgen_not_a_traceback():
+    from reportgen.errors import WorkerError
+    with pytest.raises(WorkerError, match="子进程意外退出"):
+        list(map_in_processes(_die_in_a_worker, list(range(40)), 2))
