@@ -4,7 +4,9 @@ from __future__ import annotations
 import os
 import pickle
 import tempfile
+from contextlib import nullcontext
 from functools import partial
+from types import SimpleNamespace
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,22 +52,36 @@ def _yaml_files(top: Path):
 
 class NarrativeStore:
     """Whole units kept on disk while a batch plans, in a temporary file of pickles (reportgen's
-    own, deleted when closed): memory holds only their outlines, and no file is parsed twice."""
+    own, deleted when closed): memory holds only their outlines, and no file is parsed twice.
+    ``shared``: forked workers put units in too, each at a place it reserves (its pickles would
+    otherwise go through a pipe to this process, which slowed loading in two processes by a fifth)."""
 
-    def __init__(self):
+    def __init__(self, shared: bool = False):
         self._file = tempfile.TemporaryFile(buffering=0)  # unbuffered: forked workers read it at once
+        if shared:
+            import multiprocessing
+            self._end = multiprocessing.Value("q", 0)  # in memory the workers share: where the next unit goes
+            self._reserving = self._end.get_lock()
+        else:
+            self._end, self._reserving = SimpleNamespace(value=0), nullcontext()
 
     def put(self, blob: bytes) -> tuple[int, int]:
         """Keep a pickled unit (see ``_load``); returns where it is."""
-        offset = self._file.seek(0, os.SEEK_END)
-        self._file.write(blob)
+        with self._reserving:
+            offset = self._end.value
+            self._end.value = offset + len(blob)
+        if hasattr(os, "pwrite"):  # workers share the file's position: write without moving it
+            os.pwrite(self._file.fileno(), blob, offset)
+        else:  # Windows: no workers
+            self._file.seek(offset)
+            self._file.write(blob)
         return offset, len(blob)
 
     def get(self, where: tuple[int, int]):
         offset, length = where
-        if hasattr(os, "pread"):  # workers share the file's position: read without moving it
+        if hasattr(os, "pread"):
             blob = os.pread(self._file.fileno(), length, offset)
-        else:  # Windows: no workers
+        else:
             self._file.seek(offset)
             blob = self._file.read(length)
         return pickle.loads(blob)
@@ -93,23 +109,31 @@ class Index:
         return unit if unit.stored is None else self.store.get(unit.stored)
 
 
+_STORE: NarrativeStore | None = None  # where _load puts whole units (forked workers see it too)
+
+
 def _load(path: Path, whole: bool = False):
     """A Unit, or the InputError of a bad file (returned, so it crosses process boundaries).
-    ``whole``: (the unit's outline, the whole unit pickled) — made where the file is read, so that
-    a worker sends back bytes to store and the parent unpickles only the small outline."""
+    ``whole``: (the unit's outline, where the whole unit is in the store) — stored where the file
+    is read, so that a worker sends back only the small outline."""
     from .unitfile import load_unit  # the checks, the lint and their imports: only when a file is read
     try:
         unit = load_unit(path, display_path(path))
     except InputError as exc:
         return exc
-    return (unit.outline(), pickle.dumps(unit, pickle.HIGHEST_PROTOCOL)) if whole else unit
+    return (unit.outline(), _STORE.put(pickle.dumps(unit, pickle.HIGHEST_PROTOCOL))) if whole else unit
+
+
+def in_workers(files: list, jobs: int) -> bool:
+    """Whether loading these files is worth forking workers for."""
+    return jobs >= 2 and len(files) >= 50 and can_fork()
 
 
 def load_all(files: list[Path], jobs: int = 1, whole: bool = False, meanwhile=None):
     """_load for every file, in order; in forked worker processes when there are many (and then
     ``meanwhile()`` is called while they work)."""
     load = partial(_load, whole=whole)
-    if jobs < 2 or len(files) < 50 or not can_fork():
+    if not in_workers(files, jobs):
         return map(load, files)
     return map_in_processes(load, files, jobs, meanwhile)
 
@@ -118,17 +142,22 @@ def build_index(files: list[Path], jobs: int = 1, narratives: bool = False, mean
     """Load and validate every file; a bad file is recorded, never fatal.  With ``narratives``,
     whole units go to the index's store (for building reports) and the index keeps outlines.
     ``meanwhile``: see load_all."""
-    index = Index(store=NarrativeStore() if narratives else None)
+    global _STORE
+    index = Index(store=NarrativeStore(shared=in_workers(files, jobs)) if narratives else None)
     owners: dict = {}
     duplicates: set = set()
-    for path, unit in zip(files, load_all(files, jobs, narratives, meanwhile)):
+    _STORE = index.store
+    try:
+        loaded = list(zip(files, load_all(files, jobs, narratives, meanwhile)))
+    finally:
+        _STORE = None
+    for path, unit in loaded:
         if isinstance(unit, InputError):
             index.problems.extend(unit.problems)
             index.failed.add(path)
             continue
         if narratives:
-            unit, blob = unit
-            unit.stored = index.store.put(blob)
+            unit, unit.stored = unit
         index.warnings.extend(unit.warnings)
         key = (unit.unit, unit.period)
         if key in owners:
