@@ -1,12 +1,11 @@
 """Find unit files, load them all, and index them by (unit, period)."""
 from __future__ import annotations
 
+import mmap
 import os
 import pickle
 import tempfile
-from contextlib import nullcontext
 from functools import partial
-from types import SimpleNamespace
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,24 +57,34 @@ class NarrativeStore:
 
     def __init__(self, shared: bool = False):
         self._file = tempfile.TemporaryFile(buffering=0)  # unbuffered: forked workers read it at once
-        if shared:
-            import multiprocessing
-            self._end = multiprocessing.Value("q", 0)  # in memory the workers share: where the next unit goes
-            self._reserving = self._end.get_lock()
-        else:
-            self._end, self._reserving = SimpleNamespace(value=0), nullcontext()
+        self._size = 0
+        self._end = mmap.mmap(-1, 8) if shared else None  # shared: memory forked workers see too
 
     def put(self, blob: bytes) -> tuple[int, int]:
         """Keep a pickled unit (see ``_load``); returns where it is."""
-        with self._reserving:
-            offset = self._end.value
-            self._end.value = offset + len(blob)
+        offset = self._reserve(len(blob))
         if hasattr(os, "pwrite"):  # workers share the file's position: write without moving it
             os.pwrite(self._file.fileno(), blob, offset)
         else:  # Windows: no workers
             self._file.seek(offset)
             self._file.write(blob)
         return offset, len(blob)
+
+    def _reserve(self, length: int) -> int:
+        """Where the next ``length`` bytes go. Shared: the end of the file is kept in shared memory
+        and moved under a lock on the file, which the system lets go of if a worker dies."""
+        if self._end is None:
+            offset, self._size = self._size, self._size + length
+            return offset
+        import fcntl
+        fd = self._file.fileno()
+        fcntl.lockf(fd, fcntl.LOCK_EX)
+        try:
+            offset = int.from_bytes(self._end[:8], "little")
+            self._end[:8] = (offset + length).to_bytes(8, "little")
+        finally:
+            fcntl.lockf(fd, fcntl.LOCK_UN)
+        return offset
 
     def get(self, where: tuple[int, int]):
         offset, length = where

@@ -1,9 +1,11 @@
 """Work spread over processes (this one included): every item once, results in order."""
 import os
+import pickle
 
 import pytest
 
 from reportgen.parallel import can_fork, chunks, map_in_processes
+from reportgen.project import NarrativeStore
 
 
 @pytest.mark.parametrize("count,jobs", [(0, 2), (1, 2), (3, 4), (201, 2), (1000, 3)])
@@ -41,3 +43,21 @@ def test_a_worker_that_dies_is_an_error_of_reportgen_not_a_traceback():
     from reportgen.errors import WorkerError
     with pytest.raises(WorkerError, match="子进程意外退出"):
         list(map_in_processes(_die_in_a_worker, list(range(40)), 2))
+
+
+_STORE = None
+
+
+def _put(i: int):
+    return _STORE.put(pickle.dumps(("第%d单位" % i, "文字" * (i * 37 % 300)))), os.getpid()
+
+
+@pytest.mark.skipif(not can_fork(), reason="workers are forked; without fork everything runs in one process")
+def test_this_process_and_a_worker_put_units_into_one_store_without_overlap():
+    global _STORE
+    _STORE = NarrativeStore(shared=True)
+    placed = list(map_in_processes(_put, list(range(150)), 2))
+    assert len({pid for _, pid in placed}) == 2  # both wrote
+    spans = sorted(where for where, _ in placed)
+    assert all(a[0] + a[1] <= b[0] for a, b in zip(spans, spans[1:]))
+    assert [_STORE.get(where)[0] for where, _ in placed] == ["第%d单位" % i for i in range(150)]
