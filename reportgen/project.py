@@ -5,7 +5,6 @@ import mmap
 import os
 import pickle
 import tempfile
-from functools import partial
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -121,16 +120,18 @@ class Index:
 _STORE: NarrativeStore | None = None  # where _load puts whole units (forked workers see it too)
 
 
-def _load(path: Path, whole: bool = False):
+def _load(path: Path):
     """A Unit, or the InputError of a bad file (returned, so it crosses process boundaries).
-    ``whole``: (the unit's outline, where the whole unit is in the store) — stored where the file
-    is read, so that a worker sends back only the small outline."""
+    While build_index fills a store (``_STORE``): (the unit's outline, where the whole unit is in
+    the store) — stored where the file is read, so that a worker sends back only the small outline."""
     from .unitfile import load_unit  # the checks, the lint and their imports: only when a file is read
     try:
         unit = load_unit(path, display_path(path))
     except InputError as exc:
         return exc
-    return (unit.outline(), _STORE.put(pickle.dumps(unit, pickle.HIGHEST_PROTOCOL))) if whole else unit
+    if _STORE is None:
+        return unit
+    return unit.outline(), _STORE.put(pickle.dumps(unit, pickle.HIGHEST_PROTOCOL))
 
 
 def in_workers(files: list, jobs: int) -> bool:
@@ -138,13 +139,12 @@ def in_workers(files: list, jobs: int) -> bool:
     return jobs >= 2 and len(files) >= 50 and can_fork()
 
 
-def load_all(files: list[Path], jobs: int = 1, whole: bool = False, meanwhile=None):
+def load_all(files: list[Path], jobs: int = 1, meanwhile=None):
     """_load for every file, in order; in forked worker processes when there are many (and then
     ``meanwhile()`` is called while they work)."""
-    load = partial(_load, whole=whole)
     if not in_workers(files, jobs):
-        return map(load, files)
-    return map_in_processes(load, files, jobs, meanwhile)
+        return map(_load, files)
+    return map_in_processes(_load, files, jobs, meanwhile)
 
 
 def build_index(files: list[Path], jobs: int = 1, narratives: bool = False, meanwhile=None) -> Index:
@@ -157,7 +157,7 @@ def build_index(files: list[Path], jobs: int = 1, narratives: bool = False, mean
     duplicates: set = set()
     _STORE = index.store
     try:
-        loaded = list(zip(files, load_all(files, jobs, narratives, meanwhile)))
+        loaded = list(zip(files, load_all(files, jobs, meanwhile)))
     finally:
         _STORE = None
     for path, unit in loaded:
