@@ -1,7 +1,6 @@
 """Find unit files, load them all, and index them by (unit, period)."""
 from __future__ import annotations
 
-import mmap
 import os
 import pickle
 import tempfile
@@ -9,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import InputError, Problem
-from .parallel import can_fork, map_in_processes
+from .parallel import SharedCounter, can_fork, map_in_processes
 from .period import Period
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -57,7 +56,7 @@ class NarrativeStore:
     def __init__(self, shared: bool = False):
         self._file = tempfile.TemporaryFile(buffering=0)  # unbuffered: forked workers read it at once
         self._size = 0
-        self._end = mmap.mmap(-1, 8) if shared else None  # shared: memory forked workers see too
+        self._end = SharedCounter() if shared else None  # shared: forked workers move it too
 
     def put(self, blob: bytes) -> tuple[int, int]:
         """Keep a pickled unit (see ``_load``); returns where it is."""
@@ -70,19 +69,10 @@ class NarrativeStore:
         return offset, len(blob)
 
     def _reserve(self, length: int) -> int:
-        """Where the next ``length`` bytes go. Shared: the end of the file is kept in shared memory
-        and moved under a lock on the file, which the system lets go of if a worker dies."""
-        if self._end is None:
-            offset, self._size = self._size, self._size + length
-            return offset
-        import fcntl
-        fd = self._file.fileno()
-        fcntl.lockf(fd, fcntl.LOCK_EX)
-        try:
-            offset = int.from_bytes(self._end[:8], "little")
-            self._end[:8] = (offset + length).to_bytes(8, "little")
-        finally:
-            fcntl.lockf(fd, fcntl.LOCK_UN)
+        """Where the next ``length`` bytes go."""
+        if self._end is not None:
+            return self._end.advance(length)
+        offset, self._size = self._size, self._size + length
         return offset
 
     def get(self, where: tuple[int, int]):

@@ -1,6 +1,7 @@
 """Work spread over processes (this one included): every item once, results in order."""
 import os
 import pickle
+import time
 
 import pytest
 
@@ -17,6 +18,7 @@ def test_chunks_cover_every_item_once_in_order_and_end_with_single_items(count, 
 
 
 def _square_and_pid(n: int):
+    time.sleep(0.002)  # as long as a small report: the worker has started before this process is done
     return n * n, os.getpid()
 
 
@@ -33,6 +35,7 @@ PARENT = os.getpid()
 
 
 def _die_in_a_worker(n: int) -> int:
+    time.sleep(0.002)
     if os.getpid() != PARENT:
         os._exit(1)  # as if killed
     return n
@@ -43,6 +46,24 @@ def test_a_worker_that_dies_is_an_error_of_reportgen_not_a_traceback():
     from reportgen.errors import WorkerError
     with pytest.raises(WorkerError, match="子进程意外退出"):
         list(map_in_processes(_die_in_a_worker, list(range(40)), 2))
+
+
+def _fail_in_a_worker(n: int) -> int:
+    time.sleep(0.002)
+    if os.getpid() != PARENT:
+        raise ValueError(f"第{n}项")
+    return n
+
+
+@pytest.mark.skipif(not can_fork(), reason="workers are forked; without fork everything runs in one process")
+def test_an_exception_in_a_worker_is_raised_here_when_its_item_comes():
+    results = map_in_processes(_fail_in_a_worker, list(range(40)), 2)
+    given = []
+    with pytest.raises(ValueError, match=r"第\d+项") as raised:
+        for n in results:
+            given.append(n)
+    assert given == list(range(len(given)))  # everything before the failed chunk, in order
+    assert str(raised.value) == f"第{len(given)}项"  # the first item of the worker's chunk
 
 
 _STORE = None
