@@ -4,7 +4,6 @@ settings both use it."""
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from decimal import Decimal, InvalidOperation
 
 from .errors import Problem
@@ -20,6 +19,7 @@ KIND_CN = {"text": "文字", "number": "数字", "bool": "true 或 false", "date
 
 
 def suggest(key: str, known) -> str:
+    import difflib  # only for a misspelt key
     close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
     return f"，是否应为“{close[0]}”？" if close else f"。可用字段：{'、'.join(known)}"
 

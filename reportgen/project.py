@@ -30,21 +30,27 @@ def find_unit_files(paths: list[Path]) -> list[Path]:
     for path in paths:
         if path.is_dir():
             top = path.resolve()  # once: below it only a linked file needs resolving again
-            for sub in sorted(_yaml_files(path)):
-                found[sub.resolve() if sub.is_symlink() else top / sub.relative_to(path)] = None
+            for parts, linked in sorted(_yaml_files(str(path), ())):
+                found[Path(path, *parts).resolve() if linked else top.joinpath(*parts)] = None
         elif path.is_file():
             found[path.resolve()] = None
     return list(found)
 
 
-def _yaml_files(top: Path):
-    for folder, dirs, files in os.walk(top):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        for name in files:
-            if not name.startswith(".") and name.lower().endswith(YAML_SUFFIXES):
-                sub = Path(folder, name)
-                if sub.is_file():
-                    yield sub
+def _yaml_files(folder: str, parts: tuple):
+    """(path parts below the top folder, whether it is a link) of the unit files under ``folder``
+    (the type of each entry comes with the folder listing: no file is looked at twice)."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:  # unreadable: left out, as everything it would hold
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            yield from _yaml_files(entry.path, parts + (entry.name,))
+        elif entry.name.lower().endswith(YAML_SUFFIXES) and entry.is_file():
+            yield parts + (entry.name,), entry.is_symlink()
 
 
 class NarrativeStore:

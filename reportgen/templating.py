@@ -11,14 +11,12 @@ known.
 from __future__ import annotations
 
 import re
-import traceback
 from functools import cached_property
 from pathlib import Path
 
 from .errors import InputError, Problem
 from .period import format_date
 from .resources import bundled
-from .document import Table
 from .text import join_lines, restore, stash
 
 TEMPLATE_SUFFIX = ".md.j2"
@@ -56,6 +54,7 @@ class _CellRows:
 def table_markdown(header: list, rows, align: list[str]) -> str:
     """A statistics table as a finished block (see text.stash); ``rows``: lists of cells, or any
     iterable of them that can be read more than once; align: 'l', 'c' or 'r' per column."""
+    from .document import Table  # the document model: only when a report is rendered
     return stash(Table(_cells(header), _CellRows(rows), list(align)))
 
 
@@ -212,6 +211,7 @@ class Templates:
 
 
 def _template_location(exc: Exception) -> tuple[str | None, int]:
+    import traceback
     import jinja2
     if isinstance(exc, jinja2.TemplateSyntaxError):
         return exc.filename, exc.lineno or 1
