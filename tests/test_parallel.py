@@ -66,6 +66,32 @@ def test_an_exception_in_a_worker_is_raised_here_when_its_item_comes():
     assert str(raised.value) == f"第{len(given)}项"  # the first item of the worker's chunk
 
 
+def _fail_here(n: int) -> int:
+    time.sleep(0.002)
+    if os.getpid() == PARENT and n >= 10:
+        raise ValueError("此处出错")
+    return n
+
+
+def _no_child_left() -> bool:
+    try:
+        os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
+
+
+@pytest.mark.skipif(not can_fork(), reason="workers are forked; without fork everything runs in one process")
+def test_workers_are_stopped_and_waited_for_when_this_process_fails_or_stops_early():
+    with pytest.raises(ValueError, match="此处出错"):
+        list(map_in_processes(_fail_here, list(range(200)), 3))
+    assert _no_child_left()
+    results = map_in_processes(_square_and_pid, list(range(200)), 3)
+    assert [next(results)[0] for _ in range(3)] == [0, 1, 4]
+    results.close()  # as a build does on Ctrl-C
+    assert _no_child_left()
+
+
 _STORE = None
 
 
