@@ -35,12 +35,19 @@ def resolve(index: Index, unit: Unit) -> dict[str, MetricData]:
     return index.resolved[unit.path]
 
 
-def _resolve(index: Index, unit: Unit) -> dict[str, MetricData]:
-    out = {}
-    period = unit.period
+@lru_cache(maxsize=64)
+def _history_periods(period: Period) -> tuple:
+    """(previous quarter, same quarter last year, this year's quarters so far, last year's, all of
+    them): the same for every unit of a period."""
     previous, last_year = period.previous(), period.last_year()
     this_year, year_before = period.quarters_so_far(), last_year.quarters_so_far()
-    files = {p: index.get(unit.unit, p) for p in {previous, last_year, *this_year, *year_before}}  # once a unit
+    return previous, last_year, this_year, year_before, {previous, last_year, *this_year, *year_before}
+
+
+def _resolve(index: Index, unit: Unit) -> dict[str, MetricData]:
+    out = {}
+    previous, last_year, this_year, year_before, periods = _history_periods(unit.period)
+    files = {p: index.get(unit.unit, p) for p in periods}  # once a unit
     # a year so far with a quarter's file missing has no cumulative value: None instead of its files
     this_year, year_before = ([files[p] for p in quarters] if all(files[p] for p in quarters) else None
                               for quarters in (this_year, year_before))

@@ -57,7 +57,7 @@ class NarrativeStore:
     """Whole units kept on disk while a batch plans, in a temporary file of pickles (reportgen's
     own, deleted when closed): memory holds only their outlines, and no file is parsed twice.
     ``shared``: forked workers put units in too, each at a place it reserves (its pickles would
-    otherwise go through a pipe to this process, which slowed loading in two processes by a fifth)."""
+    otherwise be sent back to this process, which slowed loading in two processes by a fifth)."""
 
     def __init__(self, shared: bool = False):
         self._file = tempfile.TemporaryFile(buffering=0)  # unbuffered: forked workers read it at once
