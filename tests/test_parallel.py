@@ -96,6 +96,7 @@ _STORE = None
 
 
 def _put(i: int):
+    time.sleep(0.001)  # the worker has started before this process has put every unit
     return _STORE.put(pickle.dumps(("第%d单位" % i, "文字" * (i * 37 % 300)))), os.getpid()
 
 
