@@ -8,9 +8,10 @@ docxtpl (a Word template with Jinja tags; `pip install docxtpl`, only for this b
 unchanged rebuild, peak memory for 100 and 1,000 units, and `reportgen --help`.  Every time is the
 wall clock of a whole process (start-up, imports and loading included); docxtpl's render loop alone
 is shown too.  Prints ms per report, ratios and the targets of issue #3.  Absolute times drift
-from run to run on a shared machine (by a third here); the best of --repeat runs is shown, and
-each ratio is taken within a round, whose runs follow each other: the targets are checked on the
-median of those paired ratios, with their range beside it.
+from run to run on a shared machine (by up to a half here); the best of --repeat runs is shown, and
+each ratio is taken within a round, whose runs follow each other (-j 1 and -j 2 in turn first):
+the targets are checked on the median of those paired ratios, with their range beside it.  The
+default 15 rounds take about three minutes.
 """
 from __future__ import annotations
 
@@ -165,7 +166,8 @@ def main() -> None:
     parser.add_argument("--units", type=int, default=200)
     parser.add_argument("--history", action="store_true", help="also write last year's and last quarter's files")
     parser.add_argument("--skip-docxtpl", action="store_true")
-    parser.add_argument("--repeat", type=int, default=7, help="rounds: runs of each timing")
+    parser.add_argument("--repeat", type=int, default=15,
+                        help="rounds: runs of each timing (with 7, the medians of identical runs spread by 0.3)")
     args = parser.parse_args()
     n = args.units
     compile_source_tree()
@@ -177,9 +179,14 @@ def main() -> None:
             docxtpl_template(template)
         # every timing takes a turn in each round, so that a slow spell of this machine hits all alike
         j1, j2, docxtpl, ceiling = [], [], [], []
-        for _ in range(args.repeat):
-            j1.append(measure(root, "build", "-q", "-j", "1", "--force"))
-            j2.append(measure(root, "build", "-q", "-j", "2", "--force", "-o", "out2"))
+        for i in range(args.repeat):
+            # -j 1 first in one round, -j 2 first in the next: a drift of this machine's speed within
+            # a round favours neither
+            for j in ((1, 2) if i % 2 == 0 else (2, 1)):
+                if j == 1:
+                    j1.append(measure(root, "build", "-q", "-j", "1", "--force"))
+                else:
+                    j2.append(measure(root, "build", "-q", "-j", "2", "--force", "-o", "out2"))
             if hasattr(os, "fork"):
                 ceiling.append(parallel_ceiling())
             if not args.skip_docxtpl:
