@@ -10,6 +10,7 @@ from __future__ import annotations
 import mmap
 import os
 import pickle
+import select
 import signal
 import tempfile
 import threading
@@ -125,13 +126,11 @@ class _Inbox:
     """What the workers have sent, by chunk number; ``open``: workers whose pipe is not at its end."""
 
     def __init__(self):
-        import select
         self.poll = select.poll()
         self.open: dict = {}  # pipe -> worker
         self.done: dict = {}  # chunk number -> (results, exception)
 
     def add(self, worker: _Worker) -> None:
-        import select
         self.open[worker.pipe] = worker
         self.poll.register(worker.pipe, select.POLLIN)
 
