@@ -179,14 +179,12 @@ def main() -> None:
             docxtpl_template(template)
         # every timing takes a turn in each round, so that a slow spell of this machine hits all alike
         j1, j2, docxtpl, ceiling = [], [], [], []
+        builds = [(j1, ("build", "-q", "-j", "1", "--force")), (j2, ("build", "-q", "-j", "2", "--force", "-o", "out2"))]
         for i in range(args.repeat):
             # -j 1 first in one round, -j 2 first in the next: a drift of this machine's speed within
             # a round favours neither
-            for j in ((1, 2) if i % 2 == 0 else (2, 1)):
-                if j == 1:
-                    j1.append(measure(root, "build", "-q", "-j", "1", "--force"))
-                else:
-                    j2.append(measure(root, "build", "-q", "-j", "2", "--force", "-o", "out2"))
+            for times, command in builds if i % 2 == 0 else builds[::-1]:
+                times.append(measure(root, *command))
             if hasattr(os, "fork"):
                 ceiling.append(parallel_ceiling())
             if not args.skip_docxtpl:

@@ -51,6 +51,5 @@ class OutputError(ReportgenError):
     """A report could not be written (read-only file, no space, ...)."""
 
 
-
 class WorkerError(ReportgenError):
     """A worker process ended before its work was done (killed, out of memory, ...)."""

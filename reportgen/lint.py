@@ -17,7 +17,8 @@ from .errors import Problem
 from .loader import LoadedFile, source_index
 from .numerals import strip_typed_number
 
-HANZI = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+HANZI_RANGES = (("\u3400", "\u4dbf"), ("\u4e00", "\u9fff"), ("\uf900", "\ufaff"))
+HANZI = "".join(f"{first}-{last}" for first, last in HANZI_RANGES)  # for a character class
 CJK_OPEN = "“‘（《〔【"
 CJK_CLOSE = "”’）》〕】，。、；：？！…—"
 JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
@@ -75,7 +76,7 @@ SPACE_AFTER_WIDE = re.compile("[ \u3000](?<=[^\x00-\x7f].)")  # STRAY_SPACE need
 
 
 def _is_hanzi(ch: str) -> bool:
-    return "\u3400" <= ch <= "\u4dbf" or "\u4e00" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
+    return any(first <= ch <= last for first, last in HANZI_RANGES)
 
 
 def _half_width(value: str):

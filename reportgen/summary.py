@@ -141,10 +141,10 @@ def summary_context(period: Period, contexts: list, settings: Settings) -> dict:
     unit_contexts = [ctx for _, ctx in contexts]
     totals, missing, reporting = {}, {}, {}
     for metric_id, definition in definitions.items():
-        values = [c["m"].data()[metric_id] for c in unit_contexts if metric_id in c["m"]]
-        totals[metric_id] = _total(definition, values, period)
+        reported = [c for c in unit_contexts if metric_id in c["m"]]
+        totals[metric_id] = _total(definition, [c["m"].data()[metric_id] for c in reported], period)
+        reporting[metric_id] = sorted(c["unit"] for c in reported)
         missing[metric_id] = sorted(c["unit"] for c in unit_contexts if metric_id not in c["m"])
-        reporting[metric_id] = sorted(c["unit"] for c in unit_contexts if metric_id in c["m"])
     rank_by = settings.rank_by or (next(iter(definitions)) if definitions else None)
     if settings.rank_by and settings.rank_by not in definitions:
         raise InputError([settings.source.problem(("rank_by",), f"排名指标“{settings.rank_by}”在本季度的单位数据中不存在"
