@@ -134,8 +134,8 @@ def build(paths, output, periods, all_periods, jobs, force, pdf, strict, quiet, 
     progress = _Progress(quiet)
 
     def action():
-        from .build import Builder, Project
-        from .project import display_path
+        from .batch.build import Builder, Project
+        from .input.index import display_path
         builder = Builder(Project.open(), paths=paths, output=output, periods=periods, all_periods=all_periods,
                           jobs=jobs, force=force, strict=strict, progress=progress)
         try:
@@ -168,7 +168,7 @@ def validate(paths, debug):
     问题逐条显示为“文件:行:列: 字段: 说明”；全部正确时退出码为 0，有问题时为 1。
     """
     def action():
-        from .build import Project
+        from .batch.build import Project
         project = Project.open()
         index, selected = project.index(list(paths))
         _report_problems(index.warnings)
@@ -192,9 +192,9 @@ def lint(paths, fix, debug):
     每个问题显示为“文件:行:列: 规则: 说明（建议）”。发现问题时退出码为 1。
     """
     def action():
-        from .build import Project
-        from .lint import lint_files
-        from .project import find_unit_files
+        from .batch.build import Project
+        from .input.lint import lint_files
+        from .input.index import find_unit_files
         project = Project.open()
         files = find_unit_files(list(paths) or [project.settings.data_dir])
         if not files:
@@ -224,7 +224,7 @@ def schema():
     用法：reportgen schema > reportgen-schema.json，然后在 VS Code 设置中把它关联到 data/**/*.yaml。
     """
     import json
-    from .schema import unit_schema
+    from .input.schema import unit_schema
     click.echo(json.dumps(unit_schema(), ensure_ascii=False, indent=2))
 
 
@@ -236,7 +236,7 @@ def init(directory):
     已经存在的文件不会被覆盖。之后进入该文件夹运行 reportgen build 即可生成报告。
     """
     from .init import init_project
-    from .project import display_path
+    from .input.index import display_path
     created, skipped = init_project(directory)
     for path in created:
         click.echo(f"已创建：{display_path(path)}")
@@ -251,8 +251,8 @@ def init(directory):
 def templates(ctx):
     """列出正在使用的模板及其来源（项目的 templates/ 文件夹或内置）。"""
     if ctx.invoked_subcommand is None:
-        from .build import Project
-        from .project import display_path
+        from .batch.build import Project
+        from .input.index import display_path
         project = Project.open()
         for name, path in project.templates.names().items():
             where = "项目" if project.templates.project and path.parent == project.templates.project else "内置"
@@ -263,7 +263,7 @@ def templates(ctx):
 @click.argument("name")
 def show(name):
     """显示一个模板的内容（项目模板优先于内置模板）。"""
-    from .build import Project
+    from .batch.build import Project
     found = Project.open().templates.names().get(name.removesuffix(".md.j2"))
     if found is None:
         click.echo(f"找不到模板“{name}”，可用 reportgen templates 查看全部模板", err=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .schema import unit_schema
+from .input.schema import unit_schema
 
 SKELETON = Path(__file__).resolve().parent / "skeleton"
 

@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 
 from .errors import ReportgenError
-from .outputs import write_atomic
+from .batch.outputs import write_atomic
 from .resources import bundled
 
 OFFICIAL_FONTS = ("方正小标宋简体", "仿宋_GB2312", "仿宋", "FangSong", "楷体_GB2312", "KaiTi", "黑体", "SimHei",

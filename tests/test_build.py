@@ -187,11 +187,11 @@ def test_unchanged_rebuild_reads_no_unit_file(project, monkeypatch):
     warning = "data/2024-Q3/甲镇.yaml:7:15: half-width-punct: 警告：中文之间用了半角标点：“,”（改为“，”）"
     assert warning in first.stderr
 
-    import reportgen.unitfile
+    import reportgen.input.unitfile
 
     def no_reading(*args, **kwargs):
         raise AssertionError("a unit file was read")
-    monkeypatch.setattr(reportgen.unitfile, "load_unit", no_reading)
+    monkeypatch.setattr(reportgen.input.unitfile, "load_unit", no_reading)
     result = project.run("build", "-q", ok=True)
     assert "生成 0 份，未变化 3 份，失败 0 份" in result.stderr
     assert warning in result.stderr  # the warnings of the last run are shown again
@@ -212,7 +212,7 @@ def test_a_file_changed_just_before_a_build_is_read_again(project):
 
 
 def test_the_library_builds_without_a_progress_callback(project):
-    from reportgen.build import build
+    from reportgen.batch.build import build
     project.unit("甲镇", metrics=M.format(v=1))
     result = build(project.root, jobs=1)
     assert result.ok and sorted(p.name for p in result.built) == ["汇总报告.docx", "甲镇.docx"]

@@ -12,13 +12,13 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import REPO, unit_yaml
 from reportgen.errors import InputError
-from reportgen.context import unit_context
-from reportgen.loader import parse_yaml
-from reportgen.markdown import parse
-from reportgen.project import Index
-from reportgen.settings import Settings
-from reportgen.templating import Templates
-from reportgen.unitfile import check_unit
+from reportgen.render.context import unit_context
+from reportgen.input.yamlfile import parse_yaml
+from reportgen.render.markdown import parse
+from reportgen.input.index import Index
+from reportgen.input.settings import Settings
+from reportgen.render.templates import Templates
+from reportgen.input.unitfile import check_unit
 
 CORPUS = Path(__file__).parent / "corpus"
 EXPECTED = [

@@ -4,8 +4,8 @@ import datetime as dt
 from decimal import Decimal
 
 from conftest import tables, texts
-from reportgen.loader import parse_yaml
-from reportgen.project import build_index
+from reportgen.input.yamlfile import parse_yaml
+from reportgen.input.index import build_index
 
 SECTIONS = """\
 - heading: 工作开展情况

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import example, given, settings, strategies as st
 
 from conftest import REPO
-from reportgen.lint import lint_data, lint_text, narrative_fields
+from reportgen.input.lint import lint_data, lint_text, narrative_fields
 
 FAULTS = """\
 # 每种笔误各一处

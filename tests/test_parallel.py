@@ -5,8 +5,8 @@ import time
 
 import pytest
 
-from reportgen.parallel import can_fork, chunks, map_in_processes
-from reportgen.project import NarrativeStore
+from reportgen.batch.workers import can_fork, chunks, map_in_processes
+from reportgen.input.index import NarrativeStore
 
 
 @pytest.mark.parametrize("count,jobs", [(0, 2), (1, 2), (3, 4), (201, 2), (1000, 3)])

@@ -178,7 +178,7 @@ def test_the_example_data_builds_clean(project):
 def test_text_without_inline_syntax_gets_the_tokens_the_inline_rules_give(text):
     """The parser hands text with no inline syntax one text token itself: the same tokens that
     markdown-it's inline rules make of it."""
-    from reportgen.markdown import parser
+    from reportgen.render.markdown import parser
     md = parser()
     inline = md.parse("## " + text)[1]
     full = []

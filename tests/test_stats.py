@@ -3,7 +3,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from reportgen.stats import Metric, change, completion, format_value, pace
+from reportgen.figures.phrases import Metric, change, completion, format_value, pace
 
 
 def metric(unit="户次", value="2085", **kw):

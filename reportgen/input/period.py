@@ -5,7 +5,7 @@ import datetime as _dt
 import re
 from dataclasses import dataclass
 
-from .numerals import chinese_number
+from ..numerals import chinese_number
 
 PERIOD_RE = re.compile(r"^(\d{4})-Q([1-4])$")
 

@@ -18,11 +18,11 @@ from itertools import chain
 from pathlib import Path
 from xml.etree import ElementTree
 
-from .document import (Attachments, DateLine, Document, Heading, Paragraph, Salutation, Signature,
+from ..document import (Attachments, DateLine, Document, Heading, Paragraph, Salutation, Signature,
                        Table, Title)
-from . import __version__
-from .outputs import write_atomic
-from .settings import Style
+from .. import __version__
+from ..batch.outputs import write_atomic
+from ..input.settings import Style
 from .ziparchive import SMALL, split, zip_parts
 
 PAGE_W_MM, PAGE_H_MM = 210, 297
@@ -294,7 +294,7 @@ def _base_for(style: Style, cache: Path | None) -> tuple[bytes, list]:
     (a .docx), so later builds need neither python-docx nor the time to style it.
     """
     if style.reference is not None:
-        from .docx_base import gbt9704_base
+        from .base import gbt9704_base
         from .reference import reference_base
         return reference_base(style.reference, gbt9704_base(style))
     key = hashlib.sha256(repr((sorted(style.fonts.items()), sorted(style.sizes.items()), style.line_pitch,
@@ -302,7 +302,7 @@ def _base_for(style: Style, cache: Path | None) -> tuple[bytes, list]:
     cached = cache / f"base-{key}.cache" if cache else None
     if cached is not None and cached.is_file():
         return cached.read_bytes(), []
-    from .docx_base import gbt9704_base  # python-docx: only when the base has to be made
+    from .base import gbt9704_base  # python-docx: only when the base has to be made
     base = gbt9704_base(style)
     if cached is not None:
         for old in cache.glob("base-*.cache"):

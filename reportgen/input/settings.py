@@ -4,8 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import InputError
-from .loader import LoadedFile, load_yaml
+from ..errors import InputError
+from .yamlfile import LoadedFile, load_yaml
 from .checker import Checker
 
 SETTINGS_FILE = "reportgen.yaml"

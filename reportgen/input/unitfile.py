@@ -12,11 +12,11 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 
-from .errors import InputError, Problem
+from ..errors import InputError, Problem
 from .checker import KIND_CN, Checker, describe
 from .lint import lint_data
-from .loader import LoadedFile, load_yaml
-from .numerals import strip_typed_number
+from .yamlfile import LoadedFile, load_yaml
+from ..numerals import strip_typed_number
 from .period import Period
 
 MAX_SECTION_DEPTH = 4

@@ -3,13 +3,13 @@
 units")."""
 from __future__ import annotations
 
-from .errors import InputError, Problem
-from .period import Period
-from .context import report_defaults, settings_context
-from .settings import Settings
-from .stats import Metric, Metrics, aggregate, change, completion, format_value, pace
-from .templating import table_markdown
-from .text import inert
+from ..errors import InputError, Problem
+from ..input.period import Period
+from ..render.context import report_defaults, settings_context
+from ..input.settings import Settings
+from .phrases import Metric, Metrics, aggregate, change, completion, format_value, pace
+from ..render.templates import table_markdown
+from ..text import inert
 
 METRICS_PER_TABLE = 4  # wider tables are split so each stays readable on a portrait page
 

@@ -56,7 +56,7 @@ def chunks(count: int, jobs: int) -> list[range]:
 
 
 def _worker_died():
-    from .errors import WorkerError
+    from ..errors import WorkerError
     return WorkerError("有一个子进程意外退出（可能是内存不足或被系统终止）：已生成的报告保持不变，"
                        "请重新运行，或用 -j 1 在一个进程中生成")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Optional
 
-from .text import inert
+from ..text import inert
 
 ONE_PLACE = Decimal("0.1")
 TWO_PLACES = Decimal("0.01")

@@ -10,10 +10,10 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.container import container_plugin
 
-from .document import (Attachments, DateLine, Document, Heading, Paragraph, Run, Salutation,
+from ..document import (Attachments, DateLine, Document, Heading, Paragraph, Run, Salutation,
                        Signature, Table, Title)
-from .numerals import heading_number
-from .text import Paragraphs, line_separator, restore, stashed_block
+from ..numerals import heading_number
+from ..text import Paragraphs, line_separator, restore, stashed_block
 
 CONTAINERS = {"salutation": Salutation, "dateline": DateLine, "attachments": Attachments,
               "signature": Signature}

@@ -13,9 +13,9 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .errors import Problem
-from .loader import LoadedFile, source_index
-from .numerals import strip_typed_number
+from ..errors import Problem
+from .yamlfile import LoadedFile, source_index
+from ..numerals import strip_typed_number
 
 HANZI_RANGES = (("\u3400", "\u4dbf"), ("\u4e00", "\u9fff"), ("\uf900", "\ufaff"))
 HANZI = "".join(f"{first}-{last}" for first, last in HANZI_RANGES)  # for a character class
@@ -309,10 +309,10 @@ def describe_fix(source: LoadedFile, finding: Finding) -> str:
 
 def lint_files(files, fix: bool = False) -> tuple[list[str], int]:
     """Lint (and with fix, mend) unit files; returns (lines to show, findings left)."""
-    from .errors import InputError
-    from .loader import load_yaml
-    from .outputs import write_atomic
-    from .project import display_path
+    from ..errors import InputError
+    from .yamlfile import load_yaml
+    from ..batch.outputs import write_atomic
+    from .index import display_path
     lines, remaining = [], 0
     for path in files:
         try:

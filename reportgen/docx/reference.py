@@ -12,9 +12,9 @@ from docx import Document as open_docx
 from docx.oxml import parse_xml
 from docx.oxml.ns import qn
 
-from .docx_writer import STYLE_NAMES
-from .errors import InputError, Problem
-from .project import display_path
+from .writer import STYLE_NAMES
+from ..errors import InputError, Problem
+from ..input.index import display_path
 
 
 def _styles_by_name(styles) -> dict:

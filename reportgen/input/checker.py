@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
-from .errors import Problem
-from .loader import LoadedFile
+from ..errors import Problem
+from .yamlfile import LoadedFile
 from .period import Period
 
 AGGREGATES = ("sum", "mean", "none")

@@ -5,7 +5,7 @@ import os
 import re
 from pathlib import Path
 
-from .errors import OutputError
+from ..errors import OutputError
 
 SUMMARY_NAME = "汇总报告"
 UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')

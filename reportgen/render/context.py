@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from .history import as_metric, resolve
-from .project import Index
-from .settings import Settings
-from .stats import Metrics
-from .templating import Templates
-from .text import inert, join_lines, paragraphs_markdown
-from .unitfile import Unit
+from ..figures.history import as_metric, resolve
+from ..input.index import Index
+from ..input.settings import Settings
+from ..figures.phrases import Metrics
+from .templates import Templates
+from ..text import inert, join_lines, paragraphs_markdown
+from ..input.unitfile import Unit
 
 NARRATIVE_REPORT_KEYS = ("title", "topic", "salutation", "signature", "intro")
 

@@ -6,11 +6,11 @@ from dataclasses import replace
 from decimal import Decimal
 from functools import lru_cache
 
-from .period import Period
-from .project import Index
-from .stats import Metric, aggregate
-from .text import inert
-from .unitfile import MetricData, Unit
+from ..input.period import Period
+from ..input.index import Index
+from .phrases import Metric, aggregate
+from ..text import inert
+from ..input.unitfile import MetricData, Unit
 
 
 def _value(other: Unit | None, metric_id: str):

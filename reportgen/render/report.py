@@ -1,11 +1,11 @@
 """One report from its context: template → Markdown → document model → .docx bytes."""
 from __future__ import annotations
 
-from .docx_writer import Writer
-from .document import Document
+from ..docx.writer import Writer
+from ..document import Document
 from .markdown import parse
-from .templating import Templates
-from .text import restore
+from .templates import Templates
+from ..text import restore
 
 
 def render_document(templates: Templates, template: str, context: dict) -> Document:

@@ -11,8 +11,8 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt, Twips
 
-from .docx_writer import CUSTOM_STYLE_NAMES, HEADING_STYLE, MARGINS_MM, PAGE_H_MM, PAGE_W_MM, Profile
-from .settings import Style
+from .writer import CUSTOM_STYLE_NAMES, HEADING_STYLE, MARGINS_MM, PAGE_H_MM, PAGE_W_MM, Profile
+from ..input.settings import Style
 
 LATIN_FONT = "Times New Roman"
 THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")

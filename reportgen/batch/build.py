@@ -13,15 +13,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from . import __version__
-from .errors import InputError, OutputError, UsageError
-from .parallel import can_fork, map_in_processes
+from .. import __version__
+from ..errors import InputError, OutputError, UsageError
+from .workers import can_fork, map_in_processes
 from .outputs import SUMMARY_NAME, assign_names, write_atomic
-from .period import Period
-from .project import Index, build_index, display_path, find_unit_files, missing_paths_problems
-from .settings import Settings, find_root, load_settings
-from .templating import Templates
-from .text import reset_stash
+from ..input.period import Period
+from ..input.index import Index, build_index, display_path, find_unit_files, missing_paths_problems
+from ..input.settings import Settings, find_root, load_settings
+from ..render.templates import Templates
+from ..text import reset_stash
 
 STATE_DIR = ".reportgen"  # in the output folder: what reportgen keeps between builds
 SNAPSHOT = "_snapshot"  # in the state file: the inputs of the last successful run
@@ -154,7 +154,7 @@ class Builder:
 
     def checked(self, units):
         """Report the 公文 lint findings: warnings, or with --strict errors that stop the unit."""
-        from .lint import as_problem
+        from ..input.lint import as_problem
         kept = []
         for unit in units:
             found = [as_problem(unit.source, f, warning=not self.strict) for f in unit.findings
@@ -167,7 +167,7 @@ class Builder:
         return kept
 
     def plan_period(self, index: Index, period: Period, units) -> list[Job]:
-        from .history import resolve
+        from ..figures.history import resolve
         names, renamed = assign_names([u.unit for u in units])
         for unit_name, stem in renamed:
             unit = next(u for u in units if u.unit == unit_name)
@@ -192,10 +192,10 @@ class Builder:
 
     def context(self, job: Job) -> dict:
         """The template context of a job (computed where the job runs: in a worker when parallel)."""
-        from .context import LazyUnitContext, settings_context, unit_context
+        from ..render.context import LazyUnitContext, settings_context, unit_context
         if not job.summary:
             return unit_context(job.units[0], self.index, self.settings, self.templates)
-        from .summary import summary_context  # only batches with units need it
+        from ..figures.summary import summary_context  # only batches with units need it
         shared = settings_context(self.settings)
         contexts = [(u, LazyUnitContext(u, self.index, self.settings, self.templates, shared)) for u in job.units]
         return summary_context(job.period, contexts, self.settings)
@@ -207,7 +207,7 @@ class Builder:
     # --- running ----------------------------------------------------------------------------
     @cached_property
     def writer(self):
-        from .docx_writer import Writer  # python-docx is imported only when something is written
+        from ..docx.writer import Writer  # python-docx is imported only when something is written
         writer = Writer(self.settings.style, cache=self.out / STATE_DIR)
         self.result.warnings += writer.warnings
         return writer
@@ -215,7 +215,7 @@ class Builder:
     def prepare_rendering(self) -> None:
         """Set up what every report needs, while workers load the unit files: the workers forked
         to build reports then find it done.  A problem here is reported where a report needs it."""
-        from .markdown import parser
+        from ..render.markdown import parser
         parser()
         try:
             self.writer
@@ -359,7 +359,7 @@ def _build_index(i: int):
 
 def _build_one(builder: Builder, job: Job):
     """Render and write one report; returns None, or the problems that stopped it."""
-    from .render import render_docx  # python-docx and markdown-it only when something is built
+    from ..render.report import render_docx  # python-docx and markdown-it only when something is built
     reset_stash()
     try:
         data = render_docx(builder.templates, builder.writer, job.template, builder.context(job))

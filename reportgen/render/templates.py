@@ -14,10 +14,10 @@ import re
 from functools import cached_property
 from pathlib import Path
 
-from .errors import InputError, Problem
-from .period import format_date
-from .resources import bundled
-from .text import join_lines, restore, stash
+from ..errors import InputError, Problem
+from ..input.period import format_date
+from ..resources import bundled
+from ..text import join_lines, restore, stash
 
 TEMPLATE_SUFFIX = ".md.j2"
 SIMPLE_EXPRESSION = re.compile(r"\{\{ *([^\W\d]\w*(?:\.[^\W\d]\w*)*) *\}\}")
@@ -54,7 +54,7 @@ class _CellRows:
 def table_markdown(header: list, rows, align: list[str]) -> str:
     """A statistics table as a finished block (see text.stash); ``rows``: lists of cells, or any
     iterable of them that can be read more than once; align: 'l', 'c' or 'r' per column."""
-    from .document import Table  # the document model: only when a report is rendered
+    from ..document import Table  # the document model: only when a report is rendered
     return stash(Table(_cells(header), _CellRows(rows), list(align)))
 
 

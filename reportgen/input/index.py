@@ -7,8 +7,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import InputError, Problem
-from .parallel import SharedCounter, can_fork, map_in_processes
+from ..errors import InputError, Problem
+from ..batch.workers import SharedCounter, can_fork, map_in_processes
 from .period import Period
 
 YAML_SUFFIXES = (".yaml", ".yml")

@@ -1,0 +1,1 @@
+"""Document model → .docx bytes: style profile or reference, WordprocessingML, charts, zip."""

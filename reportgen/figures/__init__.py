@@ -1,0 +1,1 @@
+"""Checked units in, figures out: history filled in, Decimal metrics with their Chinese phrases, summary totals and ranks."""

@@ -1,0 +1,1 @@
+"""Template context → sandboxed Jinja → Markdown → the document model."""
