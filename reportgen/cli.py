@@ -135,7 +135,7 @@ def build(paths, output, periods, all_periods, jobs, force, pdf, strict, quiet, 
 
     def action():
         from .batch.build import Builder, Project
-        from .input.index import display_path
+        from .input.files import display_path
         builder = Builder(Project.open(), paths=paths, output=output, periods=periods, all_periods=all_periods,
                           jobs=jobs, force=force, strict=strict, progress=progress)
         try:
@@ -194,7 +194,7 @@ def lint(paths, fix, debug):
     def action():
         from .batch.build import Project
         from .input.lint import lint_files
-        from .input.index import find_unit_files
+        from .input.files import find_unit_files
         project = Project.open()
         files = find_unit_files(list(paths) or [project.settings.data_dir])
         if not files:
@@ -236,7 +236,7 @@ def init(directory):
     已经存在的文件不会被覆盖。之后进入该文件夹运行 reportgen build 即可生成报告。
     """
     from .init import init_project
-    from .input.index import display_path
+    from .input.files import display_path
     created, skipped = init_project(directory)
     for path in created:
         click.echo(f"已创建：{display_path(path)}")
@@ -252,7 +252,7 @@ def templates(ctx):
     """列出正在使用的模板及其来源（项目的 templates/ 文件夹或内置）。"""
     if ctx.invoked_subcommand is None:
         from .batch.build import Project
-        from .input.index import display_path
+        from .input.files import display_path
         project = Project.open()
         for name, path in project.templates.names().items():
             where = "项目" if project.templates.project and path.parent == project.templates.project else "内置"

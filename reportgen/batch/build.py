@@ -18,7 +18,8 @@ from ..errors import InputError, OutputError, UsageError
 from .workers import can_fork, map_in_processes
 from .outputs import SUMMARY_NAME, assign_names, write_atomic
 from ..input.period import Period
-from ..input.index import Index, build_index, display_path, find_unit_files, missing_paths_problems
+from ..input.files import display_path, find_unit_files, missing_paths_problems
+from ..input.index import Index, build_index
 from ..input.settings import Settings, find_root, load_settings
 from ..render.templates import Templates
 from ..text import reset_stash

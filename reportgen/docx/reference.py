@@ -14,7 +14,7 @@ from docx.oxml.ns import qn
 
 from .writer import STYLE_NAMES
 from ..errors import InputError, Problem
-from ..input.index import display_path
+from ..input.files import display_path
 
 
 def _styles_by_name(styles) -> dict:

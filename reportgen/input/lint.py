@@ -312,7 +312,7 @@ def lint_files(files, fix: bool = False) -> tuple[list[str], int]:
     from ..errors import InputError
     from .yamlfile import load_yaml
     from ..batch.outputs import write_atomic
-    from .index import display_path
+    from .files import display_path
     lines, remaining = [], 0
     for path in files:
         try:
