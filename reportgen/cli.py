@@ -144,6 +144,8 @@ def build(paths, output, periods, all_periods, jobs, force, pdf, strict, quiet, 
             progress.close()
         _report_problems(result.warnings)
         _report_problems(result.problems)
+        for path in result.removed:
+            _echo_err(f"已删除：{display_path(path)}（该单位的数据文件已不存在）")
         periods_text = "、".join(p.key for p in result.periods) or "无"
         _echo_err(f"季度 {periods_text}：生成 {len(result.built)} 份，未变化 {len(result.unchanged)} 份，"
                   f"失败 {len(result.failed)} 份；输出在 {display_path(builder.out)}")
@@ -168,16 +170,15 @@ def validate(paths, debug):
     问题逐条显示为“文件:行:列: 字段: 说明”；全部正确时退出码为 0，有问题时为 1。
     """
     def action():
-        from .batch.build import Project
-        project = Project.open()
-        index, selected = project.index(list(paths))
-        _report_problems(index.warnings)
-        _report_problems(index.problems)
-        bad = len([p for p in index.failed if p in selected])
+        from .batch.build import Project, check
+        result, selected = check(Project.open(), list(paths))
+        _report_problems(result.warnings)
+        _report_problems(result.problems)
+        bad = len(set(result.failed))
         _echo_err(f"检查 {len(selected)} 个文件：正确 {len(selected) - bad} 个，有问题 {bad} 个")
         if not selected:
             return 2
-        return 1 if index.problems else 0
+        return 1 if result.problems else 0
 
     sys.exit(_run(action, debug))
 

@@ -1,11 +1,12 @@
-"""The small document model between the Markdown a template renders and the
-.docx writer: title, numbered headings, paragraphs, tables and the parts of
-an official document (salutation, date line, attachments, signature)."""
+"""The document model: the only thing the render stage hands to the .docx writer (as pandoc's
+AST): title, numbered headings (own line or run-in), paragraphs of runs, tables and the parts of
+an official document (salutation, date line, attachments, signature).  Plain text everywhere:
+no markup, no placeholders."""
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from itertools import chain
-from typing import Iterable
 
 
 @dataclass
@@ -32,6 +33,17 @@ class Heading:
 
 
 @dataclass
+class RunInHeading:
+    """A heading that runs into its section's first paragraph: （一）加强组织领导。成立了……"""
+    heading: Heading
+    runs: list      # the paragraph after the heading (may be empty)
+
+    @property
+    def text(self) -> str:
+        return self.heading.full_text + "".join(r.text for r in self.runs)
+
+
+@dataclass
 class Paragraph:
     runs: list
 
@@ -43,7 +55,7 @@ class Paragraph:
 @dataclass
 class Table:
     header: list
-    rows: Iterable  # lists of cell texts; any iterable that can be read more than once
+    rows: list      # lists of cell texts
     align: list     # 'l' | 'r' | 'c' per column
 
     @property
@@ -72,8 +84,18 @@ class Signature:
 
 
 @dataclass
+class Properties:
+    """What the file says about itself (Word's 文件属性)."""
+    title: str = ""
+    author: str = ""        # the signing unit
+    subject: str = ""       # the period, 2024年第三季度
+    date: dt.date | None = None
+
+
+@dataclass
 class Document:
     blocks: list = field(default_factory=list)
+    properties: Properties = field(default_factory=Properties)
 
     @property
     def title(self) -> str:

@@ -5,7 +5,6 @@ from decimal import Decimal
 
 from conftest import tables, texts
 from reportgen.input.yamlfile import parse_yaml
-from reportgen.input.index import build_index
 
 SECTIONS = """\
 - heading: 工作开展情况
@@ -23,21 +22,6 @@ def test_plain_scalars_are_typed_by_the_yaml_core_schema():
     assert data == {"a": 12, "b": 1000, "c": Decimal("12.50"), "d": "12", "e": "12", "f": "=", "g": True,
                     "h": None, "i": dt.date(2024, 10, 8), "j": "文字", "k": "2024-13-45"}
     assert type(data["a"]) is int and type(data["c"]) is Decimal
-
-
-def test_a_batch_keeps_outlines_and_reads_whole_units_from_its_store(project):
-    path = project.unit("甲镇", metrics="x: {name: 检查, unit: 户次, value: 5}", sections=SECTIONS,
-                        extra="report:\n  intro: 现将情况汇报如下。\nproblems: [问题一]")
-    index = build_index([path], narratives=True)
-    (outline,) = index.units.values()
-    assert outline.sections == () and outline.problems == () and "intro" not in outline.report
-    whole = index.whole(outline)
-    assert [s.heading for s in whole.sections] == ["工作开展情况"]
-    assert whole.problems == ["问题一"] and whole.report["intro"] == "现将情况汇报如下。"
-    assert whole.metrics == outline.metrics
-    # without a store (validate), the index keeps whole units
-    (kept,) = build_index([path]).units.values()
-    assert kept.stored is None and kept.problems == ["问题一"]
 
 
 def test_integers_compute_as_decimals_in_history_rates_and_templates(project):

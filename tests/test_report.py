@@ -170,29 +170,3 @@ def test_the_example_data_builds_clean(project):
     assert texts(town, "Heading1")[:3] == ["一、加强组织领导，层层压实责任", "二、突出专项整治，城乡面貌明显改善",
                                             "三、广泛宣传发动，群众参与度持续提高"]
     assert "“六小”行业达标率达到92.4%，同比提高7.9个百分点。" in texts(town, "Normal")[5]
-
-
-@settings(max_examples=400, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("工作一二 ，。“”（）.,:;!?#<>&[]()`~-+=|{}%$@^'\"") + ["\U000F0021"]),
-               min_size=1, max_size=30))
-def test_text_without_inline_syntax_gets_the_tokens_the_inline_rules_give(text):
-    """The parser hands text with no inline syntax one text token itself: the same tokens that
-    markdown-it's inline rules make of it."""
-    from reportgen.render.markdown import parser
-    md = parser()
-    inline = md.parse("## " + text)[1]
-    full = []
-    md.inline.parse(inline.content, md, {}, full)
-    assert [(t.type, t.content) for t in inline.children] == [(t.type, t.content) for t in _joined(full)]
-
-
-def _joined(tokens):
-    """markdown-it's text_join step: adjacent text tokens become one."""
-    out = []
-    for token in tokens:
-        if token.type in ("text", "text_special") and out and out[-1].type == "text":
-            out[-1].content += token.content
-        else:
-            token.type = "text" if token.type == "text_special" else token.type
-            out.append(token)
-    return out

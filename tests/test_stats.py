@@ -7,7 +7,8 @@ from reportgen.figures.phrases import Metric, change, completion, format_value, 
 
 
 def metric(unit="户次", value="2085", **kw):
-    return Metric("x", "检查", unit, D(value), **{k: D(v) if isinstance(v, str) else v for k, v in kw.items()})
+    return Metric("x", "检查", unit, D(value), **{k: D(v) if isinstance(v, str) and k != "approx" else v
+                                                  for k, v in kw.items()})
 
 
 @pytest.mark.parametrize("value,base,phrase", [
@@ -70,7 +71,7 @@ def test_completion_and_pace():
 
 def test_values_print_as_written():
     assert str(metric(value="11000")) == "11000户次"
-    assert str(metric(value="2085", approx=True)) == "2085余户次"
+    assert str(metric(value="2085", approx="余")) == "2085余户次"
     assert format_value(D("5.50")) == "5.5"
     assert format_value(D("38.655")) == "38.66"
     assert format_value(D("-1.005")) == "-1.01"

@@ -119,7 +119,7 @@ def test_sections_nest_at_most_four_levels(project):
            "         - heading: D\n           sections:\n            - heading: E\n"
     project.unit(sections=deep)
     _, lines = errors(project)
-    assert lines == ["data/2024-Q3/城关镇.yaml:12:15: sections[0].sections[0].sections[0].sections[0].sections: "
+    assert lines == ["data/2024-Q3/城关镇.yaml:12:17: sections[0].sections[0].sections[0].sections[0].sections[0]: "
                      "章节最多嵌套 4 层（一、（一）1.（1））"]
 
 

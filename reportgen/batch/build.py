@@ -1,37 +1,34 @@
-"""A whole build: find and check the unit files, pick the periods, and write
-every unit report and the summary of each period, in parallel, incrementally
-and atomically.  Never prints: progress goes to a callback, problems into the
-result."""
+"""A whole build: find and check the unit files, pick the periods, plan one job per report, and
+write the reports that are not current, in worker processes, each atomically.  Never prints:
+progress goes to a callback, problems into the result."""
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import time
-from functools import cached_property
 from dataclasses import dataclass, field
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Callable
 
-from .. import __version__
 from ..errors import InputError, OutputError, UsageError
-from .workers import can_fork, map_in_processes
-from .outputs import SUMMARY_NAME, assign_names, write_atomic
-from ..input.period import Period
+from ..figures.history import resolve
+from ..figures.summary import UnitFigures
 from ..input.files import display_path, find_unit_files, missing_paths_problems
 from ..input.index import Index, build_index
+from ..input.period import Period
 from ..input.settings import Settings, find_root, load_settings
+from ..input.unitfile import load_unit_or_error
 from ..render.templates import Templates
-from ..text import reset_stash
+from .outputs import SUMMARY_NAME, assign_names, write_atomic
+from .state import BuildState, file_stats, files_digest, fingerprint, package_digest
+from .workers import map_unordered, terminate_as_interrupt
 
-STATE_DIR = ".reportgen"  # in the output folder: what reportgen keeps between builds
-SNAPSHOT = "_snapshot"  # in the state file: the inputs of the last successful run
-RACY_NS = 2_000_000_000  # file times this close to the last run are not trusted (as git does)
+PARALLEL_LOADING = 50  # files: fewer load faster in this process than workers can start
 
 
 @dataclass
 class Project:
-    """Settings, templates and the index of every unit file."""
+    """Settings, templates, and where the unit files are."""
 
     settings: Settings
     templates: Templates
@@ -50,27 +47,41 @@ class Project:
         return list(dict.fromkeys(data + sorted(selected))), selected
 
     def index(self, paths: list[Path], jobs: int = 1) -> tuple[Index, set]:
-        """Index the data directory plus the given paths; returns (index, files selected by paths)."""
+        """Load and index the data directory plus the given paths; (index, files the paths select)."""
         files, selected = self.unit_files(paths)
-        return build_index(files, jobs), selected
+        return load_index(files, jobs), selected
 
 
-@dataclass(slots=True)
+def load_index(files: list[Path], jobs: int = 1) -> Index:
+    """Every file loaded (in worker processes when there are many) and indexed."""
+    loaded = [None] * len(files)
+    for number, unit in map_unordered(load_unit_or_error, files, jobs if len(files) >= PARALLEL_LOADING else 1):
+        loaded[number] = unit
+    return build_index(list(zip(files, loaded)))
+
+
+@dataclass
 class Job:
-    key: str                 # output path relative to OUT, with / separators
+    key: str                  # output path relative to OUT, with / separators
     period: Period
     template: str
-    title: str               # what the progress display shows
-    units: list              # the unit of a unit report; every unit of the period for the summary
+    title: str                # what the progress display shows
+    units: list               # UnitFigures: the unit of a unit report; every unit of the period for a summary
     summary: bool = False
     fingerprint: str = ""
+    problems: list | None = None  # what stopped it, once it has run
+
+    @property
+    def failed_as(self) -> str:
+        return self.title if self.summary else self.units[0].unit.display
 
 
 @dataclass
 class BuildResult:
     built: list = field(default_factory=list)       # output paths
     unchanged: list = field(default_factory=list)
-    failed: list = field(default_factory=list)      # what could not be built (unit names or files)
+    removed: list = field(default_factory=list)     # reports of units whose file is gone
+    failed: list = field(default_factory=list)      # what could not be built (unit files or titles)
     problems: list = field(default_factory=list)    # Problem or str, in order
     warnings: list = field(default_factory=list)
     periods: list = field(default_factory=list)
@@ -91,28 +102,60 @@ def select_periods(found_periods, periods: list[str], all_periods: bool) -> list
             try:
                 wanted.append(Period.parse(text))
             except ValueError:
-                raise UsageError(f"--period 应写成 YYYY-Qn（如 2024-Q3），实际为“{text}”") from None
+                raise UsageError(f"--period 应写成 YYYY-Qn（如 2024-Q3，年份 1900～2999），实际为“{text}”") from None
         return sorted(set(wanted))
     return found[-1:]
 
 
-def fingerprint(*parts) -> str:
-    """What a report is built from, hashed: parts are strings or objects with a stable repr."""
-    h = hashlib.sha256()
-    for part in parts:
-        h.update(repr(part).encode("utf-8", "surrogatepass") + b"\0")
-    return h.hexdigest()
+class Renderer:
+    """What turns a job into a document and the document into bytes (set up once, before workers
+    are forked, so that they find it ready)."""
+
+    def __init__(self, settings: Settings, templates: Templates):
+        self.settings, self.templates = settings, templates
+
+    @cached_property
+    def reader(self):
+        from ..render.markdown import MarkdownReader
+        return MarkdownReader()
+
+    @cached_property
+    def writer(self):
+        from ..docx.writer import Writer  # python-docx only when something is written
+        return Writer(self.settings.style)
+
+    def prepare(self, template_names) -> None:
+        self.reader.parser  # noqa: B018 - set up now, once for every worker
+        for name in template_names:
+            try:
+                self.templates.get(name)
+            except InputError:
+                pass  # reported by the job that needs it
+
+    def document(self, job: Job):
+        from ..render.context import summary_context, unit_context
+        from ..render.report import render_document
+        if job.summary:
+            context = summary_context(job.period, job.units, self.settings, self.templates)
+        else:
+            figures = job.units[0]
+            context = unit_context(figures.unit, figures.metrics, self.settings, self.templates)
+        return render_document(self.templates, self.reader, job.template, context)
 
 
-def _file_digest(paths: list[Path]) -> str:
-    h = hashlib.sha256()
-    for path in paths:
-        h.update(str(path).encode("utf-8", "surrogateescape"))
-        try:
-            h.update(path.read_bytes())
-        except OSError:
-            h.update(b"<missing>")
-    return h.hexdigest()
+def build_job(renderer: Renderer, out: Path | None, job: Job):
+    """Render one report and (unless ``out`` is None) write it; None, or the problems that stopped it."""
+    try:
+        document = renderer.document(job)
+        if out is not None:
+            write_atomic(out / job.key, renderer.writer.write(document), top=out)
+    except InputError as exc:
+        return exc.problems
+    except OutputError as exc:
+        return [str(exc)]
+    except Exception as exc:  # noqa: BLE001 - a bug must not stop the batch or leave a partial file
+        return [f"{job.key}: 内部错误，请把这条信息报告给开发人员：{type(exc).__name__}: {exc}"]
+    return None
 
 
 class Builder:
@@ -121,36 +164,37 @@ class Builder:
                  progress: Callable | None = None):
         self.project = project
         self.settings = project.settings
-        self.templates = project.templates
         self.paths = [Path(p) for p in paths]
         self.out = Path(output) if output else self.settings.output_dir
-        self.templates.compiled = self.out / STATE_DIR / "templates"
         self.periods, self.all_periods = list(periods), all_periods
         self.jobs = max(1, jobs or os.cpu_count() or 1)
-        self.force = force
-        self.strict = strict
+        self.force, self.strict = force, strict
         self.progress = progress or (lambda *args, **kwargs: None)
         self.result = BuildResult()
-        extra = [self.settings.source.display] if self.settings.source else []
-        ref = [self.settings.style.reference] if self.settings.style.reference else []
-        self.environment = hashlib.sha256((_file_digest(self.templates.source_files() + ref) + __version__
-                                           + repr(extra) + (self.settings.source.text if self.settings.source
-                                                            else "")).encode("utf-8")).hexdigest()
+        self.renderer = Renderer(self.settings, project.templates)
+
+    @cached_property
+    def environment(self) -> str:
+        """Every input that is not a unit file, hashed: the package's code, templates, settings and
+        reference document."""
+        settings = self.settings
+        extra = [settings.style.reference] if settings.style.reference else []
+        return fingerprint(package_digest(), files_digest(self.project.templates.source_files() + extra),
+                           settings.source.text if settings.source else "")
 
     # --- planning ---------------------------------------------------------------------------
-    def plan(self, files: list[Path], selected: set) -> list[Job]:
+    def plan(self, index: Index, selected: set) -> list[Job]:
+        """The unit reports of the periods to build (summaries follow once those are done)."""
         if not selected:
             raise UsageError(f"没有找到单位数据文件（*.yaml）：{', '.join(map(str, self.paths)) or display_path(self.settings.data_dir)}")
-        index = self.index = build_index(files, self.jobs, narratives=True, meanwhile=self.prepare_rendering)
         self.result.problems += index.problems
         self.result.warnings += index.warnings
         self.result.failed += sorted(display_path(p) for p in index.failed if p in selected)
-        targets = self.targets = self.checked(index.for_paths(selected))
-        periods = select_periods((u.period for u in targets), self.periods, self.all_periods)
-        self.result.periods = periods
+        targets = self.checked(index.for_paths(selected))
+        self.result.periods = select_periods((u.period for u in targets), self.periods, self.all_periods)
         jobs = []
-        for period in periods:
-            jobs += self.plan_period(index, period, [u for u in targets if u.period == period])
+        for period in self.result.periods:
+            jobs += self.unit_jobs(index, period, [u for u in targets if u.period == period])
         return jobs
 
     def checked(self, units):
@@ -159,16 +203,16 @@ class Builder:
         kept = []
         for unit in units:
             found = [as_problem(unit.source, f, warning=not self.strict) for f in unit.findings
-                     if f.rule != "heading-number"]  # the build removes those itself, with its own warning
+                     if f.rule != "heading-number"]  # the loader removes those itself, with its own warning
             if found and self.strict:
-                self.fail(unit.display, found)
+                self.result.failed.append(unit.display)
+                self.result.problems += found
             else:
                 self.result.warnings += found
                 kept.append(unit)
         return kept
 
-    def plan_period(self, index: Index, period: Period, units) -> list[Job]:
-        from ..figures.history import resolve
+    def unit_jobs(self, index: Index, period: Period, units) -> list[Job]:
         names, renamed = assign_names([u.unit for u in units])
         for unit_name, stem in renamed:
             unit = next(u for u in units if u.unit == unit_name)
@@ -177,201 +221,141 @@ class Builder:
         jobs = []
         for unit in sorted(units, key=lambda u: str(u.path)):
             template = unit.report.get("template") or self.settings.template
-            job = Job(f"{period.key}/{names[unit.unit]}.docx", period, template, unit.unit, [unit])
-            # the file's text says everything about the unit; history enters through the values it fills in
+            figures = UnitFigures(unit, resolve(index, unit))
+            job = Job(f"{period.key}/{names[unit.unit]}.docx", period, template, unit.unit, [figures])
             job.fingerprint = fingerprint(self.environment, template, job.key, unit.source.digest,
                                           [(d.previous, d.last_year, d.ytd, d.ytd_last_year)
-                                           for d in resolve(index, unit).values()])
+                                           for d in figures.metrics.values()])
             jobs.append(job)
-        if jobs:
-            summary = Job(f"{period.key}/{SUMMARY_NAME}.docx", period, self.settings.summary_template,
-                          SUMMARY_NAME, [j.units[0] for j in jobs], summary=True)
-            summary.fingerprint = fingerprint(self.environment, "summary", summary.key,
-                                              [(j.key, j.fingerprint) for j in jobs])
-            jobs.insert(0, summary)  # the longest job first, so that workers finish together
         return jobs
 
-    def context(self, job: Job) -> dict:
-        """The template context of a job (computed where the job runs: in a worker when parallel)."""
-        from ..render.context import LazyUnitContext, settings_context, unit_context
-        if not job.summary:
-            return unit_context(job.units[0], self.index, self.settings, self.templates)
-        from ..figures.summary import summary_context  # only batches with units need it
-        shared = settings_context(self.settings)
-        contexts = [(u, LazyUnitContext(u, self.index, self.settings, self.templates, shared)) for u in job.units]
-        return summary_context(job.period, contexts, self.settings)
-
-    def fail(self, what: str, problems) -> None:
-        self.result.failed.append(what)
-        self.result.problems += problems
+    def summary_job(self, period: Period, unit_jobs: list[Job]) -> Job:
+        job = Job(f"{period.key}/{SUMMARY_NAME}.docx", period, self.settings.summary_template, SUMMARY_NAME,
+                  [j.units[0] for j in unit_jobs], summary=True)
+        job.fingerprint = fingerprint(self.environment, "summary", job.key, [(j.key, j.fingerprint) for j in unit_jobs])
+        return job
 
     # --- running ----------------------------------------------------------------------------
-    @cached_property
-    def writer(self):
-        from ..docx.writer import Writer  # python-docx is imported only when something is written
-        writer = Writer(self.settings.style, cache=self.out / STATE_DIR)
-        self.result.warnings += writer.warnings
-        return writer
-
-    def prepare_rendering(self) -> None:
-        """Set up what every report needs, while workers load the unit files: the workers forked
-        to build reports then find it done.  A problem here is reported where a report needs it."""
-        from ..render.markdown import parser
-        parser()
-        try:
-            self.writer
-            for name in {self.settings.template, self.settings.summary_template}:
-                self.templates.get(name)
-        except InputError:
-            pass
-
     def run(self) -> BuildResult:
-        state = self.load_state()
-        paths, selected = self.project.unit_files(self.paths)
-        files = self.input_files(paths)
-        if not self.force and self.all_unchanged(state, files):
+        with terminate_as_interrupt():
+            return self._run()
+
+    def _run(self) -> BuildResult:
+        state = BuildState.load(self.out)
+        files, selected = self.project.unit_files(self.paths)
+        started_ns = time.time_ns()
+        stats = file_stats(files)
+        selection = [str(p) for p in self.paths] + (["--strict"] if self.strict else [])
+        if not self.force and self.unchanged(state, selection, stats):
             return self.result
-        state.pop(SNAPSHOT, None)  # made again at the end; a big batch need not hold two
-        jobs = self.plan(paths, selected)
-        self.progress("start", total=len(jobs))
-        todo = []
-        for job in jobs:
-            target = self.out / job.key
-            if not self.force and state.get(job.key) == job.fingerprint and target.is_file():
-                self.result.unchanged.append(target)
-                self.progress("unchanged", job.title, job.key)
-            else:
-                todo.append(job)
-        try:
-            if todo:
-                self.writer
-        except InputError as exc:  # e.g. an unusable reference document: nothing can be written
-            self.result.problems += exc.problems
-            self.result.failed += [job.title for job in todo]
-            return self.result
-        results = self.execute(todo)
-        try:
-            for job, error in results:
-                target = self.out / job.key
-                if error is None:
-                    state[job.key] = job.fingerprint
-                    self.result.built.append(target)
-                    self.progress("built", job.title, job.key)
-                else:
-                    state.pop(job.key, None)
-                    self.fail(job.units[0].display if not job.summary else job.title, error)
-                    self.progress("failed", job.title, job.key)
-        finally:
-            results.close()
-            if self.result.ok:
-                state[SNAPSHOT] = self.snapshot(files, jobs)
-            else:
-                state.pop(SNAPSHOT, None)
-            self.save_state(state)
+        index = load_index(files, self.jobs)
+        unit_jobs = self.plan(index, selected)
+        self.remove_stale(state, unit_jobs)
+        self.progress("start", total=len(unit_jobs) + len(self.result.periods))
+        done = self.execute(state, unit_jobs)
+        summaries = [self.summary_job(p, [j for j in unit_jobs if j.period == p and j.key in done])
+                     for p in self.result.periods if any(j.period == p and j.key in done for j in unit_jobs)]
+        self.execute(state, summaries)
+        if self.result.ok:
+            periods = {p.key: [j.key for j in unit_jobs + summaries if j.period == p] for p in self.result.periods}
+            state.snapshot = {"selection": selection, "environment": self.environment, "files": stats,
+                              "taken_ns": started_ns, "periods": periods,
+                              "warnings": [str(w) for w in self.result.warnings]}
+            self.save(state)
         return self.result
 
-    # --- an unchanged rebuild without reading any unit file -----------------------------------------
-    def input_files(self, paths: list[Path]) -> dict:
-        """Every unit file the build could read, with its size and modification time."""
-        self.started_ns = time.time_ns()
-        stats = {}
-        for path in paths:
-            st = path.stat()
-            stats[str(path)] = [st.st_size, st.st_mtime_ns]
-        return stats
-
-    def snapshot(self, files: dict, jobs: list[Job]) -> dict:
-        """What the next run compares against to see that nothing changed."""
-        outputs: dict = {}
-        for job in jobs:
-            outputs.setdefault(job.period.key, []).append(job.key)
-        return {"selection": self.selection, "environment": self.environment, "files": files,
-                "taken_ns": self.started_ns,
-                "periods": sorted({u.period.key for u in self.targets}), "outputs": outputs,
-                "warnings": [str(w) for w in self.result.warnings]}
-
-    @property
-    def selection(self) -> list:
-        return [str(p) for p in self.paths] + (["--strict"] if self.strict else [])
-
-    def all_unchanged(self, state: dict, files: dict) -> bool:
-        """True (and the result filled in) when the last run succeeded and no input changed since:
-        the same files with the same sizes and times, the same templates, settings and version."""
-        snap = state.get(SNAPSHOT)
-        if (not isinstance(snap, dict) or snap.get("selection") != self.selection
-                or snap.get("environment") != self.environment or snap.get("files") != files):
+    def unchanged(self, state: BuildState, selection: list, stats: dict) -> bool:
+        """True (and the result filled in) when the last build succeeded and no input changed since."""
+        snap = state.unchanged(selection, self.environment, stats)
+        if snap is None:
             return False
-        if any(mtime >= snap.get("taken_ns", 0) - RACY_NS for _, mtime in files.values()):
-            return False  # changed just before the last run: the same time stamp could hide a later edit
-        periods = select_periods([Period.parse(k) for k in snap["periods"]], self.periods, self.all_periods)
-        keys = [key for period in periods for key in snap["outputs"].get(period.key, [None])]
-        if not periods or not all(key and key in state and (self.out / key).is_file() for key in keys):
+        found = [Period.parse(k) for k in snap["periods"]]
+        periods = select_periods(found, self.periods, self.all_periods)
+        if not periods or any(p.key not in snap["periods"] for p in periods):
             return False
         self.result.periods = periods
         self.result.warnings = list(snap["warnings"])
-        self.result.unchanged = [self.out / key for key in keys]
+        self.result.unchanged = [self.out / key for p in periods for key in snap["periods"][p.key]]
         return True
 
-    def execute(self, jobs: list[Job]):
-        """Yield (job, None | [problems]) as each job finishes."""
-        global _JOBS
-        if self.jobs == 1 or len(jobs) < 2 or not can_fork():
-            for job in jobs:
-                yield job, _build_one(self, job)
-            return
-        self.writer  # build the styled base once, before the workers are forked
-        _JOBS = (self, jobs)  # workers are forked and see this without pickling
-        results = map_in_processes(_build_index, list(range(len(jobs))), min(self.jobs, len(jobs)))
+    def remove_stale(self, state: BuildState, jobs: list[Job]) -> None:
+        """Remove the reports this tool wrote for units whose file is gone, and say so."""
+        for period in self.result.periods:
+            keys = {j.key for j in jobs if j.period == period} | {f"{period.key}/{SUMMARY_NAME}.docx"}
+            for key in state.stale(period.key, keys):
+                target = self.out / key
+                if target.is_file() and not target.is_symlink():
+                    target.unlink()
+                    self.result.removed.append(target)
+                state.drop(period.key, key)
+
+    def execute(self, state: BuildState, jobs: list[Job]) -> set:
+        """Build the jobs that are not current; returns the keys of every report now current."""
+        done, todo = set(), []
+        for job in jobs:
+            if not self.force and state.current(job.key, job.fingerprint):
+                done.add(job.key)
+                self.result.unchanged.append(self.out / job.key)
+                self.progress("unchanged", job.title, job.key)
+            else:
+                todo.append(job)
+        if not todo:
+            return done
+        state.forget(job.key for job in todo)
+        self.save(state)
+        self.renderer.prepare({job.template for job in todo})
         try:
-            yield from zip(jobs, results)
+            self.renderer.writer  # noqa: B018 - once, before workers are forked
+        except InputError as exc:  # an unusable reference document: nothing can be written
+            self.result.problems += exc.problems
+            self.result.failed += [job.failed_as for job in todo]
+            return done
+        self.result.warnings += [w for w in self.renderer.writer.warnings if w not in self.result.warnings]
+        finished = {}
+        try:
+            for number, problems in map_unordered(partial(build_job, self.renderer, self.out), todo, self.jobs):
+                job = finished[number] = todo[number]
+                if problems is None:
+                    state.record(job.key, job.fingerprint, job.period.key)
+                    done.add(job.key)
+                self.progress("built" if problems is None else "failed", job.title, job.key)
+                job.problems = problems
         finally:
-            results.close()  # on Ctrl-C: workers finish the report at hand, the rest is cancelled
-            _JOBS = None
+            self.save(state)
+            for number in sorted(finished):  # in plan order, whatever order workers finish in
+                job = finished[number]
+                if job.problems is None:
+                    self.result.built.append(self.out / job.key)
+                else:
+                    self.result.failed.append(job.failed_as)
+                    self.result.problems += job.problems
+        return done
 
-    # --- state for incremental builds -----------------------------------------------------------
-    @property
-    def state_path(self) -> Path:
-        return self.out / STATE_DIR / "state.json"
-
-    def load_state(self) -> dict:
+    def save(self, state: BuildState) -> None:
         try:
-            state = json.loads(self.state_path.read_text("utf-8"))
-            return state if isinstance(state, dict) else {}
-        except (OSError, ValueError):
-            return {}
-
-    def save_state(self, state: dict) -> None:
-        if not state and not self.state_path.exists():
-            return
-        try:
-            write_atomic(self.state_path, json.dumps(state, ensure_ascii=False, indent=0, sort_keys=True)
-                         .encode("utf-8"))
+            state.save()
         except OutputError as exc:
             self.result.problems.append(str(exc))
 
 
-_JOBS = None
-
-
-def _build_index(i: int):
-    builder, jobs = _JOBS
-    return _build_one(builder, jobs[i])
-
-
-def _build_one(builder: Builder, job: Job):
-    """Render and write one report; returns None, or the problems that stopped it."""
-    from ..render.report import render_docx  # python-docx and markdown-it only when something is built
-    reset_stash()
-    try:
-        data = render_docx(builder.templates, builder.writer, job.template, builder.context(job))
-        write_atomic(builder.out / job.key, data)
-    except InputError as exc:
-        return exc.problems
-    except OutputError as exc:
-        return [str(exc)]
-    except Exception as exc:  # noqa: BLE001 - a bug must not stop the batch or leave a partial file
-        return [f"{job.key}: 内部错误，请把这条信息报告给开发人员：{type(exc).__name__}: {exc}"]
-    return None
+def check(project: Project, paths=(), strict: bool = False) -> tuple[BuildResult, set]:
+    """Load, validate and render every selected unit report and each period's summary in memory
+    (nothing is written), so that unknown names and sandbox refusals show as in a build."""
+    builder = Builder(project, paths=paths, strict=strict, all_periods=True, jobs=1)
+    files, selected = project.unit_files(builder.paths)
+    index = load_index(files)
+    jobs = builder.plan(index, selected) if selected else []
+    for job in jobs:
+        problems = build_job(builder.renderer, None, job)
+        if problems:
+            builder.result.failed.append(job.failed_as)
+            builder.result.problems += problems
+    for period in builder.result.periods:
+        period_jobs = [j for j in jobs if j.period == period]
+        if period_jobs:
+            problems = build_job(builder.renderer, None, builder.summary_job(period, period_jobs))
+            builder.result.problems += problems or []
+    return builder.result, selected
 
 
 def build(start: Path | None = None, **options) -> BuildResult:

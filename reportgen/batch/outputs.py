@@ -1,8 +1,10 @@
-"""Output file names (safe on Linux and Windows) and atomic writes."""
+"""Output file names (safe on Linux and Windows) and atomic writes that never follow a link
+inside the output folder."""
 from __future__ import annotations
 
 import os
 import re
+import tempfile
 from pathlib import Path
 
 from ..errors import OutputError
@@ -43,16 +45,45 @@ def assign_names(units: list[str]) -> tuple[dict[str, str], list[tuple[str, str]
     return names, renamed
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write whole or not at all: a temporary file in the same folder, then rename over the target."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+def ensure_folder(top: Path, folder: Path) -> None:
+    """Create ``folder`` (inside ``top``) as needed; a link on the way is an error, never followed."""
     try:
+        top.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"无法创建文件夹 {top}：{exc.strerror}") from None
+    current = top
+    for part in folder.relative_to(top).parts:
+        current = current / part
+        if current.is_symlink():
+            raise OutputError(f"无法写入 {current}：这是一个链接（为安全起见，输出文件夹中的链接不会被跟随）")
+        try:
+            current.mkdir(exist_ok=True)
+        except OSError as exc:
+            raise OutputError(f"无法创建文件夹 {current}：{exc.strerror}") from None
+
+
+def _file_mode() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def write_atomic(path: Path, data: bytes, top: Path | None = None) -> None:
+    """Write whole or not at all: a new temporary file created exclusively in the same folder, then
+    renamed over the target (which replaces a link at the target, never writes through it).
+    ``top``: the output folder, below which no link is followed."""
+    if top is not None:
+        ensure_folder(top, path.parent)
+    else:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o644)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
         raise OutputError(f"无法写入 {path}：{exc.strerror}") from None
     try:
         with os.fdopen(fd, "wb") as f:
+            if hasattr(os, "fchmod"):
+                os.fchmod(f.fileno(), _file_mode())  # mkstemp makes it private; a report is not
             f.write(data)
         os.replace(tmp, path)
     except BaseException as exc:

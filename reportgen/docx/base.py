@@ -11,7 +11,7 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt, Twips
 
-from .writer import CUSTOM_STYLE_NAMES, HEADING_STYLE, MARGINS_MM, PAGE_H_MM, PAGE_W_MM, Profile
+from .layout import CHARACTER_STYLE_NAMES, CUSTOM_STYLE_NAMES, HEADING_STYLE, MARGINS_MM, PAGE_H_MM, PAGE_W_MM, RUNIN_STYLE, Profile
 from ..input.settings import Style
 
 LATIN_FONT = "Times New Roman"
@@ -203,6 +203,10 @@ def _styles(profile: Profile, doc) -> None:
             no_squeeze.set(qn("w:val"), "0")
             st.element.get_or_add_rPr().find(qn("w:sz")).addprevious(no_squeeze)
             _ppr_child(st.element.get_or_add_pPr(), "w:snapToGrid").set(qn("w:val"), "0")
+    for level, style_id in RUNIN_STYLE.items():
+        st = styles.add_style(CHARACTER_STYLE_NAMES[style_id], WD_STYLE_TYPE.CHARACTER)
+        st.element.set(qn("w:styleId"), style_id)
+        _set_fonts(st.element.get_or_add_rPr(), profile.fonts[f"heading{level}"])
     _paragraph_style(profile, styles["Footer"], "page_number", size=profile.sizes["page_number"],
                      align=WD_ALIGN_PARAGRAPH.RIGHT, first=0)
 

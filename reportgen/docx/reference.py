@@ -12,7 +12,7 @@ from docx import Document as open_docx
 from docx.oxml import parse_xml
 from docx.oxml.ns import qn
 
-from .writer import STYLE_NAMES
+from .layout import PARAGRAPH_STYLE_NAMES as STYLE_NAMES
 from ..errors import InputError, Problem
 from ..input.files import display_path
 

@@ -9,65 +9,33 @@ zipped with fixed timestamps so the same input gives the same bytes.  See
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import io
-import math
 import re
 import zipfile
 from itertools import chain
-from pathlib import Path
 from xml.etree import ElementTree
 
-from ..document import (Attachments, DateLine, Document, Heading, Paragraph, Salutation, Signature,
-                       Table, Title)
-from .. import __version__
-from ..batch.outputs import write_atomic
+from ..document import (Attachments, DateLine, Document, Heading, Paragraph, Properties, RunInHeading,
+                        Salutation, Signature, Table, Title)
+from ..chars import XML_INVALID, width_chars
 from ..input.settings import Style
+from .layout import (HEADING_STYLE, PARAGRAPH_STYLE_NAMES, CHARACTER_STYLE_NAMES, RUNIN_STYLE, TEXT_WIDTH_TW,
+                     Profile)
 from .ziparchive import SMALL, split, zip_parts
 
-PAGE_W_MM, PAGE_H_MM = 210, 297
-MARGINS_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}
-TEXT_WIDTH_TW = round((PAGE_W_MM - MARGINS_MM["left"] - MARGINS_MM["right"]) / 25.4 * 1440)
-XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-HEADING_STYLE = {1: "Heading1", 2: "Heading2", 3: "Heading3", 4: "Heading4"}
-# Each paragraph style the writer uses, by the name Word knows it under (a user's reference
-# document may give it another styleId: Chinese Word writes "1" for heading 1).
-CUSTOM_STYLE_NAMES = {"DateLine": "GW 日期行", "Salutation": "GW 主送", "Attachment": "GW 附件说明",
-                      "Signature": "GW 署名", "TableText": "GW 表格"}
-STYLE_NAMES = {"Normal": "Normal", "Title": "Title", **{sid: f"heading {lvl}" for lvl, sid in HEADING_STYLE.items()},
-               **CUSTOM_STYLE_NAMES}
+JUSTIFY = {"r": "right", "c": "center"}  # a column's align in the model → w:jc
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
 def style_ids(styles_xml: bytes) -> dict[str, str]:
-    """Canonical style id -> the styleId the package uses for the style of that name."""
+    """Canonical style id -> the styleId the package uses for the style of that name and type."""
     by_name = {}
     for st in ElementTree.fromstring(styles_xml).iter(W + "style"):
         name = st.find(W + "name")
-        if name is not None and st.get(W + "type") == "paragraph":
-            by_name.setdefault(name.get(W + "val").lower(), st.get(W + "styleId"))
-    return {sid: by_name.get(name.lower(), sid) for sid, name in STYLE_NAMES.items()}
-
-
-def width_chars(text: str) -> float:
-    """Width in body characters: Chinese and full-width 1, ASCII about a half, plus the quarter
-    character that Word and LibreOffice put between Chinese and Latin text (autoSpaceDE/DN)."""
-    wide = [ord(c) >= 0x2E80 for c in text]
-    switches = sum(1 for a, b in zip(wide, wide[1:]) if a != b)
-    return sum(1 if w else 0.5 for w in wide) + 0.25 * switches
-
-
-class Profile:
-    """Numbers of one style profile, derived from the settings."""
-
-    def __init__(self, style: Style):
-        self.style = style
-        self.fonts, self.sizes = style.fonts, style.sizes
-        self.line_tw = round(style.line_pitch * 20)
-        self.char_tw = round(self.sizes["body"] * 20)
-        # Condense body characters just enough that 28 fit the type area (GB/T 9704: 28 per line).
-        squeeze = math.floor((TEXT_WIDTH_TW / 20 / 28 - self.sizes["body"]) * 20)
-        self.char_spacing = min(squeeze, 0)
+        if name is not None and name.get(W + "val"):
+            by_name.setdefault((st.get(W + "type"), name.get(W + "val").lower()), st.get(W + "styleId"))
+    wanted = [("paragraph", PARAGRAPH_STYLE_NAMES), ("character", CHARACTER_STYLE_NAMES)]
+    return {sid: by_name.get((kind, name.lower()), sid) for kind, names in wanted for sid, name in names.items()}
 
 
 # --- writing one report -------------------------------------------------------------------------
@@ -88,14 +56,11 @@ def _text_xml(text: str) -> str:
     return f'<w:t xml:space="preserve">{text}</w:t>'
 
 
-def _run(text: str, bold=False, italic=False) -> str:
-    rpr = ("<w:b/>" if bold else "") + ("<w:i/>" if italic else "")
+def _run(text: str, bold=False, italic=False, style: str | None = None) -> str:
+    rpr = (f'<w:rStyle w:val="{style}"/>' if style else "") + ("<w:b/>" if bold else "") + ("<w:i/>" if italic else "")
     return f"<w:r>{'<w:rPr>' + rpr + '</w:rPr>' if rpr else ''}{_text_xml(text)}</w:r>"
 
 
-
-
-JUSTIFY = {"r": "right", "c": "center"}  # a column's align in the model → w:jc
 BLANK = "<w:p/>"
 KEEP_BLANK = '<w:p><w:pPr><w:keepNext/></w:pPr></w:p>'
 
@@ -103,9 +68,9 @@ KEEP_BLANK = '<w:p><w:pPr><w:keepNext/></w:pPr></w:p>'
 class Writer:
     """Turns Documents into .docx bytes with one style profile."""
 
-    def __init__(self, style: Style, cache: Path | None = None):
+    def __init__(self, style: Style):
         self.profile = Profile(style)
-        base, self.warnings = _base_for(style, cache)
+        base, self.warnings = _base_for(style)
         self.package = BasePackage(base)
         self.ids = style_ids(self.package.styles)
 
@@ -118,6 +83,11 @@ class Writer:
 
     def heading(self, b: Heading) -> str:
         return self._para(HEADING_STYLE[b.level], _run(b.full_text))
+
+    def run_in_heading(self, b: RunInHeading) -> str:
+        """One body paragraph: the number and heading in its level's heading font, then the text."""
+        lead = _run(b.heading.full_text, style=self.ids[RUNIN_STYLE[b.heading.level]])
+        return self._para("Normal", lead + "".join(_run(r.text, r.bold, r.italic) for r in b.runs))
 
     def paragraph(self, b: Paragraph) -> str:
         return self._para("Normal", "".join(_run(r.text, r.bold, r.italic) for r in b.runs))
@@ -204,14 +174,14 @@ class Writer:
                 yield self.render(block)
 
     def render(self, block) -> str:
-        return {Title: self.title, Heading: self.heading, Paragraph: self.paragraph,
+        return {Title: self.title, Heading: self.heading, Paragraph: self.paragraph, RunInHeading: self.run_in_heading,
                 Salutation: self.salutation, DateLine: self.date_line, Attachments: self.attachments,
                 Signature: self.signature}[type(block)](block)
 
-    def write(self, document: Document, *, title: str, author: str, date: dt.date) -> bytes:
+    def write(self, document: Document) -> bytes:
         """The whole .docx: the static parts of the base, plus this report's body and properties."""
         return zip_parts([(DOCUMENT_PART, self.document_xml(document)),
-                          (CORE_PART, [core_properties(title, author, date)])], self.package.static)
+                          (CORE_PART, [core_properties(document.properties)])], self.package.static)
 
     def document_xml(self, document: Document):
         """The document part in pieces of about CHUNK characters of body, compressed as they come."""
@@ -272,10 +242,10 @@ class BasePackage:
                                        if name not in (DOCUMENT_PART, CORE_PART)), level=SMALL))
 
 
-def core_properties(title: str, author: str, date: dt.date) -> bytes:
+def core_properties(properties: Properties) -> bytes:
     """docProps/core.xml: title, author = the signing unit, and the report date as the timestamps."""
-    stamp = f"{date.isoformat()}T00:00:00Z"
-    t, a = xml_escape(_xml_text(title)), xml_escape(_xml_text(author))
+    stamp = f"{properties.date.isoformat()}T00:00:00Z"
+    t, a = xml_escape(_xml_text(properties.title)), xml_escape(_xml_text(properties.author))
     return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
             'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
@@ -287,26 +257,10 @@ def core_properties(title: str, author: str, date: dt.date) -> bytes:
             "</cp:coreProperties>").encode("utf-8")
 
 
-def _base_for(style: Style, cache: Path | None) -> tuple[bytes, list]:
-    """(base package, warnings): the GB/T 9704 profile, or a user's reference document.
-
-    The GB/T 9704 base is kept in ``cache`` (the output folder's .reportgen/) as ``base-<key>.cache``
-    (a .docx), so later builds need neither python-docx nor the time to style it.
-    """
+def _base_for(style: Style) -> tuple[bytes, list]:
+    """(base package, warnings): the GB/T 9704 profile, or a user's reference document."""
+    from .base import gbt9704_base  # python-docx: only when something is written
     if style.reference is not None:
-        from .base import gbt9704_base
         from .reference import reference_base
         return reference_base(style.reference, gbt9704_base(style))
-    key = hashlib.sha256(repr((sorted(style.fonts.items()), sorted(style.sizes.items()), style.line_pitch,
-                               __version__)).encode("utf-8")).hexdigest()[:16]
-    cached = cache / f"base-{key}.cache" if cache else None
-    if cached is not None and cached.is_file():
-        return cached.read_bytes(), []
-    from .base import gbt9704_base  # python-docx: only when the base has to be made
-    base = gbt9704_base(style)
-    if cached is not None:
-        for old in cache.glob("base-*.cache"):
-            old.unlink(missing_ok=True)
-        write_atomic(cached, base)
-    return base, []
-
+    return gbt9704_base(style), []

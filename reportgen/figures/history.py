@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 from decimal import Decimal
-from functools import lru_cache
 
 from ..input.period import Period
 from ..input.index import Index
 from .phrases import Metric, aggregate
-from ..text import inert
 from ..input.unitfile import MetricData, Unit
 
 
@@ -28,23 +26,16 @@ def _cumulative(quarters: list, data: MetricData):
     return None if any(v is None for v in values) else aggregate(values, data.aggregate)
 
 
-def resolve(index: Index, unit: Unit) -> dict[str, MetricData]:
-    """The unit's metrics with every gap history can fill, filled (worked out once per index)."""
-    if unit.path not in index.resolved:
-        index.resolved[unit.path] = _resolve(index, unit)
-    return index.resolved[unit.path]
-
-
-@lru_cache(maxsize=64)
 def _history_periods(period: Period) -> tuple:
     """(previous quarter, same quarter last year, this year's quarters so far, last year's, all of
-    them): the same for every unit of a period."""
+    them)."""
     previous, last_year = period.previous(), period.last_year()
     this_year, year_before = period.quarters_so_far(), last_year.quarters_so_far()
     return previous, last_year, this_year, year_before, {previous, last_year, *this_year, *year_before}
 
 
-def _resolve(index: Index, unit: Unit) -> dict[str, MetricData]:
+def resolve(index: Index, unit: Unit) -> dict[str, MetricData]:
+    """The unit's metrics with every gap that history can fill, filled."""
     out = {}
     previous, last_year, this_year, year_before, periods = _history_periods(unit.period)
     files = {p: index.get(unit.unit, p) for p in periods}  # once a unit
@@ -68,16 +59,13 @@ def _resolve(index: Index, unit: Unit) -> dict[str, MetricData]:
     return unit.metrics if all(out[k] is v for k, v in unit.metrics.items()) else out
 
 
-_inert_name = lru_cache(maxsize=1024)(inert)  # metric names repeat in every unit
-
-
 def _decimal(number):
     return number if number is None or isinstance(number, Decimal) else Decimal(number)
 
 
 def as_metric(data: MetricData, period: Period) -> Metric:
     """The metric as templates see it, every number a Decimal."""
-    return Metric(data.id, _inert_name(data.name), data.unit, _decimal(data.value), previous=_decimal(data.previous),
+    return Metric(data.id, data.name, data.unit, _decimal(data.value), previous=_decimal(data.previous),
                   last_year=_decimal(data.last_year), ytd=_decimal(data.ytd),
                   ytd_last_year=_decimal(data.ytd_last_year), target=_decimal(data.target),
                   approx=data.approx, aggregate=data.aggregate,

@@ -6,13 +6,14 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Optional
 
-from ..text import inert
 
 ONE_PLACE = Decimal("0.1")
 TWO_PLACES = Decimal("0.01")
 HUNDRED = Decimal(100)
 
 Number = Optional[Decimal]
+BEFORE_NUMBER = ("近", "约", "超过")  # the other approximation words: 余 and 多 after the number,
+AFTER_UNIT = ("以上",)               # 以上 after the unit
 
 
 def format_value(value: Decimal | int) -> str:
@@ -113,7 +114,7 @@ class Metric:
                  "approx", "aggregate", "elapsed", "reported")  # a summary holds one per unit and metric
 
     def __init__(self, id, name, unit, value, *, previous=None, last_year=None, ytd=None,
-                 ytd_last_year=None, target=None, approx=False, aggregate="sum", elapsed=100,
+                 ytd_last_year=None, target=None, approx="", aggregate="sum", elapsed=100,
                  reported=None):
         self.id, self.name, self.unit = id, name, unit
         self.value, self.previous, self.last_year = value, previous, last_year
@@ -126,9 +127,16 @@ class Metric:
         return self.unit == "%"
 
     def _text(self, value: Number) -> str:
+        """The value with its unit and its approximation word where that word stands:
+        2085余户次, 1300多人, 近2000人, 约30万元, 超过50人, 2000人以上."""
         if value is None:
             return ""
-        return format_value(value) + ("余" if self.approx else "") + inert(self.unit)
+        number, word = format_value(value), self.approx
+        if word in BEFORE_NUMBER:
+            return word + number + self.unit
+        if word in AFTER_UNIT:
+            return number + self.unit + word
+        return number + word + self.unit
 
     def __str__(self) -> str:
         return self._text(self.value)
@@ -172,43 +180,29 @@ class Metric:
 
 
 class Metrics:
-    """``m`` in templates: ``m.x`` or ``m['x']``; iterating gives the metrics in file order.
+    """``m`` in templates: ``m.x`` or ``m['x']``; iterating gives the metrics in file order."""
 
-    ``make`` turns a stored item into its Metric when it is asked for (a summary keeps every
-    unit's metrics as data, not as thousands of Metric objects)."""
+    __slots__ = ("_metrics",)
 
-    __slots__ = ("_metrics", "_make")
-
-    def __init__(self, metrics: dict, make=None):
-        self._metrics, self._make = metrics, make
-
-    def _get(self, name: str) -> Metric:
-        item = self._metrics[name]
-        return item if self._make is None else self._make(item)
+    def __init__(self, metrics: dict):
+        self._metrics = metrics
 
     def __getattr__(self, name: str) -> Metric:
         if name.startswith("_"):
             raise AttributeError(name)
         try:
-            return self._get(name)
+            return self._metrics[name]
         except KeyError:
             raise AttributeError(name) from None
 
     def __getitem__(self, name: str) -> Metric:
-        return self._get(name)
-
-    def data(self) -> dict:
-        """id -> the stored item (a MetricData when lazy): for computing over many units cheaply."""
-        return self._metrics
+        return self._metrics[name]
 
     def __contains__(self, name) -> bool:
         return name in self._metrics
 
     def __iter__(self):
-        return (self._get(name) for name in self._metrics)
+        return iter(self._metrics.values())
 
     def __len__(self) -> int:
         return len(self._metrics)
-
-    def __bool__(self) -> bool:
-        return bool(self._metrics)

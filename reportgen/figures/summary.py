@@ -1,17 +1,35 @@
-"""The summary across the units of one period: totals compared like with like
-(同口径), a table with a 合计 row, and the ranking (contract: "Summary across
-units")."""
+"""The figures of one period's summary: each metric's definition across units (conflicts are
+errors naming both files), totals compared like with like (同口径), and the ranking (contract:
+"Summary across units")."""
 from __future__ import annotations
 
-from ..errors import InputError, Problem
-from ..input.period import Period
-from ..render.context import report_defaults, settings_context
-from ..input.settings import Settings
-from .phrases import Metric, Metrics, aggregate, change, completion, format_value, pace
-from ..render.templates import table_markdown
-from ..text import inert
+from dataclasses import dataclass
 
-METRICS_PER_TABLE = 4  # wider tables are split so each stays readable on a portrait page
+from ..errors import InputError
+from ..input.period import Period
+from ..input.unitfile import MetricData, Unit
+from .phrases import Metric, aggregate, change, completion, pace
+
+
+@dataclass
+class UnitFigures:
+    """One unit of the period with its metrics, history filled in."""
+    unit: Unit
+    metrics: dict          # metric id -> MetricData
+
+    @property
+    def name(self) -> str:
+        return self.unit.unit
+
+    def value(self, metric_id: str | None):
+        data = self.metrics.get(metric_id)
+        return data.value if data is not None else None
+
+
+@dataclass
+class Ranked:
+    figures: UnitFigures
+    rank: int | None       # None: the unit does not report the ranking metric
 
 
 class TotalMetric(Metric):
@@ -48,19 +66,19 @@ class TotalMetric(Metric):
         return pace(*self.pairs.get("target", (None, None)), self.elapsed)
 
 
-def _definitions(contexts) -> dict:
+def definitions(units: list[UnitFigures]) -> dict[str, MetricData]:
     """Every metric id with its definition; conflicting ones are an error naming both files."""
     seen: dict = {}
     problems = []
-    for unit, context in contexts:
-        for metric in context["m"].data().values():
+    for figures in units:
+        for metric in figures.metrics.values():
             first = seen.get(metric.id)
             if first is None:
-                seen[metric.id] = (unit, metric)
+                seen[metric.id] = (figures.unit, metric)
                 continue
             first_unit, first_metric = first
             if (first_metric.unit, first_metric.aggregate) != (metric.unit, metric.aggregate):
-                problems.append(unit.source.problem(
+                problems.append(figures.unit.source.problem(
                     ("metrics", metric.id, "unit"),
                     f"指标“{metric.id}”的定义与 {first_unit.display} 不一致（单位“{first_metric.unit}”/汇总方式 "
                     f"{first_metric.aggregate} 与 单位“{metric.unit}”/汇总方式 {metric.aggregate}），无法汇总"))
@@ -69,7 +87,20 @@ def _definitions(contexts) -> dict:
     return {k: v[1] for k, v in seen.items()}
 
 
-def _total(definition, metrics: list, period: Period) -> TotalMetric:
+def totals(units: list[UnitFigures], period: Period) -> dict[str, "TotalMetric"]:
+    """Each metric aggregated over the units that report it."""
+    return {metric_id: total(definition, [u.metrics[metric_id] for u in units if metric_id in u.metrics], period)
+            for metric_id, definition in definitions(units).items()}
+
+
+def _common_approx(metrics) -> str:
+    """A total's approximation word: none when every value is exact, the units' word when they
+    share one, else 约."""
+    words = {x.approx for x in metrics if x.approx}
+    return "" if not words else words.pop() if len(words) == 1 else "约"
+
+
+def total(definition, metrics: list, period: Period) -> TotalMetric:
     """definition and metrics: MetricData (or Metric) of the units that report the metric."""
     how = definition.aggregate
 
@@ -84,79 +115,20 @@ def _total(definition, metrics: list, period: Period) -> TotalMetric:
              "ytd_last_year": paired("ytd", "ytd_last_year"), "target": paired("ytd", "target")}
     with_ytd = [x for x in metrics if x.ytd is not None]
     with_target = [x for x in metrics if x.target is not None]
-    return TotalMetric(definition.id, inert(definition.name), definition.unit, agg("value", metrics),
+    return TotalMetric(definition.id, definition.name, definition.unit, agg("value", metrics),
                        ytd=agg("ytd", with_ytd), target=agg("target", with_target),
-                       approx=any(x.approx for x in metrics), aggregate=how,
+                       approx=_common_approx(metrics), aggregate=how,
                        elapsed=period.elapsed_share, reported=len(metrics), pairs=pairs)
 
 
-def rank(contexts, metric_id: str | None):
-    """Competition ranking, descending: ties share a rank and the next skips (1, 2, 2, 4)."""
-    def value(ctx):
-        data = ctx["m"].data()
-        return data[metric_id].value if metric_id in data else None
-
-    ranked = sorted((c for c in contexts if value(c) is not None), key=lambda c: (-value(c), c["unit"]))
-    previous_value, previous_rank = None, 0
-    for position, ctx in enumerate(ranked, 1):
-        if value(ctx) != previous_value:
-            previous_rank, previous_value = position, value(ctx)
-        ctx["rank"] = previous_rank
-    unranked = sorted((c for c in contexts if value(c) is None), key=lambda c: c["unit"])
-    for ctx in unranked:
-        ctx["rank"] = None
-    return ranked, unranked
-
-
-class _SummaryRows:
-    """One row per unit (rank, name, a cell per metric) and the 合计 row, made when read."""
-
-    def __init__(self, units: list[dict], ranks: list[str], metrics: list):
-        self.units, self.ranks, self.metrics = units, ranks, metrics
-
-    def __iter__(self):
-        for rank, unit in zip(self.ranks, self.units):
-            data = unit["m"].data()
-            yield [rank, unit["unit"]] + [format_value(data[x.id].value) if x.id in data else "" for x in self.metrics]
-        yield ["", "合计"] + [x.number for x in self.metrics]
-
-
-def summary_tables(units: list[dict], total: Metrics) -> str:
-    """One row per unit, one column per metric, a 合计 row; split when there are many metrics."""
-    metrics = list(total)
-    tables = []
-    ranks = [str(u["rank"] or "") for u in units]
-    for start in range(0, len(metrics), METRICS_PER_TABLE) if metrics else [0]:
-        chunk = metrics[start:start + METRICS_PER_TABLE]
-        header = ["排名", "单位"] + [f"{x.name}（{x.unit}）" for x in chunk]
-        tables.append(table_markdown(header, _SummaryRows(units, ranks, chunk), ["c", "l"] + ["r"] * len(chunk)))
-    return "\n\n".join(tables)
-
-
-def summary_context(period: Period, contexts: list, settings: Settings) -> dict:
-    """The context of the summary template for one period; contexts: [(Unit, unit context)]."""
-    if not contexts:
-        raise InputError([Problem(f"{period.key}/汇总报告", 1, 1, "", "没有可以汇总的单位：本季度各单位的数据都有错误")])
-    definitions = _definitions(contexts)
-    unit_contexts = [ctx for _, ctx in contexts]
-    totals, missing, reporting = {}, {}, {}
-    for metric_id, definition in definitions.items():
-        reported = [c for c in unit_contexts if metric_id in c["m"]]
-        totals[metric_id] = _total(definition, [c["m"].data()[metric_id] for c in reported], period)
-        reporting[metric_id] = sorted(c["unit"] for c in reported)
-        missing[metric_id] = sorted(c["unit"] for c in unit_contexts if metric_id not in c["m"])
-    rank_by = settings.rank_by or (next(iter(definitions)) if definitions else None)
-    if settings.rank_by and settings.rank_by not in definitions:
-        raise InputError([settings.source.problem(("rank_by",), f"排名指标“{settings.rank_by}”在本季度的单位数据中不存在"
-                                                  f"（可用：{'、'.join(definitions) or '无'}）")])
-    ranked, unranked = rank(unit_contexts, rank_by)
-    organisation = inert(settings.organisation or "")
-    total = Metrics(totals)
-    report = {"title": f"{organisation}{period.year}年第{period.quarter_cn}季度工作情况汇总",
-              "date": max(report_defaults(unit)["date"] for unit, _ in contexts),
-              "signature": organisation, "salutation": "", "intro": "", "date_line": False}
-    return {"period": period, "report": report, "settings": settings_context(settings),
-            "units": ranked + unranked, "ranked": ranked, "unranked": unranked,
-            "rank_by": totals.get(rank_by) if rank_by else None,
-            "total": total, "missing": missing, "reporting": reporting, "unit_count": len(unit_contexts),
-            "summary_table": summary_tables(ranked + unranked, total)}
+def rank(units: list[UnitFigures], metric_id: str | None) -> list[Ranked]:
+    """Competition ranking, descending: ties share a rank and the next skips (1, 2, 2, 4); units
+    without the metric follow, unranked, in name order."""
+    reporting = sorted((u for u in units if u.value(metric_id) is not None), key=lambda u: (-u.value(metric_id), u.name))
+    out, previous_value, previous_rank = [], None, 0
+    for position, figures in enumerate(reporting, 1):
+        if figures.value(metric_id) != previous_value:
+            previous_rank, previous_value = position, figures.value(metric_id)
+        out.append(Ranked(figures, previous_rank))
+    out += [Ranked(u, None) for u in sorted(units, key=lambda u: u.name) if u.value(metric_id) is None]
+    return out

@@ -2,7 +2,7 @@
 (VS Code's YAML extension) complete and check fields while the secretary types."""
 from __future__ import annotations
 
-from .unitfile import METRIC_KEYS, REPORT_KEYS, SECTION_KEYS, TOP_KEYS
+from .unitfile import APPROX_WORDS, HEADING_KEYS, METRIC_KEYS, REPORT_KEYS, SECTION_KEYS, TOP_KEYS
 
 DESCRIPTIONS = {
     "unit": "单位名称（必填）", "period": "季度，如 2024-Q3（必填）", "report": "报告信息（均可省略）",
@@ -10,12 +10,16 @@ DESCRIPTIONS = {
     "problems": "存在的问题，每项一段", "plans": "下一步工作打算，每项一段", "attachments": "附件名称",
     "title": "标题，默认“{单位}{年}年第{季}季度{主题}汇报”", "topic": "主题，默认“工作”",
     "salutation": "称呼，如“各位领导：”，默认不写", "date": "成文日期 YYYY-MM-DD，默认季度结束后第一天",
-    "signature": "署名，默认为单位名称", "template": "所用模板名称", "intro": "开头段落",
+    "signature": "署名，默认为单位名称；false 表示不写署名和日期", "template": "所用模板名称", "intro": "开头段落",
     "date_line": "是否在标题下加“（2024年10月8日）”", "name": "指标名称（必填）",
     "value": "本季度数值（必填）", "previous": "上季度数值（环比）", "last_year": "去年同季度数值（同比）",
     "ytd": "今年累计", "ytd_last_year": "去年同期累计", "target": "年度目标",
-    "approx": "数值为约数，显示为“2085余户次”", "aggregate": "汇总方式：sum 求和、mean 平均、none 不汇总",
+    "approx": "约数：true 或“余”显示为“2085余户次”；也可写 多、近、约、超过、以上", "aggregate": "汇总方式：sum 求和、mean 平均、none 不汇总",
     "heading": "标题文字，不要写编号（必填）", "text": "正文，空一行分段",
+    "highlights": "本单位工作亮点，汇总报告中引用", "closing": "结尾段落（如“总之，……”），在问题和打算之后",
+    "table": "是否附主要指标完成情况表，默认按项目设置 table（true）",
+    "headings": "本报告的部分标题：problems、plans、table", "level": "标题级别 1～4（一、（一）1.（1）），跳级时填写",
+    "runin": "标题是否与正文接排；以“。！？”结尾的标题默认接排",
 }
 KIND_SCHEMAS = {
     "text": {"type": ["string", "number"]},
@@ -28,6 +32,10 @@ KIND_SCHEMAS = {
     "sections": {"type": "array", "items": {"$ref": "#/$defs/section"}},
     "report": {"$ref": "#/$defs/report"},
     "metrics": {"type": "object", "additionalProperties": {"$ref": "#/$defs/metric"}},
+    "text_or_false": {"anyOf": [{"type": ["string", "number"]}, {"const": False}]},
+    "approx": {"anyOf": [{"type": "boolean"}, {"enum": list(APPROX_WORDS)}]},
+    "level": {"type": "integer", "minimum": 1, "maximum": 4},
+    "headings": {"$ref": "#/$defs/headings"},
 }
 
 
@@ -44,5 +52,6 @@ def unit_schema() -> dict:
     schema.update({"$schema": "https://json-schema.org/draft/2020-12/schema",
                    "title": "reportgen 单位数据文件",
                    "$defs": {"report": _object(REPORT_KEYS), "metric": _object(METRIC_KEYS),
-                             "section": _object(SECTION_KEYS)}})
+                             "section": _object(SECTION_KEYS),
+                             "headings": _object(HEADING_KEYS)}})
     return schema

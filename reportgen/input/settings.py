@@ -21,7 +21,7 @@ DEFAULT_HEADINGS = {"problems": "存在的问题", "plans": "下一步工作打�
 SETTINGS_KEYS = {"organisation": ("text", False), "template": ("text", False),
                  "summary_template": ("text", False), "rank_by": ("text", False),
                  "data": ("text", False), "output": ("text", False),
-                 "headings": ("headings", False), "style": ("style", False)}
+                 "headings": ("headings", False), "style": ("style", False), "table": ("bool", False)}
 HEADING_KEYS = {k: ("text", False) for k in DEFAULT_HEADINGS}
 STYLE_KEYS = {"reference": ("text", False), "fonts": ("fonts", False), "sizes": ("sizes", False),
               "line_pitch": ("number", False)}
@@ -47,6 +47,7 @@ class Settings:
     data: str = "data"
     output: str = "out"
     headings: dict = field(default_factory=lambda: dict(DEFAULT_HEADINGS))
+    table: bool = True
     style: Style = field(default_factory=Style)
     source: LoadedFile | None = None
 
@@ -66,7 +67,7 @@ class Settings:
         """What templates see as ``settings``."""
         return {"organisation": self.organisation or "", "template": self.template,
                 "summary_template": self.summary_template, "rank_by": self.rank_by or "",
-                "headings": dict(self.headings)}
+                "headings": dict(self.headings), "table": self.table}
 
 
 class _SettingsChecker(Checker):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,24 +17,29 @@ from .checker import KIND_CN, Checker, describe
 from .lint import lint_data
 from .yamlfile import LoadedFile, load_yaml
 from ..numerals import strip_typed_number
-from .period import Period
+from .period import PERIOD_RE, Period
 
 MAX_SECTION_DEPTH = 4
+RUNIN_ENDINGS = ("。", "！", "？")  # a heading ending so runs into its first paragraph
 METRIC_ID = re.compile(r"^[^\W\d]\w*$")
 
 # The shape of a unit file: key -> (kind, required). One table serves the
 # validator, the unknown-key suggestions and the JSON Schema.
 TOP_KEYS = {"unit": ("text", True), "period": ("period", True), "report": ("report", False),
-            "metrics": ("metrics", False), "sections": ("sections", False),
+            "metrics": ("metrics", False), "sections": ("sections", False), "highlights": ("texts", False),
             "problems": ("texts", False), "plans": ("texts", False), "attachments": ("texts", False)}
 REPORT_KEYS = {"title": ("text", False), "topic": ("text", False), "salutation": ("text", False),
-               "date": ("date", False), "signature": ("text", False), "template": ("text", False),
-               "intro": ("text", False), "date_line": ("bool", False)}
+               "date": ("date", False), "signature": ("text_or_false", False), "template": ("text", False),
+               "intro": ("text", False), "date_line": ("bool", False), "closing": ("text", False),
+               "table": ("bool", False), "headings": ("headings", False)}
+HEADING_KEYS = {"problems": ("text", False), "plans": ("text", False), "table": ("text", False)}
 METRIC_KEYS = {"name": ("text", True), "unit": ("text", True), "value": ("number", True),
                "previous": ("number", False), "last_year": ("number", False), "ytd": ("number", False),
                "ytd_last_year": ("number", False), "target": ("number", False),
-               "approx": ("bool", False), "aggregate": ("aggregate", False)}
-SECTION_KEYS = {"heading": ("text", True), "text": ("text", False), "sections": ("sections", False)}
+               "approx": ("approx", False), "aggregate": ("aggregate", False)}
+SECTION_KEYS = {"heading": ("text", True), "text": ("text", False), "sections": ("sections", False),
+                "level": ("level", False), "runin": ("bool", False)}
+APPROX_WORDS = ("余", "多", "近", "约", "超过", "以上")  # contract v2: where each stands is figures.phrases
 
 
 
@@ -52,7 +57,7 @@ class MetricData:
     ytd: Number | None = None
     ytd_last_year: Number | None = None
     target: Number | None = None
-    approx: bool = False
+    approx: str = ""          # "" or one of APPROX_WORDS (true is 余)
     aggregate: str = "sum"
 
 
@@ -62,6 +67,8 @@ class Section:
     text: str
     sections: list
     path: tuple
+    level: int              # 1..4: 一、 （一） 1. （1）
+    runin: bool             # runs into its first paragraph
 
 
 @dataclass(slots=True)
@@ -78,27 +85,17 @@ class Unit:
     problems: list
     plans: list
     attachments: list
+    highlights: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
-    findings: list = field(default_factory=list)   # 公文 lint findings (reportgen.lint)
-    stored: tuple | None = None   # an outline: where the whole unit is (reportgen.project.NarrativeStore)
+    findings: list = field(default_factory=list)   # 公文 lint findings (input.lint)
 
     @property
     def display(self) -> str:
         return self.source.display
 
-    def outline(self) -> "Unit":
-        """What a batch keeps of every unit while it plans: names, metrics and the short report
-        fields, a few KB instead of the whole text (which waits at ``stored``, set by the index)."""
-        report = {k: v for k, v in self.report.items() if k != "intro"}
-        return replace(self, report=report, sections=(), problems=(), plans=(), attachments=(),
-                       warnings=self.warnings or (), findings=self.findings or ())
-
 
 class _UnitChecker(Checker):
     """The unit file's own kinds of value: the report block, metrics and sections."""
-
-    def as_report(self, value, path):
-        return self.mapping(value, path, REPORT_KEYS)
 
     def as_metrics(self, value, path):
         if not isinstance(value, dict):
@@ -120,23 +117,65 @@ class _UnitChecker(Checker):
             metrics[sys.intern(metric_id)] = MetricData(id=sys.intern(metric_id), **fields)
         return metrics
 
-    def as_sections(self, value, path):
-        depth = sum(1 for p in path if p == "sections")
+    def as_report(self, value, path):
+        return self.mapping(value, path, REPORT_KEYS)
+
+    def as_headings(self, value, path):
+        return self.mapping(value, path, HEADING_KEYS)
+
+    def as_text_or_false(self, value, path):
+        if value is False:
+            return False
+        return self.as_text(value, path)
+
+    def as_approx(self, value, path):
+        if value is True:
+            return "余"
+        if value is False:
+            return ""
+        if value not in APPROX_WORDS:
+            self.error(path, f"约数应写 true 或 {'、'.join(APPROX_WORDS)} 之一，实际为{describe(value)}")
+            return None
+        return value
+
+    def as_level(self, value, path):
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_SECTION_DEPTH:
+            self.error(path, f"标题级别应为 1～{MAX_SECTION_DEPTH} 的整数（1 为“一、”，2 为“（一）”，3 为“1.”，4 为“（1）”），"
+                             f"实际为{describe(value)}")
+            return None
+        return value
+
+    def as_sections(self, value, path, parent_level: int = 0):
         if not isinstance(value, list):
             self.error(path, f"应为{KIND_CN['sections']}，实际为{describe(value)}")
-            return None
-        if depth > MAX_SECTION_DEPTH and value:
-            self.error(path, f"章节最多嵌套 {MAX_SECTION_DEPTH} 层（一、（一）1.（1））")
             return None
         sections = []
         for i, item in enumerate(value):
             spath = path + (i,)
-            fields = self.mapping(item, spath, SECTION_KEYS)
+            fields = self.mapping(item, spath, {k: v for k, v in SECTION_KEYS.items() if k != "sections"}
+                                  | {"sections": ("raw", False)})
             if "heading" not in fields:
                 continue
+            level = fields.get("level", parent_level + 1)
+            if level <= parent_level:
+                self.error(spath + ("level",), f"标题级别 {level} 应比上一级标题（级别 {parent_level}）更深")
+                continue
+            if level > MAX_SECTION_DEPTH:
+                self.error(spath, f"章节最多嵌套 {MAX_SECTION_DEPTH} 层（一、（一）1.（1））")
+                continue
             heading = self.heading(fields["heading"], spath + ("heading",))
-            sections.append(Section(heading, fields.get("text", ""), fields.get("sections", []), spath))
+            runin = fields.get("runin", heading.endswith(RUNIN_ENDINGS))
+            children = fields.get("sections")
+            children = self.as_sections(children, spath + ("sections",), level) if children is not None else []
+            sections.append(Section(heading, fields.get("text", ""), children or [], spath, level, runin))
+        levels = [s.level for s in sections]
+        if len(set(levels)) > 1:
+            odd = next(s for s in sections if s.level != levels[0])
+            self.error(odd.path + ("level",), f"同一层的标题级别应相同：前面的是级别 {levels[0]}，这里是级别 {odd.level}")
         return sections
+
+    def as_raw(self, value, path):
+        return value
 
     def heading(self, text, path):
         number, rest = strip_typed_number(text)
@@ -152,6 +191,8 @@ def check_unit(source: LoadedFile, path: Path) -> Unit:
     if source.data is None:
         raise InputError([Problem(source.display, 1, 1, "", "文件是空的：至少要写 unit 和 period")])
     top = checker.mapping(source.data, (), TOP_KEYS)
+    if "period" in top:
+        _check_period_folder(checker, path, top["period"])
     if checker.problems:
         raise InputError(checker.problems)
     findings = lint_data(source.data)
@@ -160,9 +201,27 @@ def check_unit(source: LoadedFile, path: Path) -> Unit:
                 report=top.get("report", {}), metrics=top.get("metrics", {}),
                 sections=top.get("sections", []), problems=top.get("problems", []),
                 plans=top.get("plans", []), attachments=top.get("attachments", []),
+                highlights=top.get("highlights", []),
                 warnings=checker.warnings, findings=findings)
+
+
+def _check_period_folder(checker: Checker, path: Path, period: Period) -> None:
+    """A file in a YYYY-Qn folder must be of that period (a typo would build another quarter)."""
+    folder = next((p for p in path.parents if PERIOD_RE.match(p.name)), None)
+    if folder is not None and folder.name != period.key:
+        checker.error(("period",), f"季度“{period.key}”与所在文件夹“{folder.name}”不一致："
+                                   f"请改正 period，或把文件移到 {period.key} 文件夹")
 
 
 def load_unit(path: Path, display: str | None = None) -> Unit:
     """Read, parse and validate one unit file."""
     return check_unit(load_yaml(path, display), path)
+
+
+def load_unit_or_error(path: Path) -> "Unit | InputError":
+    """load_unit, with a bad file's InputError returned rather than raised (for a batch)."""
+    from .files import display_path
+    try:
+        return load_unit(path, display_path(path))
+    except InputError as exc:
+        return exc

@@ -1,19 +1,41 @@
-"""The template context of a unit report: the contract's names, with defaults
-applied, the Jinja inside narrative strings evaluated, and every text from the
-data made inert (see :mod:`reportgen.text`) so it stays text in the Markdown."""
+"""The template contexts of a unit report and of a period's summary: the contract's names with
+their defaults applied, every value plain Python (``str``, ``int``, ``Decimal``, dates, metrics),
+and the Jinja inside narrative strings evaluated to Markdown (templates.Templates.render_text)."""
 from __future__ import annotations
 
-from functools import lru_cache
-
-from ..figures.history import as_metric, resolve
-from ..input.index import Index
-from ..input.settings import Settings
+from ..chars import join_lines
+from ..figures.history import as_metric
 from ..figures.phrases import Metrics
-from .templates import Templates
-from ..text import inert, join_lines, paragraphs_markdown
+from ..figures.summary import UnitFigures, rank, totals
+from ..input.period import Period
+from ..input.settings import Settings
 from ..input.unitfile import Unit
+from .markdown import Markdown, table_markdown
+from .templates import Templates
 
-NARRATIVE_REPORT_KEYS = ("title", "topic", "salutation", "signature", "intro")
+NARRATIVE_REPORT_KEYS = ("title", "topic", "salutation", "signature", "intro", "closing")
+METRICS_PER_TABLE = 4  # a summary table wider than this is split, so each stays readable
+
+
+def report_defaults(unit: Unit, settings: Settings) -> dict:
+    """The unit's ``report`` block with every default of the contract applied."""
+    report = dict(unit.report)
+    topic = report.get("topic") or "工作"
+    report["topic"] = topic
+    report.setdefault("title", f"{unit.unit}{unit.period.year}年第{unit.period.quarter_cn}季度{topic}汇报")
+    report.setdefault("date", unit.period.first_day_after())
+    report.setdefault("signature", unit.unit)
+    for key in ("salutation", "intro", "closing"):
+        report.setdefault(key, "")
+    report.setdefault("date_line", False)
+    report.setdefault("table", settings.table)
+    report["headings"] = {**settings.headings, **report.get("headings", {})}
+    return report
+
+
+def one_line(text):
+    """A heading, name or title: its lines joined (Markdown stays Markdown)."""
+    return Markdown(join_lines(str(text))) if isinstance(text, Markdown) else join_lines(text)
 
 
 class Narrative:
@@ -21,104 +43,98 @@ class Narrative:
 
     def __init__(self, templates: Templates, unit: Unit, context: dict):
         self.templates, self.unit, self.context = templates, unit, context
-        self.values: dict = {}  # a report repeats its expressions: each is looked up once
 
-    def evaluate(self, value: str, path: tuple) -> str:
+    def text(self, value: str, path: tuple):
         locate = lambda offset, message: self.unit.source.problem(path, message, offset=offset)  # noqa: E731
-        return self.templates.render_text(value, self.context, locate, self.values)
+        return self.templates.render_text(value, self.context, locate)
 
-    def line(self, value: str, path: tuple) -> str:
-        """A one-line text (heading, name, title): evaluated, joined, inert."""
-        return inert(join_lines(self.evaluate(value, path)))
+    def section(self, section) -> dict:
+        return {"heading": one_line(self.text(section.heading, section.path + ("heading",))),
+                "text": self.text(section.text, section.path + ("text",)),
+                "level": section.level, "runin": section.runin,
+                "sections": [self.section(s) for s in section.sections]}
 
-    def paragraphs(self, value: str, path: tuple) -> str:
-        return paragraphs_markdown(self.evaluate(value, path))
-
-    def section(self, section, level: int) -> dict:
-        return {"heading": self.line(section.heading, section.path + ("heading",)),
-                "text": self.paragraphs(section.text, section.path + ("text",)),
-                "level": level,
-                "sections": [self.section(s, level + 1) for s in section.sections]}
+    def items(self, key: str, values: list) -> list:
+        return [self.text(v, (key, i)) for i, v in enumerate(values)]
 
 
-def report_defaults(unit: Unit) -> dict:
-    report = dict(unit.report)
-    topic = report.get("topic") or "工作"
-    report.setdefault("topic", topic)
-    report.setdefault("title", f"{unit.unit}{unit.period.year}年第{unit.period.quarter_cn}季度{topic}汇报")
-    report.setdefault("date", unit.period.first_day_after())
-    report.setdefault("signature", unit.unit)
-    report.setdefault("salutation", "")
-    report.setdefault("intro", "")
-    report.setdefault("date_line", False)
-    return report
+def metrics_of(unit: Unit, metrics: dict) -> Metrics:
+    return Metrics({k: as_metric(v, unit.period) for k, v in metrics.items()})
 
 
-def metrics_of(index: Index, unit: Unit, lazy: bool) -> Metrics:
-    """The unit's metrics with history filled; ``lazy``: made into Metric objects only when asked
-    for (a summary holds every unit's)."""
-    if lazy:
-        return Metrics(resolve(index, unit), _metric_maker(unit.period))
-    return Metrics({k: as_metric(v, unit.period) for k, v in resolve(index, unit).items()})
-
-
-@lru_cache(maxsize=64)
-def _metric_maker(period):
-    """MetricData → Metric for one period (one function for all the units of a period)."""
-    return lambda data: as_metric(data, period)
-
-
-def settings_context(settings: Settings) -> dict:
-    public = settings.public()
-    public["organisation"] = inert(public["organisation"])
-    public["headings"] = {k: inert(v) for k, v in public["headings"].items()}
-    return public
-
-
-def base_context(unit: Unit, index: Index, settings: dict, lazy: bool = False) -> dict:
-    """What every view of a unit starts from: its name, period, metrics and the settings
-    (``settings_context``)."""
-    return {"unit": inert(unit.unit), "period": unit.period, "m": metrics_of(index, unit, lazy), "settings": settings}
-
-
-def unit_context(unit: Unit, index: Index, settings: Settings, templates: Templates) -> dict:
-    """Everything a unit template sees; raises InputError located in the unit file."""
-    unit = index.whole(unit)
-    report = report_defaults(unit)
-    context = base_context(unit, index, settings_context(settings))
-    context["report"] = {k: inert(v) if isinstance(v, str) else v for k, v in report.items()}
+def unit_context(unit: Unit, metrics: dict, settings: Settings, templates: Templates) -> dict:
+    """Everything a unit template sees; ``metrics``: the unit's, history filled in.  Raises
+    InputError located in the unit file."""
+    report = report_defaults(unit, settings)
+    context = {"unit": unit.unit, "period": unit.period, "m": metrics_of(unit, metrics),
+               "settings": settings.public(), "report": report}
     narrative = Narrative(templates, unit, context)
-    rendered = dict(context["report"])
+    evaluated = dict(report)
     for key in NARRATIVE_REPORT_KEYS:
-        if unit.report.get(key):  # defaults are built from data, never evaluated
-            rendered[key] = narrative.line(report[key], ("report", key))
-    if unit.report.get("intro"):
-        rendered["intro"] = narrative.paragraphs(report["intro"], ("report", "intro"))
-    context["report"] = rendered
-    context["sections"] = [narrative.section(s, 1) for s in unit.sections]
-    context["problems"] = [narrative.paragraphs(p, ("problems", i)) for i, p in enumerate(unit.problems)]
-    context["plans"] = [narrative.paragraphs(p, ("plans", i)) for i, p in enumerate(unit.plans)]
-    context["attachments"] = [narrative.line(a, ("attachments", i)) for i, a in enumerate(unit.attachments)]
+        value = unit.report.get(key)
+        if isinstance(value, str) and value:  # defaults are made from data, never evaluated
+            text = narrative.text(value, ("report", key))
+            evaluated[key] = text if key in ("intro", "closing") else one_line(text)
+    context["report"] = evaluated
+    context["sections"] = [narrative.section(s) for s in unit.sections]
+    for key in ("problems", "plans", "highlights"):
+        context[key] = narrative.items(key, getattr(unit, key))
+    context["attachments"] = [one_line(a) for a in narrative.items("attachments", unit.attachments)]
     return context
 
 
 class LazyUnitContext(dict):
-    """A unit's context as the summary sees it (``units``): name, period, metrics and rank at
-    hand; the rest (report, sections, ...) is computed only if a template asks for it, so a
-    batch of thousands of units does not hold every narrative in memory.  ``shared_settings``: one
-    ``settings_context`` for all the units of a summary."""
+    """A unit's context as the summary sees it (``units``): name, period, metrics and rank at hand;
+    the rest (report, sections, highlights, …) evaluated only when a template asks for it."""
 
-    __slots__ = ("_full",)
-
-    def __init__(self, unit: Unit, index: Index, settings: Settings, templates: Templates, shared_settings: dict):
-        super().__init__(base_context(unit, index, shared_settings, lazy=True))
-        self._full = (unit, index, settings, templates)
+    def __init__(self, figures: UnitFigures, rank: int | None, settings: Settings, templates: Templates):
+        super().__init__(unit=figures.name, period=figures.unit.period, rank=rank,
+                         m=metrics_of(figures.unit, figures.metrics))
+        self._complete = lambda: unit_context(figures.unit, figures.metrics, settings, templates)
 
     def __missing__(self, key):
-        if self._full is None:
-            raise KeyError(key)
-        full = unit_context(*self._full)
-        self._full = None
-        for name, value in full.items():
+        for name, value in self._complete().items():
             self.setdefault(name, value)
+        self._complete = dict
+        if key not in self:
+            raise KeyError(key)
         return self[key]
+
+
+def summary_tables(units: list[dict], total: Metrics) -> Markdown:
+    """One row per unit, one column per metric, a 合计 row; split when there are many metrics."""
+    metrics = list(total)
+    tables = []
+    for start in range(0, len(metrics), METRICS_PER_TABLE) if metrics else [0]:
+        chunk = metrics[start:start + METRICS_PER_TABLE]
+        header = ["排名", "单位"] + [f"{x.name}（{x.unit}）" for x in chunk]
+        rows = [[str(u["rank"] or ""), u["unit"]] + [u["m"][x.id].number if x.id in u["m"] else "" for x in chunk]
+                for u in units]
+        rows.append(["", "合计"] + [x.number for x in chunk])
+        tables.append(table_markdown(header, rows, "cl" + "r" * len(chunk)))
+    return Markdown("\n\n".join(tables))
+
+
+def summary_context(period: Period, units: list[UnitFigures], settings: Settings, templates: Templates) -> dict:
+    """The context of one period's summary template; ``units``: every unit of the period."""
+    total = totals(units, period)
+    rank_by = settings.rank_by or next(iter(total), None)
+    if settings.rank_by and settings.rank_by not in total:
+        from ..errors import InputError
+        raise InputError([settings.source.problem(("rank_by",), f"排名指标“{settings.rank_by}”在本季度的单位数据中不存在"
+                                                  f"（可用：{'、'.join(total) or '无'}）")])
+    ranking = [LazyUnitContext(r.figures, r.rank, settings, templates) for r in rank(units, rank_by)]
+    reporting = {k: sorted(u.name for u in units if k in u.metrics) for k in total}
+    missing = {k: sorted(u.name for u in units if k not in u.metrics) for k in total}
+    organisation = settings.organisation or ""
+    report = {"title": f"{organisation}{period.year}年第{period.quarter_cn}季度工作情况汇总",
+              "date": max(report_defaults(u.unit, settings)["date"] for u in units),
+              "signature": organisation, "salutation": "", "intro": "", "closing": "", "date_line": False,
+              "headings": dict(settings.headings)}
+    metrics = Metrics(total)
+    return {"period": period, "report": report, "settings": settings.public(),
+            "units": ranking, "ranked": [u for u in ranking if u["rank"]],
+            "unranked": [u for u in ranking if not u["rank"]],
+            "rank_by": total.get(rank_by) if rank_by else None, "total": metrics,
+            "missing": missing, "reporting": reporting, "unit_count": len(units),
+            "summary_table": summary_tables(ranking, metrics)}

@@ -1,97 +1,146 @@
-"""Parse the Markdown a template renders (CommonMark + GFM tables + ``:::``
-containers, via markdown-it-py) into the document model, numbering headings
-per GB/T 9704: 一、 （一） 1. （1）, restarting under each parent."""
+"""Markdown, the one text format between templates and the document model.
+
+Where data text becomes Markdown it is escaped, here and nowhere else (:func:`escape`): every
+ASCII punctuation character becomes a numeric character reference (``&#42;`` for ``*``), which
+the parser reads back as that character and never as structure.  ``&``, ``<``, ``>``, ``"`` and
+``'`` become the references that HTML escaping gives, so text escaped by Jinja's own machinery
+reads back the same.  :class:`Markdown` marks a string that is already Markdown (template output,
+a heading, bold text), as Jinja's ``Markup`` does for HTML.
+
+The dialect (markdown-it-py, CommonMark with GFM tables): ``#`` title, ``##``–``#####`` headings
+of levels 1–4 (numbered here per GB/T 9704: 一、 （一） 1. （1）, restarting under each parent),
+``{.runin}`` on the line before a heading to run it into the next paragraph, paragraphs separated
+by a blank line (a single line break joins lines, with no space next to a Chinese character),
+``**strong**`` and ``<b>…</b>`` for bold, pipe tables with column alignment, and ``::: NAME``
+containers for the parts of an official document (salutation, dateline, attachments, signature).
+"""
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cached_property
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
-from mdit_py_plugins.container import container_plugin
+from markupsafe import Markup
 
-from ..document import (Attachments, DateLine, Document, Heading, Paragraph, Run, Salutation,
-                       Signature, Table, Title)
+from ..chars import line_separator
+from ..document import (Attachments, DateLine, Document, Heading, Paragraph, Run, RunInHeading,
+                        Salutation, Signature, Table, Title)
 from ..numerals import heading_number
-from ..text import Paragraphs, line_separator, restore, stashed_block
 
 CONTAINERS = {"salutation": Salutation, "dateline": DateLine, "attachments": Attachments,
               "signature": Signature}
+BLOCK_RULES = ["heading", "table"]
+INLINE_RULES = ["entity", "escape", "emphasis", "newline", "html_inline"]
+BOLD_TAGS = {"<b>": True, "</b>": False, "<strong>": True, "</strong>": False}
+_ALIGN = re.compile(r"text-align:(\w+)")
+_PUNCTUATION = "".join(chr(c) for c in range(0x21, 0x7F) if not chr(c).isalnum())
+_ESCAPES = {ord(c): f"&#{ord(c)};" for c in _PUNCTUATION} | {
+    ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;", ord('"'): "&#34;", ord("'"): "&#39;"}
 
 
-# The part of CommonMark (+ GFM tables) an official document uses. Links, images, raw HTML,
-# block quotes, code blocks, rules and setext headings print as plain text; leaving their
-# rules out also makes parsing three times faster.
-BLOCK_RULES = ["heading", "table", "list"]
-INLINE_RULES = ["escape", "emphasis", "newline"]
-INLINE_SYNTAX = re.compile(r"[\\*_\n]")  # all that those rules act on: anything else is plain text
+def escape_text(text: str) -> str:
+    """Data text as Markdown that reads back as exactly that text."""
+    return text.translate(_ESCAPES)
 
 
-@lru_cache(maxsize=1)
-def parser() -> MarkdownIt:
-    """The one Markdown parser, made on first use."""
-    md = MarkdownIt("zero", {"html": False}).enable(BLOCK_RULES + INLINE_RULES)
-    # one rule for every ::: NAME container (one rule per name would be tried on every line)
-    container_plugin(md, "part", validate=lambda params, *_: params.strip() in CONTAINERS)
-    md.core.ruler.at("inline", _inline_unless_stashed)
-    return md
+class Markdown(Markup):
+    """A string that is Markdown already; anything joined to it is escaped with :func:`escape_text`."""
+
+    __slots__ = ()
+
+    @classmethod
+    def escape(cls, s) -> "Markdown":
+        if hasattr(s, "__html__"):
+            return cls(s.__html__())
+        return cls(escape_text(str(s)))
 
 
-def _inline_unless_stashed(state) -> None:
-    """markdown-it's inline step, skipping paragraphs that are only a stashed block's token (the
-    walker puts the block back; there is nothing inline to parse), and giving text with no inline
-    syntax (most headings) the one text token the inline rules would make of it."""
-    for token in state.tokens:
-        if token.type == "inline":
-            if token.children is None:
-                token.children = []
-            if stashed_block(token.content) is not None:
-                continue
-            if token.content and not INLINE_SYNTAX.search(token.content):
-                token.children.append(Token("text", "", 0, content=token.content))
-            else:
-                state.md.inline.parse(token.content, state.md, state.env, token.children)
+def escape(value) -> Markdown:
+    """Any value as Markdown: Markdown stays as it is, everything else is text."""
+    return Markdown.escape(value)
 
 
-def parse(text: str) -> Document:
-    return _Walker(parser().parse(text)).document()
+def heading_markdown(text, level: int, runin: bool = False) -> Markdown:
+    """A heading of level 1-4 (its text on one line); ``runin``: it runs into the next paragraph."""
+    level = max(1, min(int(level), 4))
+    line = " ".join(str(escape(text)).split("\n"))
+    return Markdown(("{.runin}\n" if runin else "") + "#" * (level + 1) + " " + line)
+
+
+def bold_markdown(value) -> Markdown:
+    """Bold text: each paragraph of it wrapped in <b>…</b>."""
+    paragraphs = re.split(r"(\n[ \t]*\n)", str(escape(value)))
+    return Markdown("".join(p if i % 2 else f"<b>{p}</b>" if p.strip() else p
+                            for i, p in enumerate(paragraphs)))
+
+
+def table_markdown(header: list, rows, align: str) -> Markdown:
+    """A GFM pipe table of text cells; ``align``: one of l, c, r per column."""
+    marks = {"l": ":--", "c": ":-:", "r": "--:"}
+
+    def row(cells) -> str:
+        return "| " + " | ".join(" ".join(str(escape(c)).split()) or " " for c in cells) + " |"
+    lines = [row(header), "|" + "|".join(marks[a] for a in align) + "|"]
+    lines += [row(cells) for cells in rows]
+    return Markdown("\n".join(lines))
+
+
+class MarkdownReader:
+    """Markdown → Document (one parser, set up on first use)."""
+
+    @cached_property
+    def parser(self):
+        from markdown_it import MarkdownIt
+        from mdit_py_plugins.attrs import attrs_block_plugin
+        from mdit_py_plugins.container import container_plugin
+        md = MarkdownIt("zero", {"html": True}).enable(BLOCK_RULES + INLINE_RULES)
+        container_plugin(md, "part", validate=lambda params, *_: params.strip() in CONTAINERS)
+        md.use(attrs_block_plugin)
+        return md
+
+    def read(self, text: str) -> Document:
+        return _Walker(self.parser.parse(text)).document()
 
 
 def inline_runs(token) -> list[Run]:
-    runs: list[Run] = []
-    bold = italic = False
+    """The runs of an inline token: bold from ** or <b>, italic from *; soft breaks resolved."""
+    pieces: list[tuple[str | None, bool, bool]] = []  # (text, or None for a soft break; bold; italic)
+    strong = tag_bold = italic = False
     for child in token.children or []:
         t = child.type
-        if t == "strong_open" or t == "strong_close":
-            bold = t == "strong_open"
-        elif t == "em_open" or t == "em_close":
+        if t in ("strong_open", "strong_close"):
+            strong = t == "strong_open"
+        elif t in ("em_open", "em_close"):
             italic = t == "em_open"
-        elif t in ("text", "code_inline"):
-            runs.append(Run(restore(child.content), bold, italic))
+        elif t == "html_inline" and child.content.lower() in BOLD_TAGS:
+            tag_bold = BOLD_TAGS[child.content.lower()]
         elif t == "softbreak":
-            runs.append(Run("\u0000soft", bold, italic))
+            pieces.append((None, strong or tag_bold, italic))
         elif t == "hardbreak":
-            runs.append(Run("\n", bold, italic))
-        elif t == "image":
-            runs.append(Run(restore(child.content), bold, italic))
-    return _merge_soft_breaks(runs)
+            pieces.append(("\n", strong or tag_bold, italic))
+        else:  # text, and any other inline HTML, printed as it was written
+            pieces.append((child.content, strong or tag_bold, italic))
+    return _merge(pieces)
 
 
-def _merge_soft_breaks(runs: list[Run]) -> list[Run]:
-    """Resolve soft breaks (space or nothing, see _join), then merge runs of equal format."""
-    texts = [r.text for r in runs]
+def _merge(pieces) -> list[Run]:
+    """Soft breaks become a space or nothing (chars.line_separator); equal formats merge."""
+    texts = [p[0] for p in pieces]
     for i, text in enumerate(texts):
-        if text == "\u0000soft":
-            before = next((t for t in reversed(texts[:i]) if t and t != "\u0000soft"), "")
-            after = next((t for t in texts[i + 1:] if t and t != "\u0000soft"), "")
+        if text is None:
+            before = next((t for t in reversed(texts[:i]) if t), "")
+            after = next((t for t in texts[i + 1:] if t), "")
             texts[i] = line_separator(before, after)
-    out: list[Run] = []
-    for run, text in zip(runs, texts):
-        if out and (out[-1].bold, out[-1].italic) == (run.bold, run.italic):
-            out[-1] = Run(out[-1].text + text, run.bold, run.italic)
+    runs: list[Run] = []
+    for (_, bold, italic), text in zip(pieces, texts):
+        if runs and (runs[-1].bold, runs[-1].italic) == (bold, italic):
+            runs[-1] = Run(runs[-1].text + text, bold, italic)
         elif text:
-            out.append(Run(text, run.bold, run.italic))
-    return out
+            runs.append(Run(text, bold, italic))
+    return runs
+
+
+def plain_text(token) -> str:
+    return "".join(r.text for r in inline_runs(token)).strip()
 
 
 def inline_lines(token) -> list[str]:
@@ -101,13 +150,10 @@ def inline_lines(token) -> list[str]:
         if child.type in ("softbreak", "hardbreak"):
             lines.append(current)
             current = ""
-        elif child.type in ("text", "code_inline"):
-            current += restore(child.content)
+        elif child.type == "text":
+            current += child.content
     lines.append(current)
     return [line.strip() for line in lines if line.strip()]
-
-
-_ALIGN = re.compile(r"text-align:(\w+)")
 
 
 class _Walker:
@@ -120,9 +166,7 @@ class _Walker:
         blocks = []
         while self.pos < len(self.tokens):
             block = self.block()
-            if isinstance(block, Paragraphs):
-                blocks.extend(block)
-            elif block is not None:
+            if block is not None:
                 blocks.append(block)
         return Document(blocks)
 
@@ -130,6 +174,10 @@ class _Walker:
         token = self.tokens[self.pos]
         self.pos += 1
         return token
+
+    def peek(self, offset: int = 0):
+        at = self.pos + offset
+        return self.tokens[at] if at < len(self.tokens) else None
 
     def skip_to(self, close_type: str) -> list:
         """Tokens up to (and past) the matching close token."""
@@ -150,20 +198,18 @@ class _Walker:
         token = self.next()
         t = token.type
         if t == "heading_open":
-            inline = self.next()
+            text = plain_text(self.next())
             self.next()
-            text = "".join(r.text for r in inline_runs(inline)).strip()
             level = int(token.tag[1])
             if level == 1:
                 return Title(text)
-            return self.heading(min(level - 1, 4), text)
+            heading = self.heading(min(level - 1, 4), text)
+            if "runin" in str(token.attrs.get("class", "")).split():
+                return self.run_in(heading)
+            return heading
         if t == "paragraph_open":
-            inline = self.next()
+            runs = inline_runs(self.next())
             self.next()
-            block = stashed_block(inline.content)
-            if block is not None:
-                return block
-            runs = inline_runs(inline)
             return Paragraph(runs) if "".join(r.text for r in runs).strip() else None
         if t == "table_open":
             return self.table(self.skip_to("table_close"))
@@ -175,7 +221,16 @@ class _Walker:
             if kind in (Attachments, Signature):
                 return kind(lines)
             return kind("".join(lines))
-        return None  # list wrappers, hr and the like carry no text of their own
+        return None
+
+    def run_in(self, heading: Heading) -> RunInHeading:
+        """The heading and the paragraph after it, as one paragraph (or alone, without one)."""
+        runs: list[Run] = []
+        if self.peek() is not None and self.peek().type == "paragraph_open":
+            self.next()
+            runs = inline_runs(self.next())
+            self.next()
+        return RunInHeading(heading, runs)
 
     def heading(self, level: int, text: str) -> Heading:
         self.counters[level - 1] += 1
@@ -200,6 +255,5 @@ class _Walker:
                 if in_head:
                     m = _ALIGN.search(token.attrGet("style") or "")
                     align.append({"right": "r", "center": "c"}.get(m.group(1), "l") if m else "l")
-                inline = tokens[i + 1]
-                current.append("".join(r.text for r in inline_runs(inline)).strip())
+                current.append(plain_text(tokens[i + 1]))
         return Table(header, rows, align)

@@ -1,20 +1,15 @@
-"""One report from its context: template → Markdown → document model → .docx bytes."""
+"""One report's document: template → Markdown → document model, with the file's properties."""
 from __future__ import annotations
 
-from ..docx.writer import Writer
-from ..document import Document
-from .markdown import parse
+from ..document import Document, Properties
+from .markdown import MarkdownReader
 from .templates import Templates
-from ..text import restore
 
 
-def render_document(templates: Templates, template: str, context: dict) -> Document:
-    return parse(templates.render(template, context))
-
-
-def render_docx(templates: Templates, writer: Writer, template: str, context: dict) -> bytes:
+def render_document(templates: Templates, reader: MarkdownReader, template: str, context: dict) -> Document:
+    """The document a template makes of a context (unit or summary)."""
+    document = reader.read(templates.render(template, context))
     report = context["report"]
-    document = render_document(templates, template, context)
-    del context  # a summary's context holds every unit: let it go before the document is written
-    return writer.write(document, title=document.title, author=restore(str(report.get("signature") or "")),
-                        date=report["date"])
+    document.properties = Properties(title=document.title, author=str(report.get("signature") or ""),
+                                     subject=str(context["period"]), date=report["date"])
+    return document

@@ -1,137 +1,187 @@
-"""Jinja templates that render Markdown, in a sandbox with StrictUndefined.
+"""Jinja, sandboxed and strict: templates and the Jinja inside narrative text both render to
+Markdown through one kind of environment.
 
-Text from the data is made inert before any template sees it: every ASCII
-punctuation character in it is swapped for a private-use stand-in
-(:func:`inert`), so ``*``, ``#``, ``1. ``, ``<``, ``&`` or ``|`` typed by a
-secretary can never become Markdown structure, whatever the template does
-with the value (``loop()``, ``super()``, macros and filters all keep working).
-The parser swaps the stand-ins back (:func:`restore`) once the structure is
-known.
+Data stays plain ``str`` in the context.  Jinja's autoescaping, with Markdown in place of HTML,
+makes it safe where it is printed (``finalize`` escapes with :func:`markdown.escape`); the literal
+text of a narrative string is data too and is escaped as the string is read
+(:class:`TextIsData`).  A value without a printable form (``{{ m }}``, a method) is an error, not
+its Python repr.  Rendering is bounded in time, output size and the size of the numbers and
+strings it computes.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
+import signal
+import threading
+from contextlib import contextmanager
+from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
+
+from jinja2 import Undefined
 
 from ..errors import InputError, Problem
 from ..input.period import format_date
 from ..resources import bundled
-from ..text import join_lines, restore, stash
+from .markdown import Markdown, bold_markdown, escape, heading_markdown, table_markdown
 
 TEMPLATE_SUFFIX = ".md.j2"
-SIMPLE_EXPRESSION = re.compile(r"\{\{ *([^\W\d]\w*(?:\.[^\W\d]\w*)*) *\}\}")
+MAX_OUTPUT = 2_000_000      # characters of Markdown one report may render
+MAX_SECONDS = 10            # seconds one report's rendering may take
+MAX_POWER = 1000            # largest exponent of **
+MAX_REPEAT = 100_000        # longest string or list made by * (in items)
 
 
-def _finalize(value):
-    return "" if value is None else value
+class RenderLimit(Exception):
+    """Rendering went past one of its bounds."""
 
 
-def _heading(text, level: int = 1) -> str:
-    level = max(1, min(int(level), 4))
-    return "#" * (level + 1) + " " + join_lines(str(text))
+def _printable(value) -> bool:
+    return (isinstance(value, (str, int, float, Decimal, dt.date))
+            or type(value).__str__ is not object.__str__ and not callable(value))
 
 
-def _cndate(value) -> str:
+def finalize(value):
+    """Every ``{{ … }}`` on its way out: Markdown as it is, text escaped, None as nothing."""
+    if value is None:
+        return Markdown("")
+    if hasattr(value, "__html__"):
+        return value
+    if isinstance(value, Undefined):
+        return escape(str(value))  # "" (an inline if without else), or StrictUndefined's error
+    if not _printable(value):
+        raise TypeError(f"unprintable {type(value).__name__}")
+    return escape(value)
+
+
+def cndate(value) -> str:
     return format_date(value)
 
 
-def _cells(row) -> list[str]:
-    return [restore(join_lines(str(cell))) for cell in row]
+def heading(text, level: int = 1, runin: bool = False) -> Markdown:
+    return heading_markdown(text, level, runin)
 
 
-class _CellRows:
-    """A table's rows as cell texts, made each time the rows are read: a summary's table of a
-    thousand units is written from the units' data without being kept as text."""
-
-    def __init__(self, rows):
-        self.rows = rows  # re-iterable
-
-    def __iter__(self):
-        return map(_cells, self.rows)
+def join_present(items, sep: str = "，", lead: str = "") -> Markdown:
+    """The non-empty items joined with ``sep``; ``lead`` goes before them when there is any."""
+    present = [escape(item) for item in items if item]
+    return Markdown(escape(lead) + Markdown(escape(sep)).join(present) if present else "")
 
 
-def table_markdown(header: list, rows, align: list[str]) -> str:
-    """A statistics table as a finished block (see text.stash); ``rows``: lists of cells, or any
-    iterable of them that can be read more than once; align: 'l', 'c' or 'r' per column."""
-    from ..document import Table  # the document model: only when a report is rendered
-    return stash(Table(_cells(header), _CellRows(rows), list(align)))
-
-
-def metrics_table(m) -> str:
-    """The unit's statistics table: name, this quarter, and whichever of 环比, 同比,
-    累计, 累计同比, 完成年度目标 any metric has."""
+def metrics_table(m) -> Markdown:
+    """The unit's statistics table: name, this quarter, and whichever of 环比, 同比, 累计,
+    累计同比, 完成年度目标 any metric has."""
     metrics = list(m)
     if not metrics:
-        return ""
+        return Markdown("")
     columns = [("指标", lambda x: f"{x.name}（{x.unit}）", "l"), ("本季度", lambda x: x.number, "r")]
     optional = [("环比", lambda x: x.qoq.short), ("同比", lambda x: x.yoy.short),
                 ("累计", lambda x: x.ytd_number),
                 ("累计同比", lambda x: x.ytd_yoy.short), ("完成年度目标", lambda x: x.completion.short)]
-    for title, cell in optional:
-        if any(cell(x) for x in metrics):
-            columns.append((title, cell, "r"))
-    header = [c[0] for c in columns]
-    rows = [[c[1](x) for c in columns] for x in metrics]
-    return table_markdown(header, rows, [c[2] for c in columns])
+    columns += [(title, cell, "r") for title, cell in optional if any(cell(x) for x in metrics)]
+    return table_markdown([c[0] for c in columns], ([c[1](x) for c in columns] for x in metrics),
+                          "".join(c[2] for c in columns))
 
 
-FILTERS = {"cndate": _cndate, "heading": _heading, "metrics_table": metrics_table}
+FILTERS = {"cndate": cndate, "heading": heading, "bold": bold_markdown, "metrics_table": metrics_table,
+           "join_present": join_present, "table": table_markdown}
 
 
-def _environment(loader, compiled: Path | None = None):
-    """The sandboxed environment; ``compiled``: a folder where compiled templates are kept between
-    runs (Jinja checks each against its source)."""
+def _environment(**options):
     import jinja2
     from jinja2.sandbox import SandboxedEnvironment
-    env = SandboxedEnvironment(loader=loader, undefined=jinja2.StrictUndefined, finalize=_finalize,
-                               autoescape=False, trim_blocks=True, lstrip_blocks=True,
-                               keep_trailing_newline=True, auto_reload=False,
-                               bytecode_cache=_compiled_cache(compiled) if compiled else None)
+
+    class BoundedSandbox(SandboxedEnvironment):
+        """Jinja's sandbox, with ** and * bounded so that one expression cannot take the batch."""
+        intercepted_binops = frozenset(["**", "*"])
+
+        def call_binop(self, context, operator, left, right):
+            if operator == "**" and isinstance(right, (int, float, Decimal)) and abs(right) > MAX_POWER:
+                raise RenderLimit(f"乘方的指数过大（最大 {MAX_POWER}）")
+            if operator == "*":
+                for seq, n in ((left, right), (right, left)):
+                    if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and len(seq) * n > MAX_REPEAT:
+                        raise RenderLimit(f"重复生成的文字或列表过长（最多 {MAX_REPEAT} 个）")
+            return super().call_binop(context, operator, left, right)
+
+    env = BoundedSandbox(undefined=jinja2.StrictUndefined, finalize=finalize, autoescape=True,
+                         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, **options)
     env.filters.update(FILTERS)
     return env
 
 
-def _compiled_cache(folder: Path):
-    import jinja2
+def _text_is_data():
+    from jinja2.ext import Extension
+    from jinja2.lexer import Token
 
-    class OptionalCache(jinja2.FileSystemBytecodeCache):
-        """Only a saving of time: a folder that cannot be written is no error."""
+    class TextIsData(Extension):
+        """The literal text of a narrative string is data: escaped as it is read."""
 
-        def dump_bytecode(self, bucket) -> None:
-            try:
-                folder.mkdir(parents=True, exist_ok=True)
-                super().dump_bytecode(bucket)
-            except OSError:
-                pass
+        def filter_stream(self, stream):
+            for token in stream:
+                if token.type == "data":
+                    token = Token(token.lineno, "data", str(escape(token.value)))
+                yield token
 
-    return OptionalCache(str(folder))
+    return TextIsData
+
+
+@contextmanager
+def time_limit(seconds: float):
+    """Raise RenderLimit in this thread once ``seconds`` have passed (where the system allows)."""
+    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if not usable:
+        yield
+        return
+
+    def expired(signum, frame):
+        raise RenderLimit(f"生成时间超过 {seconds:g} 秒")
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def bounded_render(template, context: dict) -> str:
+    """The template's output, at most MAX_OUTPUT characters."""
+    pieces, size = [], 0
+    for piece in template.generate(context):
+        size += len(piece)
+        if size > MAX_OUTPUT:
+            raise RenderLimit(f"生成的文字过长（超过 {MAX_OUTPUT} 字符）")
+        pieces.append(piece)
+    return "".join(pieces)
 
 
 class Templates:
-    """The template search path: the project's templates/, then the built-ins.
+    """The template search path: the project's templates/, then the built-ins
+    (``builtin/NAME.md.j2`` always names the built-in, so a project template can extend it)."""
 
-    ``builtin/NAME.md.j2`` always names the built-in, so a project template
-    can extend the one it overrides.
-    """
-
-    def __init__(self, project_dir: Path | None, display=str):
+    def __init__(self, project_dir: Path | None, display=str, seconds: float = MAX_SECONDS):
         self.builtin = bundled("builtin_templates", "templates")
         self.project = project_dir if project_dir and project_dir.is_dir() else None
         if self.project and self.project.resolve() == self.builtin.resolve():
             self.project = None  # running in the checkout: templates/ are the built-ins
         self.display = display
-        self.compiled: Path | None = None  # where compiled templates are kept (set by a build)
+        self.seconds = seconds
 
     @cached_property
     def env(self):
-        """The sandboxed Jinja environment (Jinja is imported only when a template is rendered)."""
+        """The environment of template files."""
         import jinja2
         dirs = [str(d) for d in (self.project, self.builtin) if d]
-        return _environment(jinja2.ChoiceLoader([
+        return _environment(loader=jinja2.ChoiceLoader([
             jinja2.PrefixLoader({"builtin": jinja2.FileSystemLoader(str(self.builtin))}),
-            jinja2.FileSystemLoader(dirs),
-        ]), self.compiled)
+            jinja2.FileSystemLoader(dirs)]), auto_reload=False)
+
+    @cached_property
+    def text_env(self):
+        """The environment of narrative strings (their literal text is data)."""
+        return _environment(extensions=[_text_is_data()])
 
     def names(self) -> dict[str, Path]:
         """Every template in effect: name -> file it comes from."""
@@ -161,9 +211,11 @@ class Templates:
             raise InputError([self.template_problem(exc)]) from None
 
     def render(self, name: str, context: dict) -> str:
+        """A template's Markdown; every failure is an InputError located in the template."""
         template = self.get(name)
         try:
-            return template.render(context)
+            with time_limit(self.seconds):
+                return bounded_render(template, context)
         except Exception as exc:  # noqa: BLE001 - every template failure becomes a located error
             raise InputError([self.template_problem(exc)]) from None
 
@@ -172,42 +224,17 @@ class Templates:
         shown = self.display(Path(filename)) if filename and filename != "<template>" else "-"
         return Problem(shown, line, 1, "template", explain(exc))
 
-    def render_text(self, text: str, context: dict, locate, cache: dict | None = None) -> str:
-        """Evaluate the Jinja in one narrative string; ``locate(offset)`` gives a Problem's place.
-        ``cache`` keeps the values of simple expressions for the next strings of the same context."""
+    def render_text(self, text: str, context: dict, locate) -> str | Markdown:
+        """A narrative string with its Jinja evaluated, as Markdown; text without Jinja stays the
+        plain string it is.  ``locate(offset, message)`` gives a Problem's place in the data file."""
         if "{" not in text:
             return text
-        if "{%" not in text and "{#" not in text and text.count("{{") == len(SIMPLE_EXPRESSION.findall(text)):
-            return self._render_simple(text, context, locate, {} if cache is None else cache)
         try:
-            return self.env.from_string(text).render(context)
+            with time_limit(self.seconds):
+                return Markdown(bounded_render(self.text_env.from_string(text), context))
         except Exception as exc:  # noqa: BLE001
             _, line = _template_location(exc)
             raise InputError([locate(_offset_of(text, line, exc), explain(exc))]) from None
-
-    def _render_simple(self, text: str, context: dict, locate, seen: dict) -> str:
-        """The common case, ``{{ m.x.yoy }}`` and nothing else, without compiling a template.
-
-        Compiling costs milliseconds per string; looking the names up through the sandbox's
-        ``getattr`` and ``undefined`` gives the same result and the same errors.
-        """
-
-        def value(match):
-            expression = match.group(1)
-            if expression in seen:
-                return seen[expression]
-            first, *attrs = expression.split(".")
-            try:
-                found = context[first] if first in context else self.env.undefined(name=first)
-                for attr in attrs:
-                    found = self.env.getattr(found, attr)
-                seen[expression] = str(_finalize(found))
-                return seen[expression]
-            except Exception as exc:  # noqa: BLE001
-                name = _unknown_name(exc)
-                at = match.group(1).rfind(name) if name else -1
-                raise InputError([locate(match.start(1) + max(at, 0), explain(exc))]) from None
-        return SIMPLE_EXPRESSION.sub(value, text)
 
 
 def _template_location(exc: Exception) -> tuple[str | None, int]:
@@ -245,17 +272,34 @@ def _unknown_name(exc: Exception) -> str | None:
 
 
 def explain(exc: Exception) -> str:
-    """A Chinese message for a Jinja failure."""
+    """A Chinese message for a failure while rendering."""
     import jinja2
     from jinja2.sandbox import SecurityError
     if isinstance(exc, SecurityError):
         m = re.search(r"attribute '([^']+)'", str(exc))
         what = f"“{m.group(1)}”" if m else "该属性"
+        if "range too big" in str(exc):
+            return "range 的范围过大（最多 100000 项）"
         return f"不允许访问{what}：模板和文字中的 Jinja 在安全沙箱中运行"
     if isinstance(exc, jinja2.UndefinedError):
         return f"未知的名称“{_unknown_name(exc) or exc}”：请检查指标编号或字段名的拼写"
     if isinstance(exc, jinja2.TemplateSyntaxError):
         return f"Jinja 语法错误：{exc.message}"
+    if isinstance(exc, RenderLimit):
+        return f"超出生成限制：{exc}"
     if isinstance(exc, InputError):
         return exc.problems[0].message
+    if isinstance(exc, TypeError) and str(exc).startswith("unprintable"):
+        return "这里输出的是一组数据而不是文字：请写出具体的字段，例如 m.指标编号 或 report.title"
+    if isinstance(exc, (TypeError, ArithmeticError, ValueError)):
+        return f"计算出错：{_arithmetic_cn(exc)}"
     return f"Jinja 计算出错：{type(exc).__name__}: {exc}"
+
+
+def _arithmetic_cn(exc: Exception) -> str:
+    text = str(exc)
+    if "unsupported operand" in text or "can't multiply" in text or "can only concatenate" in text:
+        return "不能对不同类型的值（如数字和文字、整数和小数）直接做运算"
+    if isinstance(exc, ZeroDivisionError) or "division" in text:
+        return "除数为零"
+    return f"{type(exc).__name__}（{text}）"

@@ -1,0 +1,138 @@
+"""What is current: the build state, kept in ``OUT/.reportgen/state.json`` (JSON only: nothing
+read from the output folder is ever executed or unpickled).
+
+A report is current when the state saved *after* it was written records the fingerprint of its
+inputs: the package's own code, the templates, the settings, the reference document, the unit
+file, the figures history fills in, the template and the output name.  Before a build writes a
+report, the report's entry is removed and the state saved, so an interrupted build (Ctrl-C,
+kill -9) leaves nothing that a later build would take as current.
+
+The fast "nothing changed" check compares the sizes and modification times of every input file
+with the snapshot of the last successful build, as git does, not trusting a time within
+RACY_NS of the snapshot (an edit in the same tick would not show).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from ..errors import OutputError
+from .outputs import write_atomic
+
+STATE_DIR = ".reportgen"
+RACY_NS = 2_000_000_000
+
+
+def fingerprint(*parts) -> str:
+    """The parts (strings, or values with a stable repr) hashed together."""
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(repr(part).encode("utf-8", "surrogatepass") + b"\0")
+    return h.hexdigest()
+
+
+def files_digest(paths) -> str:
+    """Names and contents of files hashed together (a missing file counts as missing)."""
+    h = hashlib.sha256()
+    for path in paths:
+        h.update(str(path).encode("utf-8", "surrogateescape") + b"\0")
+        try:
+            h.update(Path(path).read_bytes())
+        except OSError:
+            h.update(b"<missing>")
+    return h.hexdigest()
+
+
+def package_digest() -> str:
+    """The installed package's own code and data: any edit to reportgen rebuilds every report."""
+    root = Path(__file__).resolve().parent.parent
+    return files_digest(sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in (".py", ".j2", ".yaml", ".conf")
+                               and "__pycache__" not in p.parts))
+
+
+def file_stats(paths) -> dict:
+    """path -> [size, mtime_ns] of every input file."""
+    stats = {}
+    for path in paths:
+        st = os.stat(path)
+        stats[str(path)] = [st.st_size, st.st_mtime_ns]
+    return stats
+
+
+class BuildState:
+    def __init__(self, out: Path):
+        self.out = out
+        self.path = out / STATE_DIR / "state.json"
+        self.reports: dict = {}     # output key -> fingerprint
+        self.outputs: dict = {}     # period key -> output keys the tool wrote there
+        self.snapshot: dict | None = None
+
+    @classmethod
+    def load(cls, out: Path) -> "BuildState":
+        state = cls(out)
+        try:
+            if state.path.is_symlink():
+                return state
+            data = json.loads(state.path.read_text("utf-8"))
+        except (OSError, ValueError):
+            return state
+        if isinstance(data, dict):
+            state.reports = _dict(data.get("reports"))
+            state.outputs = {k: [x for x in v if isinstance(x, str)] for k, v in _dict(data.get("outputs")).items()
+                             if isinstance(v, list)}
+            state.snapshot = data.get("snapshot") if isinstance(data.get("snapshot"), dict) else None
+        return state
+
+    def current(self, key: str, fp: str) -> bool:
+        target = self.out / key
+        return self.reports.get(key) == fp and target.is_file() and not target.is_symlink()
+
+    def forget(self, keys) -> None:
+        """Before those reports are written: they are not current until recorded again."""
+        for key in keys:
+            self.reports.pop(key, None)
+        self.snapshot = None
+
+    def record(self, key: str, fp: str, period: str) -> None:
+        self.reports[key] = fp
+        keys = self.outputs.setdefault(period, [])
+        if key not in keys:
+            keys.append(key)
+
+    def stale(self, period: str, keys: set) -> list[str]:
+        """Reports this tool wrote for the period that the period no longer has (a unit file gone)."""
+        return [key for key in self.outputs.get(period, []) if key not in keys]
+
+    def drop(self, period: str, key: str) -> None:
+        self.reports.pop(key, None)
+        if key in self.outputs.get(period, []):
+            self.outputs[period].remove(key)
+
+    def save(self) -> None:
+        data = {"reports": self.reports, "outputs": self.outputs, "snapshot": self.snapshot}
+        try:
+            write_atomic(self.path, json.dumps(data, ensure_ascii=False, indent=0, sort_keys=True).encode("utf-8"),
+                         top=self.out)
+        except OutputError:
+            raise
+
+    # --- the fast path ----------------------------------------------------------------------
+    def unchanged(self, selection: list, environment: str, stats: dict) -> dict | None:
+        """The snapshot when nothing changed since the last successful build, else None."""
+        snap = self.snapshot
+        if (not snap or snap.get("selection") != selection or snap.get("environment") != environment
+                or snap.get("files") != stats):
+            return None
+        taken = snap.get("taken_ns", 0)
+        if any(mtime >= taken - RACY_NS for _, mtime in stats.values()):
+            return None
+        keys = [key for keys in snap.get("periods", {}).values() for key in keys]
+        if not all(key in self.reports and self.current(key, self.reports[key]) for key in keys):
+            return None
+        return snap
+
+
+def _dict(value) -> dict:
+    return value if isinstance(value, dict) else {}

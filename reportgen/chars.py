@@ -1,0 +1,50 @@
+"""Character classes, each defined once: Hanzi, wide (full-width) characters, and what XML 1.0
+cannot hold."""
+from __future__ import annotations
+
+import re
+
+HANZI_RANGES = (("\u3400", "\u4dbf"), ("\u4e00", "\u9fff"), ("\uf900", "\ufaff"))
+HANZI = "".join(f"{first}-{last}" for first, last in HANZI_RANGES)  # for a regular-expression class
+
+# Characters set one full character wide in a Chinese font: CJK characters and punctuation,
+# full-width forms, and the punctuation Chinese text shares with Latin text (quotes, …, —).
+WIDE_RANGES = (("\u2e80", "\u9fff"), ("\uf900", "\ufaff"), ("\ufe30", "\ufe4f"), ("\uff00", "\uffef"),
+               ("\u2018", "\u201d"), ("\u2026", "\u2026"), ("\u2014", "\u2014"))
+# Punctuation that Chinese and Latin text share: set in the East Asian font whatever precedes it.
+SHARED_PUNCTUATION = "\u2018\u2019\u201c\u201d\u2026\u2014\u00b7"
+
+# Characters XML 1.0 cannot hold (tab, LF and CR are fine).
+XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def is_hanzi(ch: str) -> bool:
+    return any(first <= ch <= last for first, last in HANZI_RANGES)
+
+
+def is_wide(ch: str) -> bool:
+    return any(first <= ch <= last for first, last in WIDE_RANGES)
+
+
+def width_chars(text: str) -> float:
+    """Width in body characters: wide characters 1, others about a half, plus the quarter
+    character that Word and LibreOffice put between Chinese and Latin text (autoSpaceDE/DN)."""
+    wide = [is_wide(c) for c in text]
+    switches = sum(1 for a, b in zip(wide, wide[1:]) if a != b)
+    return sum(1 if w else 0.5 for w in wide) + 0.25 * switches
+
+
+def line_separator(left: str, right: str) -> str:
+    """What a line break between two texts becomes: nothing next to a wide character, else a space."""
+    if not left or not right or is_wide(left[-1]) or is_wide(right[0]):
+        return ""
+    return " "
+
+
+def join_lines(text: str) -> str:
+    """The lines of one paragraph joined, as a single line break in a text means (contract)."""
+    out = ""
+    for line in (line.strip() for line in text.strip().splitlines()):
+        if line:
+            out += line_separator(out, line) + line
+    return out

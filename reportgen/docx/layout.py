@@ -1,0 +1,39 @@
+"""The GB/T 9704-2012 layout in numbers, and the styles a report uses (see
+``../shared/spec/gbt9704.md`` for where each number comes from)."""
+from __future__ import annotations
+
+import math
+
+from ..input.settings import Style
+
+PAGE_W_MM, PAGE_H_MM = 210, 297
+MARGINS_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}
+TEXT_WIDTH_TW = round((PAGE_W_MM - MARGINS_MM["left"] - MARGINS_MM["right"]) / 25.4 * 1440)
+CHARS_PER_LINE = 28
+
+HEADING_STYLE = {1: "Heading1", 2: "Heading2", 3: "Heading3", 4: "Heading4"}
+RUNIN_STYLE = {1: "RunIn1", 2: "RunIn2", 3: "RunIn3", 4: "RunIn4"}  # character styles
+# Each style the writer uses, by the name Word knows it under (a user's reference document may
+# give it another styleId: Chinese Word writes "1" for heading 1).
+CUSTOM_STYLE_NAMES = {"DateLine": "GW 日期行", "Salutation": "GW 主送", "Attachment": "GW 附件说明",
+                      "Signature": "GW 署名", "TableText": "GW 表格"}
+PARAGRAPH_STYLE_NAMES = {"Normal": "Normal", "Title": "Title",
+                         **{sid: f"heading {lvl}" for lvl, sid in HEADING_STYLE.items()}, **CUSTOM_STYLE_NAMES}
+CHARACTER_STYLE_NAMES = {sid: f"GW 段内标题 {lvl}" for lvl, sid in RUNIN_STYLE.items()}
+
+
+class Profile:
+    """Numbers of one style profile, derived from the settings."""
+
+    def __init__(self, style: Style):
+        self.style = style
+        self.fonts, self.sizes = style.fonts, style.sizes
+        self.line_tw = round(style.line_pitch * 20)
+        self.char_tw = round(self.sizes["body"] * 20)
+        # Condense body characters just enough that 28 fit the type area (GB/T 9704: 28 per line).
+        squeeze = math.floor((TEXT_WIDTH_TW / 20 / CHARS_PER_LINE - self.sizes["body"]) * 20)
+        self.char_spacing = min(squeeze, 0)
+
+    @property
+    def title_chars_per_line(self) -> int:
+        return int(TEXT_WIDTH_TW / 20 // self.sizes["title"])

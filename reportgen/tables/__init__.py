@@ -1,0 +1,1 @@
+"""Tables as spreadsheets: the summary's statistics table written as .xlsx."""
