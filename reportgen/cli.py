@@ -86,12 +86,16 @@ class _Progress:
 
 def _run(action, debug: bool) -> int:
     """Call the library; turn its errors into messages and an exit status."""
+    from .batch.workers import Terminated
     from .errors import InputError, ReportgenError
     try:
         return action()
     except KeyboardInterrupt:
-        _echo_err("已中断：未完成的报告没有写入，已生成的报告保持不变。")
+        _echo_err("已中断：未完成的报告没有写入；已写入的报告是完整的，下次生成时会检查是否需要更新。")
         return 130
+    except Terminated:
+        _echo_err("已被终止（SIGTERM）：未完成的报告没有写入；已写入的报告是完整的，下次生成时会检查是否需要更新。")
+        return 143
     except InputError as exc:
         if debug:
             raise
@@ -122,7 +126,7 @@ def main() -> None:
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), help="同时生成报告的进程数（默认：CPU 核数）。")
 @click.option("--force", is_flag=True, help="全部重新生成，即使输入没有变化。")
 @click.option("--pdf", is_flag=True, help="同时用 LibreOffice 生成 PDF（放在 .docx 旁边）。")
-@click.option("--strict", is_flag=True, help="把公文检查（lint）发现的问题当作错误：有问题的单位不生成报告。")
+@click.option("--strict", is_flag=True, help="把公文检查（lint）发现的问题和生成文字中多余的标点（如“，。”）当作错误：有问题的报告不生成。")
 @click.option("-q", "--quiet", is_flag=True, help="不显示进度，只显示问题和最后的统计。")
 @click.option("--debug", is_flag=True, help="出错时显示 Python 调用栈（供开发人员排查）。")
 def build(paths, output, periods, all_periods, jobs, force, pdf, strict, quiet, debug):
@@ -163,15 +167,16 @@ def build(paths, output, periods, all_periods, jobs, force, pdf, strict, quiet, 
 
 @main.command(context_settings=CONTEXT)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--strict", is_flag=True, help="把公文检查（lint）发现的问题和生成文字中多余的标点当作错误。")
 @click.option("--debug", is_flag=True, help="出错时显示 Python 调用栈。")
-def validate(paths, debug):
+def validate(paths, strict, debug):
     """检查单位数据文件，不生成任何文件。
 
     问题逐条显示为“文件:行:列: 字段: 说明”；全部正确时退出码为 0，有问题时为 1。
     """
     def action():
         from .batch.build import Project, check
-        result, selected = check(Project.open(), list(paths))
+        result, selected = check(Project.open(), list(paths), strict=strict)
         _report_problems(result.warnings)
         _report_problems(result.problems)
         bad = len(set(result.failed))

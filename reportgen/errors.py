@@ -26,6 +26,9 @@ class Problem:
     def as_warning(self) -> "Problem":
         return Problem(self.file, self.line, self.column, self.field, self.message, True)
 
+    def as_error(self) -> "Problem":
+        return Problem(self.file, self.line, self.column, self.field, self.message, False)
+
 
 class ReportgenError(Exception):
     """Base class of every error reportgen raises on purpose."""

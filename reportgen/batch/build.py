@@ -10,7 +10,7 @@ from functools import cached_property, partial
 from pathlib import Path
 from typing import Callable
 
-from ..errors import InputError, OutputError, UsageError
+from ..errors import InputError, OutputError, Problem, UsageError
 from ..figures.history import resolve
 from ..figures.summary import UnitFigures
 from ..input.files import display_path, find_unit_files, missing_paths_problems
@@ -18,6 +18,7 @@ from ..input.index import Index, build_index
 from ..input.period import Period
 from ..input.settings import Settings, find_root, load_settings
 from ..input.unitfile import load_unit_or_error
+from ..render.absence import message as absence_message
 from ..render.templates import Templates
 from .outputs import SUMMARY_NAME, assign_names, write_atomic
 from .state import BuildState, file_stats, files_digest, fingerprint, package_digest
@@ -70,6 +71,7 @@ class Job:
     summary: bool = False
     fingerprint: str = ""
     problems: list | None = None  # what stopped it, once it has run
+    warnings: list = field(default_factory=list)
 
     @property
     def failed_as(self) -> str:
@@ -133,29 +135,38 @@ class Renderer:
                 pass  # reported by the job that needs it
 
     def document(self, job: Job):
-        from ..render.context import summary_context, unit_context
-        from ..render.report import render_document
+        """(the job's document, warnings about what it shows)."""
+        from ..render.context import evaluated_unit_context, summary_context
+        from ..render.report import paragraph_absences, render_document
         if job.summary:
-            context = summary_context(job.period, job.units, self.settings, self.templates)
+            context, warnings = summary_context(job.period, job.units, self.settings, self.templates), []
         else:
             figures = job.units[0]
-            context = unit_context(figures.unit, figures.metrics, self.settings, self.templates)
-        return render_document(self.templates, self.reader, job.template, context)
+            context, warnings = evaluated_unit_context(figures.unit, figures.metrics, self.settings, self.templates)
+        document = render_document(self.templates, self.reader, job.template, context)
+        if not warnings:  # what the unit's own text left is located there; the rest came from the template
+            shown = self.templates.display(self.templates.names().get(job.template, job.template))
+            warnings = [Problem(str(shown), 1, 1, "template", absence_message(f"…{excerpt}…"), True)
+                        for excerpt in paragraph_absences(document)]
+        return document, warnings
 
 
-def build_job(renderer: Renderer, out: Path | None, job: Job):
-    """Render one report and (unless ``out`` is None) write it; None, or the problems that stopped it."""
+def build_job(renderer: Renderer, out: Path | None, strict: bool, job: Job) -> tuple[list | None, list]:
+    """Render one report and (unless ``out`` is None) write it: (None, or the problems that stopped
+    it; warnings).  With ``strict``, a warning about the document stops it too."""
     try:
-        document = renderer.document(job)
+        document, warnings = renderer.document(job)
+        if strict and warnings:
+            return [w.as_error() for w in warnings], []
         if out is not None:
             write_atomic(out / job.key, renderer.writer.write(document), top=out)
     except InputError as exc:
-        return exc.problems
+        return exc.problems, []
     except OutputError as exc:
-        return [str(exc)]
+        return [str(exc)], []
     except Exception as exc:  # noqa: BLE001 - a bug must not stop the batch or leave a partial file
-        return [f"{job.key}: 内部错误，请把这条信息报告给开发人员：{type(exc).__name__}: {exc}"]
-    return None
+        return [f"{job.key}: 内部错误，请把这条信息报告给开发人员：{type(exc).__name__}: {exc}"], []
+    return None, warnings
 
 
 class Builder:
@@ -313,17 +324,19 @@ class Builder:
         self.result.warnings += [w for w in self.renderer.writer.warnings if w not in self.result.warnings]
         finished = {}
         try:
-            for number, problems in map_unordered(partial(build_job, self.renderer, self.out), todo, self.jobs):
+            build = partial(build_job, self.renderer, self.out, self.strict)
+            for number, (problems, warnings) in map_unordered(build, todo, self.jobs):
                 job = finished[number] = todo[number]
                 if problems is None:
                     state.record(job.key, job.fingerprint, job.period.key)
                     done.add(job.key)
                 self.progress("built" if problems is None else "failed", job.title, job.key)
-                job.problems = problems
+                job.problems, job.warnings = problems, warnings
         finally:
             self.save(state)
             for number in sorted(finished):  # in plan order, whatever order workers finish in
                 job = finished[number]
+                self.result.warnings += job.warnings
                 if job.problems is None:
                     self.result.built.append(self.out / job.key)
                 else:
@@ -345,16 +358,13 @@ def check(project: Project, paths=(), strict: bool = False) -> tuple[BuildResult
     files, selected = project.unit_files(builder.paths)
     index = load_index(files)
     jobs = builder.plan(index, selected) if selected else []
-    for job in jobs:
-        problems = build_job(builder.renderer, None, job)
+    summaries = [builder.summary_job(p, [j for j in jobs if j.period == p]) for p in builder.result.periods]
+    for job in jobs + summaries:
+        problems, warnings = build_job(builder.renderer, None, strict, job)
+        builder.result.warnings += warnings
         if problems:
             builder.result.failed.append(job.failed_as)
             builder.result.problems += problems
-    for period in builder.result.periods:
-        period_jobs = [j for j in jobs if j.period == period]
-        if period_jobs:
-            problems = build_job(builder.renderer, None, builder.summary_job(period, period_jobs))
-            builder.result.problems += problems or []
     return builder.result, selected
 
 

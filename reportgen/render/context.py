@@ -10,6 +10,8 @@ from ..figures.summary import UnitFigures, rank, totals
 from ..input.period import Period
 from ..input.settings import Settings
 from ..input.unitfile import Unit
+from .absence import absence_offset, new_absences
+from .absence import message as absence_message
 from .markdown import Markdown, table_markdown
 from .templates import Templates
 
@@ -39,14 +41,20 @@ def one_line(text):
 
 
 class Narrative:
-    """Evaluates the Jinja in a unit file's strings, locating errors in that file."""
+    """Evaluates the Jinja in a unit file's strings, locating errors in that file; ``warnings``:
+    punctuation that an empty phrase left behind, located at the Jinja that printed it."""
 
     def __init__(self, templates: Templates, unit: Unit, context: dict):
         self.templates, self.unit, self.context = templates, unit, context
+        self.warnings: list = []
 
     def text(self, value: str, path: tuple):
         locate = lambda offset, message: self.unit.source.problem(path, message, offset=offset)  # noqa: E731
-        return self.templates.render_text(value, self.context, locate)
+        rendered = self.templates.render_text(value, self.context, locate)
+        if rendered is not value:
+            for found in new_absences(value, str(rendered)):
+                self.warnings.append(locate(absence_offset(value, found), absence_message(found)).as_warning())
+        return rendered
 
     def section(self, section) -> dict:
         return {"heading": one_line(self.text(section.heading, section.path + ("heading",))),
@@ -65,6 +73,11 @@ def metrics_of(unit: Unit, metrics: dict) -> Metrics:
 def unit_context(unit: Unit, metrics: dict, settings: Settings, templates: Templates) -> dict:
     """Everything a unit template sees; ``metrics``: the unit's, history filled in.  Raises
     InputError located in the unit file."""
+    return evaluated_unit_context(unit, metrics, settings, templates)[0]
+
+
+def evaluated_unit_context(unit: Unit, metrics: dict, settings: Settings, templates: Templates) -> tuple[dict, list]:
+    """(unit_context, the warnings its narrative strings gave)."""
     report = report_defaults(unit, settings)
     context = {"unit": unit.unit, "period": unit.period, "m": metrics_of(unit, metrics),
                "settings": settings.public(), "report": report}
@@ -80,7 +93,7 @@ def unit_context(unit: Unit, metrics: dict, settings: Settings, templates: Templ
     for key in ("problems", "plans", "highlights"):
         context[key] = narrative.items(key, getattr(unit, key))
     context["attachments"] = [one_line(a) for a in narrative.items("attachments", unit.attachments)]
-    return context
+    return context, narrative.warnings
 
 
 class LazyUnitContext(dict):

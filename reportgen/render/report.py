@@ -1,7 +1,8 @@
 """One report's document: template → Markdown → document model, with the file's properties."""
 from __future__ import annotations
 
-from ..document import Document, Properties
+from ..document import Document, Paragraph, Properties, RunInHeading
+from .absence import absences
 from .markdown import MarkdownReader
 from .templates import Templates
 
@@ -13,3 +14,15 @@ def render_document(templates: Templates, reader: MarkdownReader, template: str,
     document.properties = Properties(title=document.title, author=str(report.get("signature") or ""),
                                      subject=str(context["period"]), date=report["date"])
     return document
+
+
+def paragraph_absences(document: Document) -> list[str]:
+    """Each body paragraph that shows a phrase's absence, as an excerpt around the first one."""
+    found = []
+    for block in document.blocks:
+        if isinstance(block, (Paragraph, RunInHeading)):
+            marks = absences(block.text)
+            if marks:
+                at = block.text.find(marks[0])
+                found.append(block.text[max(at - 12, 0):at + len(marks[0]) + 4])
+    return found

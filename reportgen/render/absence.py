@@ -1,0 +1,32 @@
+"""A generated document never shows a phrase's absence (contract, "The document"): punctuation
+left doubled or orphaned where an empty phrase was printed — `，。`, `，，`, `、。`, an empty
+`（）`, a paragraph that starts with `，` — found in rendered text and reported as a warning."""
+from __future__ import annotations
+
+import re
+
+ABSENCE = re.compile(r"[，、；：][ \t]*[，。；、：]|[（(][ \t]*[）)]|^[ \t]*[，。、；：]", re.M)
+MESSAGE = ("生成的文字中出现“{found}”：可能是某个短语为空（如没有比较基数时的 yoy、qoq），"
+           "请用 {{% if %}} 判断，或用 join_present 过滤器只连接不为空的短语")
+
+
+def absences(text: str) -> list[str]:
+    """The doubled or orphaned punctuation in a text, in order."""
+    return [m.group().strip() for m in ABSENCE.finditer(text)]
+
+
+def absence_offset(source: str, found: str) -> int:
+    """Where in a narrative string's source the Jinja that left ``found`` starts (best effort:
+    the expression next to the first mark; else the string's start)."""
+    m = re.search(re.escape(found[0]) + r"\s*\{[{%]", source)
+    return m.end() - 2 if m else 0
+
+
+def new_absences(source: str, rendered: str) -> list[str]:
+    """Absences that rendering made (those typed in the source are the lint's business)."""
+    typed = absences(source)
+    return [found for found in absences(rendered) if found not in typed]
+
+
+def message(found: str) -> str:
+    return MESSAGE.format(found=found)

@@ -1,0 +1,45 @@
+"""No visible absence: punctuation an empty phrase leaves behind is a warning located at the Jinja
+that printed it (an error with --strict), and join_present joins only the phrases that exist."""
+from conftest import texts
+
+METRIC = "x: {name: 在校学生, unit: 人, value: 1300}"
+
+
+def test_an_empty_phrase_is_a_warning_at_the_expression_that_printed_it(project):
+    project.unit(metrics=METRIC, sections="- heading: 工作\n  text: 在校学生{{ m.x }}，{{ m.x.yoy }}。")
+    result = project.run("build", "-q", ok=True)
+    assert result.stderr.splitlines()[0] == (
+        "data/2024-Q3/城关镇.yaml:7:25: sections[0].text: 警告：生成的文字中出现“，。”：可能是某个短语为空"
+        "（如没有比较基数时的 yoy、qoq），请用 {% if %} 判断，或用 join_present 过滤器只连接不为空的短语")
+    assert "在校学生1300人，。" in texts(project.out("2024-Q3/城关镇.docx"), "Normal")
+
+
+def test_strict_makes_it_an_error_and_writes_no_report(project):
+    project.unit(metrics=METRIC, sections="- heading: 工作\n  text: 在校学生{{ m.x }}，{{ m.x.yoy }}。")
+    result = project.run("build", "-q", "--strict")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0].startswith("data/2024-Q3/城关镇.yaml:7:25: sections[0].text: 生成的文字中出现“，。”")
+    assert not project.out("2024-Q3/城关镇.docx").exists()
+    assert project.run("validate", "--strict").exit_code == 1
+    assert project.run("validate").exit_code == 0
+
+
+def test_join_present_joins_only_the_phrases_that_exist(project):
+    project.unit(metrics=METRIC, sections="- heading: 工作\n  text: "
+                 "在校学生{{ m.x }}{{ [m.x.yoy, m.x.qoq] | join_present(lead='，') }}。")
+    result = project.run("build", "-q", ok=True)
+    assert "警告" not in result.stderr
+    assert "在校学生1300人。" in texts(project.out("2024-Q3/城关镇.docx"), "Normal")
+    project.unit(metrics=METRIC + "\n  # base\n", period="2024-Q3")
+    project.file("data/2023-Q3/城关镇.yaml", "unit: 城关镇\nperiod: 2023-Q3\nmetrics:\n  x: {name: 在校学生, unit: 人, value: 1000}\n")
+    project.unit(metrics=METRIC, sections="- heading: 工作\n  text: "
+                 "在校学生{{ m.x }}{{ [m.x.yoy, m.x.qoq] | join_present(lead='，') }}。")
+    project.run("build", "-q", ok=True)
+    assert "在校学生1300人，同比增长30.0%。" in texts(project.out("2024-Q3/城关镇.docx"), "Normal")
+
+
+def test_what_a_template_leaves_is_located_in_the_template(project):
+    project.unit(metrics=METRIC)
+    project.file("templates/work-report.md.j2", "# 标题\n\n共{{ m.x }}，{{ m.x.qoq }}。\n")
+    result = project.run("build", "-q", ok=True)
+    assert result.stderr.splitlines()[0].startswith("templates/work-report.md.j2:1:1: template: 警告：生成的文字中出现“…共1300人，。…”")

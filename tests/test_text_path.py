@@ -1,0 +1,137 @@
+"""Data is text, made safe once (render.markdown.escape) where a template prints it: data strings are
+plain str in templates, every markup character prints as written, the sandbox refuses on every path,
+and rendering is bounded."""
+import time
+
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from conftest import NS, W, docx_xml, texts
+from reportgen.render.markdown import MarkdownReader, escape
+
+
+def runs(path, style="Normal"):
+    """(text, bold) of each run of each paragraph of a style."""
+    body = docx_xml(path).find(f"{{{W}}}body")
+    out = []
+    for p in body.findall("w:p", NS):
+        s = p.find("w:pPr/w:pStyle", NS)
+        if s is not None and s.get(f"{{{W}}}val") == style:
+            out.append([("".join(t.text for t in r.iter(f"{{{W}}}t")), r.find("w:rPr/w:b", NS) is not None)
+                        for r in p.findall("w:r", NS)])
+    return out
+
+
+def test_data_strings_are_plain_strings_in_templates(project):
+    project.unit("A&B/社区", metrics="x: {name: 监督检查（户次）, unit: '*户*', value: 5}")
+    project.file("templates/work-report.md.j2",
+                 "# {{ unit | replace('&', '和') }}\n\n"
+                 "{% if unit == 'A&B/社区' %}相等{% endif %}，{{ unit | length }}，{{ unit | upper }}，"
+                 "{{ m.x.name.split('（')[0] }}，{{ m.x }}，{{ m.x.unit }}\n")
+    project.run("build", "-q", ok=True)
+    report = next((project.root / "out/2024-Q3").glob("A*.docx"))
+    assert texts(report, "Title") == ["A和B/社区"]
+    assert texts(report, "Normal") == ["相等，6，A&B/社区，监督检查，5*户*，*户*"]
+
+
+MARKUP = "*_#`<>&|\\[]()!{}-+.:;\"'~=%^$@/"
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(list(MARKUP) + list("工作一二 1") + ["&#42;", "&amp;", "<b>", "</b>", "{.runin}",
+                                                                    "::: signature", "\\*"]),
+                min_size=1, max_size=30).map("".join).map(str.strip).filter(bool))
+def test_any_markup_in_data_reads_back_as_exactly_that_text(text):
+    """escape() then the reader: the same characters in the same order, as one plain run."""
+    document = MarkdownReader().read(str(escape(text)))
+    assert [(type(b).__name__, [(r.text, r.bold, r.italic) for r in b.runs]) for b in document.blocks] == \
+        [("Paragraph", [(" ".join(text.split()), False, False)])]
+
+
+def test_text_that_looks_like_the_escape_or_markup_prints_as_written(project):
+    text = "&#42;星&#42; &amp; \\*不斜\\* <b>不粗</b> {.runin} **不粗** 1. 甲 | 乙 |"
+    project.unit(sections=f"- heading: '# 标题 *一* &amp;'\n  text: '{text}'")
+    project.run("build", "-q", ok=True)
+    report = project.out("2024-Q3/城关镇.docx")
+    assert texts(report, "Heading1") == ["一、# 标题 *一* &amp;"]
+    assert runs(report) == [[(text, False)]]
+
+
+def test_bold_in_text_and_templates_is_bold_and_still_text(project):
+    project.unit(sections="- heading: 工作\n  text: \"{{ '一是强化*组织*领导。' | bold }}成立了小组。\"\n"
+                          "- heading: 二\n  text: '{% filter bold %}二是<b>加强</b>宣传。{% endfilter %}开展活动。'")
+    project.run("build", "-q", ok=True)
+    report = project.out("2024-Q3/城关镇.docx")
+    assert runs(report) == [[("一是强化*组织*领导。", True), ("成立了小组。", False)],
+                            [("二是<b>加强</b>宣传。", True), ("开展活动。", False)]]
+    project.file("templates/work-report.md.j2", "# 题\n\n**强调**与{{ unit | bold }}\n\n| 左 | 右 |\n|:--|--:|\n| {{ unit }} | 1&2 |\n")
+    project.run("build", "-q", ok=True)
+    assert runs(report) == [[("强调", True), ("与", False), ("城关镇", True)]]
+    table = docx_xml(report).find(".//w:tbl", NS)
+    cells = ["".join(t.text for t in tc.iter(f"{{{W}}}t")) for tc in table.iter(f"{{{W}}}tc")]
+    jc = [p.get(f"{{{W}}}val") for p in table.iterfind(".//w:tc/w:p/w:pPr/w:jc", NS)]
+    assert cells == ["左", "右", "城关镇", "1&2"] and jc == ["center", "center", "left", "right"]
+
+
+def test_the_sandbox_refuses_in_text_and_in_templates(project):
+    project.unit(sections="- heading: 工作\n  text: '{{ m.__init__.__globals__ }}{{ unit.__class__ }}'")
+    result = project.run("build", "-q")
+    assert result.stderr.splitlines()[0] == \
+        "data/2024-Q3/城关镇.yaml:5:17: sections[0].text: 不允许访问“__init__”：模板和文字中的 Jinja 在安全沙箱中运行"
+    project.unit()
+    project.file("templates/work-report.md.j2", "# 题\n\n{{ unit.__class__.__mro__ }}\n")
+    result = project.run("build", "-q")
+    assert result.stderr.splitlines()[0].endswith(
+        "templates/work-report.md.j2:3:1: template: 不允许访问“__class__”：模板和文字中的 Jinja 在安全沙箱中运行")
+
+
+def test_a_value_without_a_printable_form_is_an_error_not_a_repr(project):
+    project.unit(sections="- heading: 工作\n  text: '{{ m }}{{ period.previous }}'")
+    result = project.run("build", "-q")
+    assert result.stderr.splitlines()[0] == ("data/2024-Q3/城关镇.yaml:5:12: sections[0].text: "
+                                             "这里输出的是一组数据而不是文字：请写出具体的字段，例如 m.指标编号 或 report.title")
+    assert "object at 0x" not in result.stderr
+
+
+def test_rendering_is_bounded_and_a_breach_fails_that_report_only(project):
+    project.unit("甲镇", sections="- heading: 工作\n  text: '{{ 9**99999999 }}'")
+    project.unit("乙镇", sections="- heading: 工作\n  text: \"{{ 'a' * 10**9 }}\"")
+    project.unit("丙镇", sections="- heading: 工作\n  text: '{% for i in range(100000) %}{% for j in range(100000) %}"
+                                  "{{ i }}{% endfor %}{% endfor %}'")
+    project.unit("丁镇", sections="- heading: 工作\n  text: 正常")
+    started = time.monotonic()
+    result = project.run("build", "-q")
+    assert time.monotonic() - started < 60
+    lines = result.stderr.splitlines()
+    assert lines[:3] == [
+        "data/2024-Q3/丙镇.yaml:5:68: sections[0].text: 超出生成限制：生成的文字过长（超过 2000000 字符）",
+        "data/2024-Q3/乙镇.yaml:5:12: sections[0].text: 超出生成限制：重复生成的文字或列表过长（最多 100000 个）",
+        "data/2024-Q3/甲镇.yaml:5:12: sections[0].text: 超出生成限制：乘方的指数过大（最大 1000）"]
+    assert project.out("2024-Q3/丁镇.docx").is_file()
+    assert "生成 2 份" in lines[-1] and "失败 3 份" in lines[-1]
+
+
+def test_markdown_tables_and_bold_in_a_template_reach_the_document(project):
+    project.unit()
+    project.file("templates/work-report.md.j2", "# 题\n\n| 甲 | 乙 | 丙 |\n|:-:|--:|:--|\n| **粗** | 2 | 3 |\n")
+    project.run("build", "-q", ok=True)
+    table = docx_xml(project.out("2024-Q3/城关镇.docx")).find(".//w:tbl", NS)
+    rows = [[("".join(t.text for t in tc.iter(f"{{{W}}}t")), tc.find(".//w:jc", NS).get(f"{{{W}}}val"))
+             for tc in tr.findall("w:tc", NS)] for tr in table.findall("w:tr", NS)]
+    assert rows == [[("甲", "center"), ("乙", "center"), ("丙", "center")],
+                    [("粗", "center"), ("2", "right"), ("3", "left")]]
+
+
+def test_rendering_that_takes_too_long_is_stopped():
+    from pathlib import Path
+    from reportgen.errors import InputError, Problem
+    from reportgen.render.templates import Templates
+    templates = Templates(None, seconds=0.5)
+    loop = "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"
+    started = time.monotonic()
+    try:
+        templates.render_text(loop, {}, lambda offset, message: Problem("f.yaml", 1, offset + 1, "text", message))
+    except InputError as exc:
+        assert [str(p) for p in exc.problems] == ["f.yaml:1:1: text: 超出生成限制：生成时间超过 0.5 秒"]
+    else:
+        raise AssertionError("not stopped")
+    assert time.monotonic() - started < 3
