@@ -4,7 +4,7 @@ import zipfile
 import docx
 import pytest
 
-from conftest import NS, W, docx_xml
+from conftest import NS, W, docx_xml, paragraphs
 
 REPORT = "2024-Q3/城关镇.docx"
 q = lambda name: f"{{{W}}}{name}"  # noqa: E731
@@ -165,3 +165,11 @@ def test_the_styled_base_follows_the_style_and_nothing_but_state_is_kept(project
     styles = docx_xml(project.out("2024-Q3/城关镇.docx"), "word/styles.xml")
     sizes = styles.xpath("//w:style[@w:styleId='Normal']//w:sz/@w:val", namespaces=NS)
     assert sizes == ["30"]
+
+
+def test_characters_xml_cannot_hold_never_reach_the_document(project):
+    project.unit()
+    project.file("templates/work-report.md.j2", "# 题\x07目\n\n正\x0b文\x01。\n")
+    project.run("build", "-q", ok=True)
+    report = project.out("2024-Q3/城关镇.docx")
+    assert [t for _, t in paragraphs(report) if t] == ["题目", "正文。"]

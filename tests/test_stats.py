@@ -83,3 +83,10 @@ def test_no_inf_or_nan_ever():
     for base in ("0", "0.0"):
         assert "inf" not in str(change("同比", D("5"), D(base), False))
     assert not completion(D("5"), D("0")) and not pace(D("5"), D("0"), 75)
+
+
+def test_completion_and_pace_round_half_away_from_zero():
+    # 1225 / 8000 = 15.3125% → 15.3; 1226 / 4000 = 30.65% exactly → 30.7 (half-even would give 30.6)
+    assert metric(ytd="1226", target="4000").completion == "完成年度目标的30.7%"
+    assert metric(ytd="1226", target="4000", elapsed=25).pace == "高于时序进度5.7个百分点"   # 5.65 → 5.7
+    assert metric(ytd="978", target="4000", elapsed=25).pace == "低于时序进度0.6个百分点"    # -0.55 → -0.6

@@ -1,0 +1,110 @@
+"""What is current (batch/state.py): every input of a report invalidates it, also when a file's
+size and time stamp stay the same; the fast "nothing changed" path trusts a time stamp only when it
+is older than the last build by more than the racy window."""
+import os
+import time
+
+import pytest
+
+from conftest import tables, texts
+
+M = "x: {{name: 检查, unit: 户次, value: {v}}}"
+LONG_AGO = time.time_ns() - 3600 * 10**9
+
+
+def backdate(root, ns=LONG_AGO):
+    for path in root.rglob("*"):
+        if path.is_file() and "out" not in path.relative_to(root).parts:
+            os.utime(path, ns=(ns, ns))
+
+
+def rewrite_same_size_and_time(path, old, new):
+    """Change the file's text without changing its size or modification time."""
+    st = path.stat()
+    text = path.read_text("utf-8")
+    assert len(old.encode()) == len(new.encode()) and old in text
+    path.write_text(text.replace(old, new), "utf-8")
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+
+
+@pytest.fixture
+def built(project):
+    project.unit("甲镇", metrics=M.format(v=1), sections="- heading: 工作\n  text: 共{{ m.x }}。")
+    project.unit("乙镇", metrics=M.format(v=2))
+    project.file("templates/work-report.md.j2", "{% extends 'builtin/work-report.md.j2' %}\n{# 版本一 #}\n")
+    project.file("reportgen.yaml", "organisation: 县双创办\n")
+    backdate(project.root)
+    result = project.run("build", "-q", ok=True)
+    assert "生成 3 份" in result.stderr
+    assert "未变化 3 份" in project.run("build", "-q", ok=True).stderr
+    return project
+
+
+def rebuilt(project) -> str:
+    return project.run("build", "-q", ok=True).stderr.splitlines()[-1]
+
+
+def test_a_template_edit_rebuilds_every_report(built):
+    rewrite_same_size_and_time(built.root / "templates/work-report.md.j2", "版本一", "版本二")
+    assert "生成 3 份，未变化 0 份" in rebuilt(built)
+
+
+def test_a_settings_edit_rebuilds_every_report(built):
+    rewrite_same_size_and_time(built.root / "reportgen.yaml", "县双创办", "市双创办")
+    assert "生成 3 份，未变化 0 份" in rebuilt(built)
+    assert texts(built.out("2024-Q3/汇总报告.docx"), "Signature")[0] == "市双创办"
+
+
+def test_a_reference_document_edit_rebuilds_every_report(project):
+    import docx
+    project.unit("甲镇", metrics=M.format(v=1))
+    reference = project.root / "styles/reference.docx"
+    reference.parent.mkdir()
+    docx.Document().save(reference)
+    project.file("reportgen.yaml", "style: {reference: styles/reference.docx}\n")
+    backdate(project.root)
+    project.run("build", "-q", ok=True)
+    assert "未变化 2 份" in rebuilt(project)
+    document = docx.Document(reference)
+    document.styles["Normal"].font.size = docx.shared.Pt(15)
+    document.save(reference)
+    backdate(project.root)
+    assert "生成 2 份，未变化 0 份" in rebuilt(project)
+
+
+def test_a_change_of_the_package_code_rebuilds_every_report(built, monkeypatch):
+    import reportgen.batch.build
+    monkeypatch.setattr(reportgen.batch.build, "package_digest", lambda: "another version of reportgen")
+    assert "生成 3 份，未变化 0 份" in rebuilt(built)
+
+
+def test_a_unit_edit_rebuilds_that_report_and_the_summary_only(built):
+    rewrite_same_size_and_time(built.root / "data/2024-Q3/乙镇.yaml", "value: 2", "value: 3")
+    # same size and time stamp, long ago: the fast path cannot see it, and says nothing changed …
+    assert "生成 0 份，未变化 3 份" in rebuilt(built)
+    # … which is why a time stamp is trusted only outside the racy window of the last build:
+    path = built.root / "data/2024-Q3/乙镇.yaml"
+    now = time.time_ns()
+    os.utime(path, ns=(now, now))
+    assert "生成 2 份，未变化 1 份" in rebuilt(built)
+
+
+def test_a_file_edited_within_the_racy_window_is_read_again(project):
+    path = project.unit("甲镇", metrics=M.format(v=1))
+    project.run("build", "-q", ok=True)
+    stamp = path.stat().st_mtime_ns  # written just before that build: inside its racy window
+    rewrite_same_size_and_time(path, "value: 1", "value: 7")
+    os.utime(path, ns=(stamp, stamp))
+    assert "生成 2 份" in rebuilt(project)
+    assert tables(project.out("2024-Q3/甲镇.docx"))[0][1] == ["检查（户次）", "7"]
+
+
+def test_history_change_rebuilds_the_reports_that_read_it(built):
+    built.unit("甲镇", period="2024-Q2", metrics=M.format(v=5))
+    assert "生成 2 份，未变化 1 份" in rebuilt(built)
+
+
+def test_force_rebuilds_everything_and_reuses_nothing(built):
+    result = built.run("build", "-q", "--force", ok=True)
+    assert "生成 3 份，未变化 0 份" in result.stderr
+    assert sorted(p.name for p in (built.root / "out/.reportgen").iterdir()) == ["state.json"]
