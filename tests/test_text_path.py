@@ -135,3 +135,27 @@ def test_rendering_that_takes_too_long_is_stopped():
     else:
         raise AssertionError("not stopped")
     assert time.monotonic() - started < 3
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["共", "，", "*", "&", "#", " ", "\n", "\n\n", "{{ m.x }}", "{{ m.x.yoy }}",
+                                 "{{ unit }}", "{{ unit | bold }}", "{{ '}}' }}", "{{ 1 + 2 }}", "{", "}"]),
+                min_size=1, max_size=12).map("".join))
+def test_text_evaluated_by_expression_reads_as_the_whole_template_would(text):
+    """render_text evaluates plain expressions one by one: the same Markdown as the whole template."""
+    from decimal import Decimal
+    from reportgen.errors import InputError, Problem
+    from reportgen.figures.phrases import Metric, Metrics
+    from reportgen.render.templates import Templates, bounded_render
+    templates = Templates(None)
+    context = {"m": Metrics({"x": Metric("x", "检查", "户*", Decimal(5), last_year=Decimal(4))}), "unit": "A&B"}
+    locate = lambda offset, message: Problem("f", 1, offset + 1, "text", message)  # noqa: E731
+    try:
+        whole = str(bounded_render(templates.text_env.from_string(text), context))
+    except Exception:  # noqa: BLE001 - a text Jinja refuses: render_text must refuse it too
+        whole = None
+    try:
+        split = str(templates.render_text(text, context, locate))
+    except InputError:
+        split = None
+    assert split == (whole if "{" in text else text)

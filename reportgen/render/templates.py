@@ -27,6 +27,7 @@ from ..resources import bundled
 from .markdown import Markdown, bold_markdown, escape, heading_markdown, table_markdown
 
 TEMPLATE_SUFFIX = ".md.j2"
+EXPRESSION = re.compile(r"\{\{(.*?)\}\}", re.S)  # a text of literal parts and {{ … }} only: see render_text
 MAX_OUTPUT = 2_000_000      # characters of Markdown one report may render
 MAX_SECONDS = 10            # seconds one report's rendering may take
 MAX_POWER = 1000            # largest exponent of **
@@ -168,6 +169,7 @@ class Templates:
             self.project = None  # running in the checkout: templates/ are the built-ins
         self.display = display
         self.seconds = seconds
+        self.expressions: dict = {}  # expression source -> compiled in text_env (they repeat in every unit)
 
     @cached_property
     def env(self):
@@ -226,15 +228,59 @@ class Templates:
 
     def render_text(self, text: str, context: dict, locate) -> str | Markdown:
         """A narrative string with its Jinja evaluated, as Markdown; text without Jinja stays the
-        plain string it is.  ``locate(offset, message)`` gives a Problem's place in the data file."""
+        plain string it is.  ``locate(offset, message)`` gives a Problem's place in the data file.
+
+        A text of literal parts and ``{{ … }}`` only (most of them) is evaluated expression by
+        expression, each compiled once in the same sandboxed environment; anything else (statements,
+        comments, whitespace control, an expression the split cannot read) as a whole template."""
         if "{" not in text:
             return text
+        parts = self._split(text)
         try:
             with time_limit(self.seconds):
-                return Markdown(bounded_render(self.text_env.from_string(text), context))
+                if parts is None:
+                    return Markdown(bounded_render(self.text_env.from_string(text), context))
+                return self._evaluate(parts, context, text, locate)
+        except InputError:
+            raise
         except Exception as exc:  # noqa: BLE001
             _, line = _template_location(exc)
             raise InputError([locate(_offset_of(text, line, exc), explain(exc))]) from None
+
+    def _split(self, text: str):
+        """[(offset, literal or None, compiled expression or None)], or None for a whole template."""
+        if "{%" in text or "{#" in text or "{{-" in text or "-}}" in text:
+            return None
+        parts, end = [], 0
+        for m in EXPRESSION.finditer(text):
+            source = m.group(1)
+            if source not in self.expressions:
+                try:
+                    self.expressions[source] = self.text_env.compile_expression(source, undefined_to_none=False)
+                except Exception:  # noqa: BLE001 - the whole template says what is wrong, and where
+                    return None
+            parts += [(end, text[end:m.start()], None), (m.start(), None, self.expressions[source])]
+            end = m.end()
+        parts.append((end, text[end:], None))
+        if any(literal is not None and "{{" in literal for _, literal, _ in parts):
+            return None  # an opening {{ without its end: a syntax error the whole template reports
+        return parts
+
+    def _evaluate(self, parts, context: dict, text: str, locate) -> Markdown:
+        out, size = [], 0
+        for offset, literal, expression in parts:
+            if expression is None:
+                piece = escape(literal)
+            else:
+                try:
+                    piece = finalize(expression(context))
+                except Exception as exc:  # noqa: BLE001
+                    raise InputError([locate(_offset_of(text, 1, exc, start=offset), explain(exc))]) from None
+            size += len(piece)
+            if size > MAX_OUTPUT:
+                raise RenderLimit(f"生成的文字过长（超过 {MAX_OUTPUT} 字符）")
+            out.append(piece)
+        return Markdown("".join(out))
 
 
 def _template_location(exc: Exception) -> tuple[str | None, int]:
@@ -250,10 +296,12 @@ def _template_location(exc: Exception) -> tuple[str | None, int]:
     return found
 
 
-def _offset_of(text: str, line: int, exc: Exception) -> int:
-    """Offset of the failing spot in a narrative string: the unknown name on that line if we can see it."""
-    lines = text.split("\n")
-    start = sum(len(x) + 1 for x in lines[: max(line - 1, 0)])
+def _offset_of(text: str, line: int, exc: Exception, start: int | None = None) -> int:
+    """Offset of the failing spot in a narrative string: the unknown name on that line (or after
+    ``start``) if we can see it."""
+    if start is None:
+        lines = text.split("\n")
+        start = sum(len(x) + 1 for x in lines[: max(line - 1, 0)])
     name = _unknown_name(exc)
     if name:
         found = text.find(name, start)
