@@ -11,7 +11,7 @@ METRICS = [("inspections", "监督检查“六小”行业", "户次"), ("cleanu
            ("volunteers", "志愿服务", "人次"), ("pass_rate", "“六小”行业达标率", "%"),
            ("coverage", "健康教育覆盖率", "%")]
 PARAGRAPH = ("按照创建工作标准，{unit}下发了年度工作意见，明确了各项工作的具体内容、包抓领导、责任部门和时限要求，"
-             "共监督检查{{{{ m.inspections }}}}，{{{{ m.inspections.yoy }}}}，{{{{ m.inspections.qoq }}}}。"
+             "共监督检查{{{{ m.inspections }}}}{{{{ [m.inspections.yoy, m.inspections.qoq] | join_present(lead='，') }}}}。"
              "进一步完善了健康教育工作网络，分行业对100余名健康教育工作者进行了业务培训，全民参与的氛围已经形成。")
 
 

@@ -170,22 +170,38 @@ def build(paths, output, periods, all_periods, jobs, force, pdf, strict, quiet, 
 @click.option("--strict", is_flag=True, help="把公文检查（lint）发现的问题和生成文字中多余的标点当作错误。")
 @click.option("--debug", is_flag=True, help="出错时显示 Python 调用栈。")
 def validate(paths, strict, debug):
-    """检查单位数据文件，不生成任何文件。
+    """检查单位数据文件和统计表，不生成任何文件。
 
-    问题逐条显示为“文件:行:列: 字段: 说明”；全部正确时退出码为 0，有问题时为 1。
+    问题逐条显示为“文件:行:列: 字段: 说明”（统计表为“文件:工作表!单元格: 字段: 说明”），最后按季度列出
+    单位数、文件数、已填和尚未填写的单位数、问题数；全部正确时退出码为 0，有问题时为 1。
     """
     def action():
         from .batch.build import Project, check
-        result, selected = check(Project.open(), list(paths), strict=strict)
+        from .input.newperiod import period_statuses
+        result, selected, index = check(Project.open(), list(paths), strict=strict)
         _report_problems(result.warnings)
         _report_problems(result.problems)
         bad = len(set(result.failed))
         _echo_err(f"检查 {len(selected)} 个文件：正确 {len(selected) - bad} 个，有问题 {bad} 个")
+        for line in _period_table(period_statuses(index, result.problems)):
+            click.echo(line)
         if not selected:
             return 2
         return 1 if result.problems else 0
 
     sys.exit(_run(action, debug))
+
+
+def _period_table(statuses) -> list[str]:
+    """Each quarter on one line (ASCII keys padded as wide as two Chinese characters), and who has
+    not finished."""
+    lines = ["季度        单位  文件  已填  未填  问题"] if statuses else []
+    for s in statuses:
+        key = f"{s.period.key:<12}" if s.period else "季度不明    "
+        lines.append(key + "".join(f"{n:>6}" for n in (len(s.units), s.files, s.filled, len(s.unfilled), s.problems)))
+    lines += [f"{s.period.key if s.period else '季度不明'} 尚未填写：{'、'.join(sorted(s.unfilled))}"
+              for s in statuses if s.unfilled]
+    return lines
 
 
 @main.command(context_settings=CONTEXT)
@@ -250,6 +266,33 @@ def init(directory):
         click.echo(f"已存在，未改动：{display_path(path)}")
     where = "" if directory == Path(".") else f"cd {directory} && "
     click.echo(f"下一步：{where}reportgen build")
+
+
+@main.command("new", context_settings=CONTEXT)
+@click.argument("period", metavar="YYYY-Qn")
+@click.option("--debug", is_flag=True, help="出错时显示 Python 调用栈。")
+def new_quarter(period, debug):
+    """开始一个新季度：按最近的上一个季度，生成本季度待填写的单位数据文件和统计表。
+
+    单位、报告设置、指标定义和章节标题保留，数值留空，文字写成“【待填】”，统计表保留表头和单位列；
+    已经存在的文件不会被覆盖。填写完成后运行 reportgen validate 检查还有哪些没有填写。
+    """
+    def action():
+        from .batch.build import Project
+        from .input.files import display_path
+        from .input.newperiod import new_period
+        result = new_period(Project.open().settings.data_dir, period)
+        for path in result.created:
+            click.echo(f"已创建：{display_path(path)}")
+        for path in result.skipped:
+            click.echo(f"已存在，未改动：{display_path(path)}")
+        _report_problems(result.problems)
+        click.echo(f"{result.period.key}：根据 {result.source.key} 新建 {len(result.created)} 个文件，"
+                   f"跳过 {len(result.skipped)} 个已存在的文件")
+        click.echo("下一步：编辑后运行 reportgen validate")
+        return 1 if result.problems else 0
+
+    sys.exit(_run(action, debug))
 
 
 @main.group(context_settings=CONTEXT, invoke_without_command=True)

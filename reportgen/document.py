@@ -1,11 +1,12 @@
 """The document model: the only thing the render stage hands to the .docx writer (as pandoc's
-AST): title, numbered headings (own line or run-in), paragraphs of runs, tables and the parts of
-an official document (salutation, date line, attachments, signature).  Plain text everywhere:
-no markup, no placeholders."""
+AST): title, numbered headings (own line or run-in), paragraphs of runs, tables, bar charts and
+the parts of an official document (salutation, date line, attachments, signature).  Plain text
+everywhere: no markup, no placeholders."""
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 from itertools import chain
 
 
@@ -61,6 +62,20 @@ class Table:
     @property
     def text(self) -> str:
         return " ".join(" ".join(row) for row in chain([self.header], self.rows))
+
+
+@dataclass
+class Chart:
+    """A bar chart of one series: a value per category (unit), in the order given; a category
+    whose value is None has none and is left out of the chart."""
+    title: str
+    series: str                 # the series name, 监督检查“六小”行业（户次）
+    categories: list[str]
+    values: list[Decimal | None]  # one per category
+
+    @property
+    def text(self) -> str:
+        return self.title
 
 
 @dataclass

@@ -16,7 +16,7 @@ def test_latest_period_by_default_then_period_and_all(project):
     project.unit(period="2024-Q3")
     project.run("build", "-q", ok=True)
     assert files(project.root / "out") == \
-        [".reportgen/state.json", "2024-Q3/城关镇.docx", "2024-Q3/汇总报告.docx"]
+        [".reportgen/state.json", "2024-Q3/城关镇.docx", "2024-Q3/汇总报告.docx", "2024-Q3/汇总表.xlsx"]
     project.run("build", "-q", "--period", "2024-Q2", ok=True)
     assert project.out("2024-Q2/城关镇.docx").is_file()
     result = project.run("build", "--all", "-q", ok=True)
@@ -40,7 +40,7 @@ def test_unit_names_are_made_safe_and_collisions_numbered(project):
     result = project.run("build", "-q", ok=True)
     out = sorted(p.name for p in (project.root / "out/2024-Q3").iterdir())
     assert out == ["CON_.docx", "___.._x.docx", "__隐藏_.docx", "城关_东区-2.docx", "城关_东区.docx",
-                   "汇总报告-2.docx", "汇总报告.docx"]
+                   "汇总报告-2.docx", "汇总报告.docx", "汇总表.xlsx"]
     assert "输出文件名与其他单位或汇总报告重名，改为“汇总报告-2.docx”" in result.stderr
     assert not (project.root.parent / "x.docx").exists()
 
@@ -69,9 +69,9 @@ def test_summary_totals_means_ranks_and_like_with_like(project):
     assert "2024年第三季度，共有5个单位报送了工作情况和统计数据。现将汇总情况报告如下。" in body
     # 同口径: 甲镇 and 乙镇 report both sides: (100 + 50) vs (80 + 100) → −16.7%;
     # rates: 甲镇 and 丁学校, mean 80 vs 72.5 → +7.5 points
-    assert "检查：合计320户次（4个单位报送），同比下降16.7%。丁学校未报送该项数据。" in body
-    assert "达标率：平均为80%（3个单位报送），同比提高7.5个百分点。丙社区、戊局未报送该项数据。" in body
-    assert "按检查排序，位列前3位的依次是戊局（120户次）、甲镇（100户次）、丙社区（50户次）。丁学校未报送该项数据，未参加排名。" \
+    assert "有4个单位报送检查数据，合计320户次，同比下降16.7%。丁学校未报送该项数据。" in body
+    assert "有3个单位报送达标率数据，平均为80%，同比提高7.5个百分点。戊局、丙社区未报送该项数据。" in body
+    assert "按检查排名，各单位依次为戊局（120户次）、甲镇（100户次）、丙社区、乙镇并列（均为50户次）。丁学校未报送该项数据，未参加排名。" \
         in body
     assert texts(summary, "Title") == ["县双创办2024年第三季度工作情况汇总"]
     assert texts(summary, "Signature") == ["县双创办", "2024年10月1日"]
@@ -137,7 +137,7 @@ def test_parallel_output_is_identical(project):
     one = {p.name: p.read_bytes() for p in (project.root / "out/2024-Q3").iterdir()}
     project.run("build", "-q", "-j", "2", "--force", "-o", "out2", ok=True)
     two = {p.name: p.read_bytes() for p in (project.root / "out2/2024-Q3").iterdir()}
-    assert one == two and len(one) == 7
+    assert one == two and len(one) == 8
 
 
 def test_a_failing_unit_keeps_its_earlier_report_and_the_others_build(project):
@@ -174,7 +174,10 @@ def test_summary_names_the_few_units_that_report_a_rare_metric(project):
     project.unit("乙镇", metrics=M.format(v=2))
     project.unit("丙镇", metrics=M.format(v=3))
     project.run("build", "-q", ok=True)
-    assert "罕见：合计3件（1个单位报送）。仅甲镇报送该项数据。" in texts(project.out("2024-Q3/汇总报告.docx"), "Normal")
+    summary = project.out("2024-Q3/汇总报告.docx")
+    assert not any("罕见" in t for t in texts(summary, "Normal"))  # one unit of three: in the table only
+    assert tables(summary) == [[["排名", "单位", "检查（户次）", "罕见（件）"], ["1", "丙镇", "3", ""], ["2", "乙镇", "2", ""],
+                                ["3", "甲镇", "1", "3"], ["", "合计", "6", "3"]]]
 
 
 def test_unchanged_rebuild_reads_no_unit_file(project, monkeypatch):

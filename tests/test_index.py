@@ -19,7 +19,7 @@ def test_plain_scalars_are_typed_by_the_yaml_core_schema():
     text = ("a: 12\nb: 1_000\nc: 12.50\nd: '12'\ne: !!str 12\nf: =\ng: true\nh: ~\ni: 2024-10-08\n"
             "j: 文字\nk: 2024-13-45\n")
     data = parse_yaml(text.encode(), "x.yaml").data
-    assert data == {"a": 12, "b": 1000, "c": Decimal("12.50"), "d": "12", "e": "12", "f": "=", "g": True,
+    assert data == {"a": 12, "b": "1_000", "c": Decimal("12.50"), "d": "12", "e": "12", "f": "=", "g": True,
                     "h": None, "i": dt.date(2024, 10, 8), "j": "文字", "k": "2024-13-45"}
     assert type(data["a"]) is int and type(data["c"]) is Decimal
 
@@ -36,4 +36,4 @@ def test_integers_compute_as_decimals_in_history_rates_and_templates(project):
     # the summary's mean of one unit's integer rate, and its table cell
     summary = project.out("2024-Q2/汇总报告.docx")
     assert tables(summary)[0][1] == ["1", "甲镇", "92"]
-    assert any("平均为92%" in t for t in texts(summary))
+    assert "仅甲镇报送合格率数据，为92%，同比提高2.0个百分点，环比提高1.0个百分点。" in texts(summary)

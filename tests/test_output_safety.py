@@ -84,7 +84,7 @@ def test_no_temporary_file_is_left_when_writing_fails(project, monkeypatch):
     assert result.exit_code == 1 and "No space left on device" in result.stderr
     monkeypatch.undo()
     assert project.out("2024-Q3/城关镇.docx").read_bytes() == before
-    assert sorted(p.name for p in (project.root / "out/2024-Q3").iterdir()) == ["城关镇.docx", "汇总报告.docx"]
+    assert sorted(p.name for p in (project.root / "out/2024-Q3").iterdir()) == ["城关镇.docx", "汇总报告.docx", "汇总表.xlsx"]
 
 
 KILL_AFTER_FIRST = textwrap.dedent("""
@@ -131,7 +131,7 @@ def test_the_report_of_a_deleted_unit_is_removed_and_named(project):
     result = project.run("build", ok=True)
     assert "已删除：out/2024-Q3/乙镇.docx（该单位的数据文件已不存在）" in result.stderr.splitlines()
     assert sorted(p.name for p in (project.root / "out/2024-Q3").iterdir()) == ["手写的说明.docx", "汇总报告.docx",
-                                                                              "甲镇.docx"]
+                                                                              "汇总表.xlsx", "甲镇.docx"]
 
 
 def test_a_period_that_disagrees_with_its_folder_is_an_error(project):

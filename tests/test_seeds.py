@@ -33,6 +33,25 @@ def built(tmp_path_factory):
     return root, result.stderr
 
 
+def run_style(run) -> str:
+    style = run.find("w:rPr/w:rStyle", NS)
+    return style.get(f"{{{W}}}val") if style is not None else ""
+
+
+def lead_runs(runs) -> list:
+    """The runs a run-in heading is made of: those at the start in a RunIn character style."""
+    lead = []
+    for run in runs:
+        if not run_style(run).startswith("RunIn"):
+            break
+        lead.append(run)
+    return lead
+
+
+def run_text(runs) -> str:
+    return "".join(t.text or "" for r in runs for t in r.iter(f"{{{W}}}t"))
+
+
 def structure(path: Path):
     """(headings as [level, number, text, runin], body paragraphs, signature lines, table count)."""
     body = docx_xml(path).find(f"{{{W}}}body")
@@ -42,12 +61,11 @@ def structure(path: Path):
         style = style.get(f"{{{W}}}val") if style is not None else ""
         runs = p.findall("w:r", NS)
         text = "".join(t.text or "" for t in p.iter(f"{{{W}}}t"))
-        lead = runs[0].find("w:rPr/w:rStyle", NS) if runs else None
+        lead = lead_runs(runs)
         if style.startswith("Heading"):
             headings.append((int(style[-1]), text, False))
-        elif lead is not None and lead.get(f"{{{W}}}val").startswith("RunIn"):
-            heading = "".join(t.text or "" for t in runs[0].iter(f"{{{W}}}t"))
-            headings.append((int(lead.get(f"{{{W}}}val")[-1]), heading, True))
+        elif lead:
+            headings.append((int(run_style(lead[0])[-1]), run_text(lead), True))
             paragraphs.append(text)
         elif style == "Signature":
             signature.append(text)
@@ -80,9 +98,11 @@ def test_a_run_in_heading_is_set_in_its_levels_heading_font_then_the_body_font(b
     body = docx_xml(path).find(f"{{{W}}}body")
     first = next(p for p in body.findall("w:p", NS) if p.find("w:r/w:rPr/w:rStyle", NS) is not None)
     runs = first.findall("w:r", NS)
-    assert runs[0].find("w:rPr/w:rStyle", NS).get(f"{{{W}}}val") == "RunIn1"
-    assert "".join(t.text for t in runs[0].iter(f"{{{W}}}t")) == "一、组织机构健全完善，确保“双创”工作有序开展。"
-    assert all(r.find("w:rPr/w:rStyle", NS) is None for r in runs[1:])
+    lead = lead_runs(runs)
+    assert {run_style(r) for r in lead} == {"RunIn1"}
+    assert run_text(lead) == "一、组织机构健全完善，确保“双创”工作有序开展。"
+    assert run_text(runs[len(lead):]).startswith("按照县“双创”领导小组的安排")
+    assert all(run_style(r) == "" for r in runs[len(lead):])
     assert first.find("w:pPr/w:pStyle", NS).get(f"{{{W}}}val") == "Normal"  # the body's first-line indent
 
 

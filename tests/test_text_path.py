@@ -44,7 +44,7 @@ def test_any_markup_in_data_reads_back_as_exactly_that_text(text):
     """escape() then the reader: the same characters in the same order, as one plain run."""
     document = MarkdownReader().read(str(escape(text)))
     assert [(type(b).__name__, [(r.text, r.bold, r.italic) for r in b.runs]) for b in document.blocks] == \
-        [("Paragraph", [(" ".join(text.split()), False, False)])]
+        [("Paragraph", [(text, False, False)])]
 
 
 def test_text_that_looks_like_the_escape_or_markup_prints_as_written(project):
@@ -159,3 +159,26 @@ def test_text_evaluated_by_expression_reads_as_the_whole_template_would(text):
     except InputError:
         split = None
     assert split == (whole if "{" in text else text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(list("工作一二 ，。“”（）.,:;!?#<>&[]()`~-+=|{}%$@^'\"*_\\") + ["&amp;", "<b>", "**"]),
+                min_size=1, max_size=20).map("".join))
+def test_text_without_inline_syntax_gets_the_tokens_the_inline_rules_give(text):
+    """The reader gives text with no inline syntax one text token itself: the same tokens that
+    markdown-it's inline rules make of it."""
+    reader = MarkdownReader()
+    md = reader.parser
+    tokens = md.parse("## " + text)
+    if len(tokens) < 2 or tokens[1].type != "inline":
+        return
+    inline = tokens[1]
+    full = []
+    md.inline.parse(inline.content, md, {}, full)
+    joined = []
+    for token in full:  # markdown-it's text_join step: adjacent text tokens become one
+        if token.type in ("text", "text_special") and joined and joined[-1][0] == "text":
+            joined[-1] = ("text", joined[-1][1] + token.content)
+        else:
+            joined.append(("text" if token.type == "text_special" else token.type, token.content))
+    assert [(t.type, t.content) for t in inline.children] == joined

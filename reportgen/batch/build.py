@@ -14,10 +14,11 @@ from ..errors import InputError, OutputError, Problem, UsageError
 from ..figures.history import resolve
 from ..figures.summary import UnitFigures
 from ..input.files import display_path, find_unit_files, missing_paths_problems
-from ..input.index import Index, build_index
+from ..input.index import Index, build_index, load_input
 from ..input.period import Period
 from ..input.settings import Settings, find_root, load_settings
-from ..input.unitfile import load_unit_or_error
+from ..input.summaryfile import SummaryFile, UnusableSummary
+from ..input.workbook import find_workbooks, is_workbook, read_workbook_or_error
 from ..render.absence import message as absence_message
 from ..render.templates import Templates
 from .outputs import SUMMARY_NAME, assign_names, write_atomic
@@ -25,6 +26,7 @@ from .state import BuildState, file_stats, files_digest, fingerprint, package_di
 from .workers import map_unordered, terminate_as_interrupt
 
 PARALLEL_LOADING = 50  # files: fewer load faster in this process than workers can start
+WORKBOOK_NAME = "汇总表.xlsx"  # the summary's statistics table, beside the summary report
 
 
 @dataclass
@@ -40,11 +42,12 @@ class Project:
         return cls(settings, Templates(settings.templates_dir, display=display_path))
 
     def unit_files(self, paths: list[Path]) -> tuple[list[Path], set]:
-        """(every unit file of the data directory and the given paths, the files the paths select)."""
+        """(every input file of the data directory and the given paths: unit files and statistics
+        workbooks; the files the paths select)."""
         if missing := missing_paths_problems(paths):
             raise UsageError("\n".join(str(p) for p in missing))
-        data = find_unit_files([self.settings.data_dir])
-        selected = set(find_unit_files(paths)) if paths else set(data)
+        data = find_unit_files([self.settings.data_dir]) + find_workbooks([self.settings.data_dir])
+        selected = set(find_unit_files(paths) + find_workbooks(paths)) if paths else set(data)
         return list(dict.fromkeys(data + sorted(selected))), selected
 
     def index(self, paths: list[Path], jobs: int = 1) -> tuple[Index, set]:
@@ -54,11 +57,15 @@ class Project:
 
 
 def load_index(files: list[Path], jobs: int = 1) -> Index:
-    """Every file loaded (in worker processes when there are many) and indexed."""
-    loaded = [None] * len(files)
-    for number, unit in map_unordered(load_unit_or_error, files, jobs if len(files) >= PARALLEL_LOADING else 1):
+    """Every file loaded (unit files in worker processes when there are many) and indexed, the
+    workbooks' figures joined to the units."""
+    unit_files = [f for f in files if not is_workbook(f)]
+    loaded = [None] * len(unit_files)
+    for number, unit in map_unordered(load_input, unit_files,
+                                      jobs if len(unit_files) >= PARALLEL_LOADING else 1):
         loaded[number] = unit
-    return build_index(list(zip(files, loaded)))
+    workbooks = [(f, read_workbook_or_error(f)) for f in files if is_workbook(f)]
+    return build_index(list(zip(unit_files, loaded)), workbooks)
 
 
 @dataclass
@@ -72,10 +79,28 @@ class Job:
     fingerprint: str = ""
     problems: list | None = None  # what stopped it, once it has run
     warnings: list = field(default_factory=list)
+    summary_file: SummaryFile | UnusableSummary | None = None  # a summary's: the office's own input
 
     @property
     def failed_as(self) -> str:
         return self.title if self.summary else self.units[0].unit.display
+
+    @property
+    def outputs(self) -> list[str]:
+        """Every file the job writes, relative to OUT: the report, and beside a summary its workbook."""
+        return [self.key, workbook_key(self.period)] if self.summary else [self.key]
+
+
+def workbook_key(period: Period) -> str:
+    return f"{period.key}/{WORKBOOK_NAME}"
+
+
+def statistics_workbook(context: dict) -> bytes:
+    """汇总表.xlsx: the summary's statistics table (render.summary.Statistics), dated as the report."""
+    from ..tables.workbook import summary_workbook
+    table = context["statistics"]
+    return summary_workbook(table.header, table.rows, table.number_columns, table.total_row,
+                            created=context["report"]["date"], name_column=table.name_column)
 
 
 @dataclass
@@ -134,15 +159,20 @@ class Renderer:
             except InputError:
                 pass  # reported by the job that needs it
 
-    def document(self, job: Job):
-        """(the job's document, warnings about what it shows)."""
-        from ..render.context import evaluated_unit_context, summary_context
-        from ..render.report import paragraph_absences, render_document
+    def context(self, job: Job) -> tuple[dict, list]:
+        """(the job's template context, warnings its data's own text gave)."""
+        from ..render.context import evaluated_unit_context
+        from ..render.summary import summary_context
         if job.summary:
-            context, warnings = summary_context(job.period, job.units, self.settings, self.templates), []
-        else:
-            figures = job.units[0]
-            context, warnings = evaluated_unit_context(figures.unit, figures.metrics, self.settings, self.templates)
+            if isinstance(job.summary_file, UnusableSummary):
+                raise InputError(list(job.summary_file.problems))
+            return summary_context(job.period, job.units, job.summary_file, self.settings, self.templates)
+        figures = job.units[0]
+        return evaluated_unit_context(figures.unit, figures.metrics, self.settings, self.templates)
+
+    def document(self, job: Job, context: dict, warnings: list):
+        """(the document of the job's context, warnings about what it shows)."""
+        from ..render.report import paragraph_absences, render_document
         document = render_document(self.templates, self.reader, job.template, context)
         if not warnings:  # what the unit's own text left is located there; the rest came from the template
             shown = self.templates.display(self.templates.names().get(job.template, job.template))
@@ -155,11 +185,14 @@ def build_job(renderer: Renderer, out: Path | None, strict: bool, job: Job) -> t
     """Render one report and (unless ``out`` is None) write it: (None, or the problems that stopped
     it; warnings).  With ``strict``, a warning about the document stops it too."""
     try:
-        document, warnings = renderer.document(job)
+        context, warnings = renderer.context(job)
+        document, warnings = renderer.document(job, context, warnings)
         if strict and warnings:
             return [w.as_error() for w in warnings], []
         if out is not None:
             write_atomic(out / job.key, renderer.writer.write(document), top=out)
+            if job.summary:
+                write_atomic(out / workbook_key(job.period), statistics_workbook(context), top=out)
     except InputError as exc:
         return exc.problems, []
     except OutputError as exc:
@@ -183,6 +216,8 @@ class Builder:
         self.progress = progress or (lambda *args, **kwargs: None)
         self.result = BuildResult()
         self.renderer = Renderer(self.settings, project.templates)
+        self.statistics_only: dict = {}  # Period -> UnitFigures of the units found only in workbooks
+        self.summary_files: dict = {}  # Period -> the period's SummaryFile or UnusableSummary (plan() sets it)
 
     @cached_property
     def environment(self) -> str:
@@ -200,12 +235,16 @@ class Builder:
             raise UsageError(f"没有找到单位数据文件（*.yaml）：{', '.join(map(str, self.paths)) or display_path(self.settings.data_dir)}")
         self.result.problems += index.problems
         self.result.warnings += index.warnings
+        self.summary_files = index.summaries
         self.result.failed += sorted(display_path(p) for p in index.failed if p in selected)
         targets = self.checked(index.for_paths(selected))
         self.result.periods = select_periods((u.period for u in targets), self.periods, self.all_periods)
         jobs = []
         for period in self.result.periods:
             jobs += self.unit_jobs(index, period, [u for u in targets if u.period == period])
+            self.statistics_only[period] = [UnitFigures(u, resolve(index, u)) for u in index.statistics_only_units(period)]
+            if note := index.statistics_only_note(period):
+                self.result.warnings.append(note)
         return jobs
 
     def checked(self, units):
@@ -235,15 +274,20 @@ class Builder:
             figures = UnitFigures(unit, resolve(index, unit))
             job = Job(f"{period.key}/{names[unit.unit]}.docx", period, template, unit.unit, [figures])
             job.fingerprint = fingerprint(self.environment, template, job.key, unit.source.digest,
-                                          [(d.previous, d.last_year, d.ytd, d.ytd_last_year)
-                                           for d in figures.metrics.values()])
+                                          list(figures.metrics.values()))  # workbook values and history too
             jobs.append(job)
         return jobs
 
     def summary_job(self, period: Period, unit_jobs: list[Job]) -> Job:
+        """The period's summary of the units whose reports are built, with its summary file."""
+        summary_file = self.summary_files.get(period)
         job = Job(f"{period.key}/{SUMMARY_NAME}.docx", period, self.settings.summary_template, SUMMARY_NAME,
-                  [j.units[0] for j in unit_jobs], summary=True)
-        job.fingerprint = fingerprint(self.environment, "summary", job.key, [(j.key, j.fingerprint) for j in unit_jobs])
+                  [j.units[0] for j in unit_jobs] + self.statistics_only.get(period, []), summary=True,
+                  summary_file=summary_file)
+        office = summary_file.source.digest if isinstance(summary_file, SummaryFile) else repr(summary_file)
+        job.fingerprint = fingerprint(self.environment, "summary", job.key, office,
+                                      [(j.key, j.fingerprint) for j in unit_jobs],
+                                      [(f.name, list(f.metrics.values())) for f in self.statistics_only.get(period, [])])
         return job
 
     # --- running ----------------------------------------------------------------------------
@@ -268,7 +312,8 @@ class Builder:
                      for p in self.result.periods if any(j.period == p and j.key in done for j in unit_jobs)]
         self.execute(state, summaries)
         if self.result.ok:
-            periods = {p.key: [j.key for j in unit_jobs + summaries if j.period == p] for p in self.result.periods}
+            periods = {p.key: [key for j in unit_jobs + summaries if j.period == p for key in j.outputs]
+                       for p in self.result.periods}
             state.snapshot = {"selection": selection, "environment": self.environment, "files": stats,
                               "taken_ns": started_ns, "periods": periods,
                               "warnings": [str(w) for w in self.result.warnings]}
@@ -286,13 +331,15 @@ class Builder:
             return False
         self.result.periods = periods
         self.result.warnings = list(snap["warnings"])
-        self.result.unchanged = [self.out / key for p in periods for key in snap["periods"][p.key]]
+        self.result.unchanged = [self.out / key for p in periods for key in snap["periods"][p.key]
+                                 if key != workbook_key(p)]  # reports: the workbook goes with its summary
         return True
 
     def remove_stale(self, state: BuildState, jobs: list[Job]) -> None:
         """Remove the reports this tool wrote for units whose file is gone, and say so."""
         for period in self.result.periods:
-            keys = {j.key for j in jobs if j.period == period} | {f"{period.key}/{SUMMARY_NAME}.docx"}
+            keys = {key for j in jobs if j.period == period for key in j.outputs} | {
+                f"{period.key}/{SUMMARY_NAME}.docx", workbook_key(period)}
             for key in state.stale(period.key, keys):
                 target = self.out / key
                 if target.is_file() and not target.is_symlink():
@@ -304,7 +351,7 @@ class Builder:
         """Build the jobs that are not current; returns the keys of every report now current."""
         done, todo = set(), []
         for job in jobs:
-            if not self.force and state.current(job.key, job.fingerprint):
+            if not self.force and all(state.current(key, job.fingerprint) for key in job.outputs):
                 done.add(job.key)
                 self.result.unchanged.append(self.out / job.key)
                 self.progress("unchanged", job.title, job.key)
@@ -312,7 +359,7 @@ class Builder:
                 todo.append(job)
         if not todo:
             return done
-        state.forget(job.key for job in todo)
+        state.forget(key for job in todo for key in job.outputs)
         self.save(state)
         self.renderer.prepare({job.template for job in todo})
         try:
@@ -328,7 +375,8 @@ class Builder:
             for number, (problems, warnings) in map_unordered(build, todo, self.jobs):
                 job = finished[number] = todo[number]
                 if problems is None:
-                    state.record(job.key, job.fingerprint, job.period.key)
+                    for key in job.outputs:
+                        state.record(key, job.fingerprint, job.period.key)
                     done.add(job.key)
                 self.progress("built" if problems is None else "failed", job.title, job.key)
                 job.problems, job.warnings = problems, warnings
@@ -351,9 +399,10 @@ class Builder:
             self.result.problems.append(str(exc))
 
 
-def check(project: Project, paths=(), strict: bool = False) -> tuple[BuildResult, set]:
+def check(project: Project, paths=(), strict: bool = False) -> tuple[BuildResult, set, Index]:
     """Load, validate and render every selected unit report and each period's summary in memory
-    (nothing is written), so that unknown names and sandbox refusals show as in a build."""
+    (nothing is written), so that unknown names and sandbox refusals show as in a build; (the
+    result, the files the paths select, the index)."""
     builder = Builder(project, paths=paths, strict=strict, all_periods=True, jobs=1)
     files, selected = project.unit_files(builder.paths)
     index = load_index(files)
@@ -365,7 +414,7 @@ def check(project: Project, paths=(), strict: bool = False) -> tuple[BuildResult
         if problems:
             builder.result.failed.append(job.failed_as)
             builder.result.problems += problems
-    return builder.result, selected
+    return builder.result, selected, index
 
 
 def build(start: Path | None = None, **options) -> BuildResult:

@@ -18,7 +18,6 @@ import json
 import os
 from pathlib import Path
 
-from ..errors import OutputError
 from .outputs import write_atomic
 
 STATE_DIR = ".reportgen"
@@ -56,7 +55,11 @@ def file_stats(paths) -> dict:
     """path -> [size, mtime_ns] of every input file."""
     stats = {}
     for path in paths:
-        st = os.stat(path)
+        try:
+            st = os.stat(path)
+        except OSError:  # a link that leads nowhere: loading it reports why
+            stats[str(path)] = None
+            continue
         stats[str(path)] = [st.st_size, st.st_mtime_ns]
     return stats
 
@@ -112,11 +115,8 @@ class BuildState:
 
     def save(self) -> None:
         data = {"reports": self.reports, "outputs": self.outputs, "snapshot": self.snapshot}
-        try:
-            write_atomic(self.path, json.dumps(data, ensure_ascii=False, indent=0, sort_keys=True).encode("utf-8"),
-                         top=self.out)
-        except OutputError:
-            raise
+        write_atomic(self.path, json.dumps(data, ensure_ascii=False, indent=0, sort_keys=True).encode("utf-8"),
+                     top=self.out)
 
     # --- the fast path ----------------------------------------------------------------------
     def unchanged(self, selection: list, environment: str, stats: dict) -> dict | None:
@@ -126,7 +126,7 @@ class BuildState:
                 or snap.get("files") != stats):
             return None
         taken = snap.get("taken_ns", 0)
-        if any(mtime >= taken - RACY_NS for _, mtime in stats.values()):
+        if any(st is None or st[1] >= taken - RACY_NS for st in stats.values()):
             return None
         keys = [key for keys in snap.get("periods", {}).values() for key in keys]
         if not all(key in self.reports and self.current(key, self.reports[key]) for key in keys):

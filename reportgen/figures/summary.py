@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from ..errors import InputError
 from ..input.period import Period
 from ..input.unitfile import MetricData, Unit
-from .phrases import Metric, aggregate, change, completion, pace
+from .phrases import Metric, aggregate, change
 
 
 @dataclass
@@ -33,7 +33,9 @@ class Ranked:
 
 
 class TotalMetric(Metric):
-    """A metric aggregated over units; its changes only count units that report both sides."""
+    """A metric aggregated over units; its changes only count units that report both sides (同口径);
+    its cumulative figure and target, and so its completion and pace, exist only when every unit
+    that reports the metric gives them."""
 
     __slots__ = ("pairs",)
 
@@ -56,14 +58,6 @@ class TotalMetric(Metric):
     @property
     def ytd_yoy(self):
         return self._change("累计同比", "ytd_last_year")
-
-    @property
-    def completion(self):
-        return completion(*self.pairs.get("target", (None, None)))
-
-    @property
-    def pace(self):
-        return pace(*self.pairs.get("target", (None, None)), self.elapsed)
 
 
 def definitions(units: list[UnitFigures]) -> dict[str, MetricData]:
@@ -107,18 +101,33 @@ def total(definition, metrics: list, period: Period) -> TotalMetric:
     def agg(field, subset):
         return aggregate([getattr(x, field) for x in subset], how)
 
+    def agg_of_all(field):
+        """A cumulative figure or target only when every unit gives it (a part would read as the whole)."""
+        return agg(field, metrics) if all(getattr(x, field) is not None for x in metrics) else None
+
     def paired(field, base_field):
         both = [x for x in metrics if getattr(x, field) is not None and getattr(x, base_field) is not None]
         return (agg(field, both), agg(base_field, both)) if both else (None, None)
 
     pairs = {"last_year": paired("value", "last_year"), "previous": paired("value", "previous"),
-             "ytd_last_year": paired("ytd", "ytd_last_year"), "target": paired("ytd", "target")}
-    with_ytd = [x for x in metrics if x.ytd is not None]
-    with_target = [x for x in metrics if x.target is not None]
+             "ytd_last_year": paired("ytd", "ytd_last_year")}
     return TotalMetric(definition.id, definition.name, definition.unit, agg("value", metrics),
-                       ytd=agg("ytd", with_ytd), target=agg("target", with_target),
+                       ytd=agg_of_all("ytd"), target=agg_of_all("target"),
                        approx=_common_approx(metrics), aggregate=how,
                        elapsed=period.elapsed_share, reported=len(metrics), pairs=pairs)
+
+
+def default_metrics(total: dict[str, TotalMetric], unit_count: int) -> list[str]:
+    """The metrics a summary's figures cover by default: those reported by at least half of the
+    units, in file order (``aggregate: none`` ones have no figure to give)."""
+    return [k for k, x in total.items() if x.aggregate != "none" and 2 * x.reported >= unit_count]
+
+
+def default_rank_by(total: dict[str, TotalMetric]) -> str | None:
+    """The metric reported by the most units (the first of them in file order), never an
+    ``aggregate: none`` one; None when there is no such metric."""
+    rankable = [x for x in total.values() if x.aggregate != "none"]
+    return max(rankable, key=lambda x: x.reported).id if rankable else None
 
 
 def rank(units: list[UnitFigures], metric_id: str | None) -> list[Ranked]:

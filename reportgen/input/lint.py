@@ -8,17 +8,19 @@ back into the file at that exact place, leaving every other byte as it was.
 """
 from __future__ import annotations
 
+import os
 import re
+import stat
+import tempfile
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..chars import HANZI, is_hanzi
 from ..errors import Problem
 from .yamlfile import LoadedFile, source_index
 from ..numerals import strip_typed_number
 
-HANZI_RANGES = (("\u3400", "\u4dbf"), ("\u4e00", "\u9fff"), ("\uf900", "\ufaff"))
-HANZI = "".join(f"{first}-{last}" for first, last in HANZI_RANGES)  # for a character class
 CJK_OPEN = "“‘（《〔【"
 CJK_CLOSE = "”’）》〕】，。、；：？！…—"
 JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
@@ -73,10 +75,6 @@ QUOTES = re.compile("[“‘《（”’》）]")
 DATE_HINT = re.compile(r"[12年月](?:(?<=[12])[09]\d\d[./-]\d|(?<=[年月])0)")
 HALF_NEAR_WIDE = re.compile(r"[,.;:?!()](?:(?<=[^\x00-\x7f].)|(?=[^\x00-\x7f]))")  # all HALF_* need this
 SPACE_AFTER_WIDE = re.compile("[ \u3000](?<=[^\x00-\x7f].)")  # STRAY_SPACE needs this
-
-
-def _is_hanzi(ch: str) -> bool:
-    return any(first <= ch <= last for first, last in HANZI_RANGES)
 
 
 def _half_width(value: str):
@@ -151,7 +149,7 @@ def _traditional(value: str):
     if len(converted) != len(value):
         converted = "".join(converter.convert(ch) for ch in value)
     for i, (old, new) in enumerate(zip(value, converted)):
-        if old != new and _is_hanzi(old):
+        if old != new and is_hanzi(old):
             single = converter.convert(old) == new  # the same simplified form alone and in context
             yield i, old, f"改为“{new}”", new if single else None
 
@@ -306,28 +304,59 @@ def describe_fix(source: LoadedFile, finding: Finding) -> str:
             if finding.fix else f"{source.display}:{line}:{column}: {finding.rule}: 已删除“{finding.text}”")
 
 
-
 def lint_files(files, fix: bool = False) -> tuple[list[str], int]:
-    """Lint (and with fix, mend) unit files; returns (lines to show, findings left)."""
-    from ..errors import InputError
+    """Lint (and with fix, mend) unit files; returns (lines to show, findings left).
+
+    ``--fix`` never writes through a link (the file it leads to may be anyone's, anywhere) and
+    keeps a file's permissions: the fixed text replaces the file whole, from a temporary file in
+    the same folder."""
+    from ..errors import InputError, OutputError
     from .yamlfile import load_yaml
-    from ..batch.outputs import write_atomic
-    from .files import display_path
+    from .files import display_path, os_error_message
     lines, remaining = [], 0
     for path in files:
+        display = display_path(path)
         try:
-            source = load_yaml(path, display_path(path))
+            source = load_yaml(path, display)
         except InputError as exc:
             lines += [str(p) for p in exc.problems]
             remaining += len(exc.problems)
             continue
         findings = lint_data(source.data)
         if fix and any(f.fix is not None for f in findings):
-            fixed, applied = apply_fixes(source, path.read_bytes(), findings)
-            if applied:
-                write_atomic(path, fixed)
-                lines += [describe_fix(source, f) for f in applied]
-                findings = [f for f in findings if f not in applied]
+            if os.path.islink(path):
+                lines.append(str(Problem(display, 1, 1, "", "是链接，未修改：--fix 不改写链接指向的文件，"
+                                                            "请直接修改原文件")))
+            else:
+                fixed, applied = apply_fixes(source, path.read_bytes(), findings)
+                if applied:
+                    try:
+                        replace_file(path, fixed)
+                    except OSError as exc:
+                        raise OutputError(f"无法写入 {display}：{os_error_message(exc, path)}") from None
+                    lines += [describe_fix(source, f) for f in applied]
+                    findings = [f for f in findings if f not in applied]
         lines += [str(as_problem(source, f)) for f in findings]
         remaining += len(findings)
     return lines, remaining
+
+
+def replace_file(path, data: bytes) -> None:
+    """Replace a file's bytes whole or not at all, keeping its permissions: a temporary file
+    created exclusively in the same folder (never through an existing name or link), given the
+    file's mode, then renamed over it. (reportgen.batch has its own writer for reports, which
+    are new files with the default mode.)"""
+    mode = stat.S_IMODE(os.stat(path).st_mode)
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), prefix=f".{os.path.basename(path)}.",
+                               suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise

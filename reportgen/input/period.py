@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from ..numerals import chinese_number
 
 PERIOD_RE = re.compile(r"^(\d{4})-Q([1-4])$")
+MIN_YEAR, MAX_YEAR = 1900, 2999  # contract, "Limits and safety"
 
 
 @dataclass(frozen=True, order=True)
@@ -17,11 +18,14 @@ class Period:
 
     @classmethod
     def parse(cls, text: str) -> "Period":
-        """Parse ``2024-Q3``; raises ValueError otherwise."""
+        """Parse ``2024-Q3`` (years 1900-2999); raises ValueError otherwise."""
         m = PERIOD_RE.match(str(text).strip())
         if not m:
             raise ValueError(text)
-        return cls(int(m.group(1)), int(m.group(2)))
+        year = int(m.group(1))
+        if not MIN_YEAR <= year <= MAX_YEAR:
+            raise ValueError(f"{text}: year outside {MIN_YEAR}-{MAX_YEAR}")
+        return cls(year, int(m.group(2)))
 
     @property
     def key(self) -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 from ..errors import InputError, Problem
 from .checker import KIND_CN, Checker, describe
 from .lint import lint_data
+from .newperiod import unfilled_problems
 from .yamlfile import LoadedFile, load_yaml
 from ..numerals import strip_typed_number
 from .period import PERIOD_RE, Period
@@ -25,7 +26,7 @@ METRIC_ID = re.compile(r"^[^\W\d]\w*$")
 
 # The shape of a unit file: key -> (kind, required). One table serves the
 # validator, the unknown-key suggestions and the JSON Schema.
-TOP_KEYS = {"unit": ("text", True), "period": ("period", True), "report": ("report", False),
+TOP_KEYS = {"unit": ("unit_name", True), "period": ("period", True), "report": ("report", False),
             "metrics": ("metrics", False), "sections": ("sections", False), "highlights": ("texts", False),
             "problems": ("texts", False), "plans": ("texts", False), "attachments": ("texts", False)}
 REPORT_KEYS = {"title": ("text", False), "topic": ("text", False), "salutation": ("text", False),
@@ -33,7 +34,7 @@ REPORT_KEYS = {"title": ("text", False), "topic": ("text", False), "salutation":
                "intro": ("text", False), "date_line": ("bool", False), "closing": ("text", False),
                "table": ("bool", False), "headings": ("headings", False)}
 HEADING_KEYS = {"problems": ("text", False), "plans": ("text", False), "table": ("text", False)}
-METRIC_KEYS = {"name": ("text", True), "unit": ("text", True), "value": ("number", True),
+METRIC_KEYS = {"name": ("text", True), "unit": ("text", True), "value": ("number", False),
                "previous": ("number", False), "last_year": ("number", False), "ytd": ("number", False),
                "ytd_last_year": ("number", False), "target": ("number", False),
                "approx": ("approx", False), "aggregate": ("aggregate", False)}
@@ -51,7 +52,7 @@ class MetricData:
     id: str
     name: str
     unit: str
-    value: Number
+    value: Number | None = None   # None only until the index joins a workbook's value (input.index)
     previous: Number | None = None
     last_year: Number | None = None
     ytd: Number | None = None
@@ -94,7 +95,7 @@ class Unit:
         return self.source.display
 
 
-class _UnitChecker(Checker):
+class UnitChecker(Checker):
     """The unit file's own kinds of value: the report block, metrics and sections."""
 
     def as_metrics(self, value, path):
@@ -187,17 +188,18 @@ class _UnitChecker(Checker):
 
 def check_unit(source: LoadedFile, path: Path) -> Unit:
     """Validate one loaded unit file and find its 公文 slips; raises InputError with every problem."""
-    checker = _UnitChecker(source)
+    checker = UnitChecker(source)
     if source.data is None:
         raise InputError([Problem(source.display, 1, 1, "", "文件是空的：至少要写 unit 和 period")])
     top = checker.mapping(source.data, (), TOP_KEYS)
     if "period" in top:
-        _check_period_folder(checker, path, top["period"])
+        check_period_folder(checker, path, top["period"])
+    checker.problems += unfilled_problems(source)
     if checker.problems:
         raise InputError(checker.problems)
     findings = lint_data(source.data)
     source.release()
-    return Unit(source=source, path=path, unit=top["unit"].strip(), period=top["period"],
+    return Unit(source=source, path=path, unit=top["unit"], period=top["period"],
                 report=top.get("report", {}), metrics=top.get("metrics", {}),
                 sections=top.get("sections", []), problems=top.get("problems", []),
                 plans=top.get("plans", []), attachments=top.get("attachments", []),
@@ -205,7 +207,7 @@ def check_unit(source: LoadedFile, path: Path) -> Unit:
                 warnings=checker.warnings, findings=findings)
 
 
-def _check_period_folder(checker: Checker, path: Path, period: Period) -> None:
+def check_period_folder(checker: Checker, path: Path, period: Period) -> None:
     """A file in a YYYY-Qn folder must be of that period (a typo would build another quarter)."""
     folder = next((p for p in path.parents if PERIOD_RE.match(p.name)), None)
     if folder is not None and folder.name != period.key:

@@ -1,4 +1,4 @@
-"""The template contexts of a unit report and of a period's summary: the contract's names with
+"""The template context of a unit report (and of a unit as a summary sees it): the contract's names with
 their defaults applied, every value plain Python (``str``, ``int``, ``Decimal``, dates, metrics),
 and the Jinja inside narrative strings evaluated to Markdown (templates.Templates.render_text)."""
 from __future__ import annotations
@@ -6,17 +6,15 @@ from __future__ import annotations
 from ..chars import join_lines
 from ..figures.history import as_metric
 from ..figures.phrases import Metrics
-from ..figures.summary import UnitFigures, rank, totals
-from ..input.period import Period
+from ..figures.summary import UnitFigures
 from ..input.settings import Settings
 from ..input.unitfile import Unit
 from .absence import absence_offset, new_absences
 from .absence import message as absence_message
-from .markdown import Markdown, table_markdown
+from .markdown import Markdown
 from .templates import Templates
 
 NARRATIVE_REPORT_KEYS = ("title", "topic", "salutation", "signature", "intro", "closing")
-METRICS_PER_TABLE = 4  # a summary table wider than this is split, so each stays readable
 
 
 def report_defaults(unit: Unit, settings: Settings) -> dict:
@@ -47,10 +45,11 @@ class Narrative:
     def __init__(self, templates: Templates, unit: Unit, context: dict):
         self.templates, self.unit, self.context = templates, unit, context
         self.warnings: list = []
+        self.values: dict = {}  # what each expression gave in this unit's context
 
     def text(self, value: str, path: tuple):
         locate = lambda offset, message: self.unit.source.problem(path, message, offset=offset)  # noqa: E731
-        rendered = self.templates.render_text(value, self.context, locate)
+        rendered = self.templates.render_text(value, self.context, locate, self.values)
         if rendered is not value:
             for found in new_absences(value, str(rendered)):
                 self.warnings.append(locate(absence_offset(value, found), absence_message(found)).as_warning())
@@ -89,6 +88,7 @@ def evaluated_unit_context(unit: Unit, metrics: dict, settings: Settings, templa
             text = narrative.text(value, ("report", key))
             evaluated[key] = text if key in ("intro", "closing") else one_line(text)
     context["report"] = evaluated
+    narrative.values.clear()  # the context changed: report.* now give the evaluated texts
     context["sections"] = [narrative.section(s) for s in unit.sections]
     for key in ("problems", "plans", "highlights"):
         context[key] = narrative.items(key, getattr(unit, key))
@@ -112,42 +112,3 @@ class LazyUnitContext(dict):
         if key not in self:
             raise KeyError(key)
         return self[key]
-
-
-def summary_tables(units: list[dict], total: Metrics) -> Markdown:
-    """One row per unit, one column per metric, a 合计 row; split when there are many metrics."""
-    metrics = list(total)
-    tables = []
-    for start in range(0, len(metrics), METRICS_PER_TABLE) if metrics else [0]:
-        chunk = metrics[start:start + METRICS_PER_TABLE]
-        header = ["排名", "单位"] + [f"{x.name}（{x.unit}）" for x in chunk]
-        rows = [[str(u["rank"] or ""), u["unit"]] + [u["m"][x.id].number if x.id in u["m"] else "" for x in chunk]
-                for u in units]
-        rows.append(["", "合计"] + [x.number for x in chunk])
-        tables.append(table_markdown(header, rows, "cl" + "r" * len(chunk)))
-    return Markdown("\n\n".join(tables))
-
-
-def summary_context(period: Period, units: list[UnitFigures], settings: Settings, templates: Templates) -> dict:
-    """The context of one period's summary template; ``units``: every unit of the period."""
-    total = totals(units, period)
-    rank_by = settings.rank_by or next(iter(total), None)
-    if settings.rank_by and settings.rank_by not in total:
-        from ..errors import InputError
-        raise InputError([settings.source.problem(("rank_by",), f"排名指标“{settings.rank_by}”在本季度的单位数据中不存在"
-                                                  f"（可用：{'、'.join(total) or '无'}）")])
-    ranking = [LazyUnitContext(r.figures, r.rank, settings, templates) for r in rank(units, rank_by)]
-    reporting = {k: sorted(u.name for u in units if k in u.metrics) for k in total}
-    missing = {k: sorted(u.name for u in units if k not in u.metrics) for k in total}
-    organisation = settings.organisation or ""
-    report = {"title": f"{organisation}{period.year}年第{period.quarter_cn}季度工作情况汇总",
-              "date": max(report_defaults(u.unit, settings)["date"] for u in units),
-              "signature": organisation, "salutation": "", "intro": "", "closing": "", "date_line": False,
-              "headings": dict(settings.headings)}
-    metrics = Metrics(total)
-    return {"period": period, "report": report, "settings": settings.public(),
-            "units": ranking, "ranked": [u for u in ranking if u["rank"]],
-            "unranked": [u for u in ranking if not u["rank"]],
-            "rank_by": total.get(rank_by) if rank_by else None, "total": metrics,
-            "missing": missing, "reporting": reporting, "unit_count": len(units),
-            "summary_table": summary_tables(ranking, metrics)}

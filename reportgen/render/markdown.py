@@ -1,10 +1,10 @@
 """Markdown, the one text format between templates and the document model.
 
 Where data text becomes Markdown it is escaped, here and nowhere else (:func:`escape`): every
-ASCII punctuation character becomes a numeric character reference (``&#42;`` for ``*``), which
-the parser reads back as that character and never as structure.  ``&``, ``<``, ``>``, ``"`` and
-``'`` become the references that HTML escaping gives, so text escaped by Jinja's own machinery
-reads back the same.  :class:`Markdown` marks a string that is already Markdown (template output,
+character that the dialect below gives a meaning to becomes a numeric character reference
+(``&#42;`` for ``*``), which the parser reads back as that character and never as structure.
+``&``, ``<``, ``>``, ``"`` and ``'`` become the references that HTML escaping gives, so text
+escaped by Jinja's own machinery reads back the same.  :class:`Markdown` marks a string that is already Markdown (template output,
 a heading, bold text), as Jinja's ``Markup`` does for HTML.
 
 The dialect (markdown-it-py, CommonMark with GFM tables): ``#`` title, ``##``–``#####`` headings
@@ -12,29 +12,36 @@ of levels 1–4 (numbered here per GB/T 9704: 一、 （一） 1. （1）, resta
 ``{.runin}`` on the line before a heading to run it into the next paragraph, paragraphs separated
 by a blank line (a single line break joins lines, with no space next to a Chinese character),
 ``**strong**`` and ``<b>…</b>`` for bold, pipe tables with column alignment, and ``::: NAME``
-containers for the parts of an official document (salutation, dateline, attachments, signature).
+containers for the parts of an official document (salutation, dateline, attachments, signature)
+and for a bar chart (``::: chart``: a line ``标题：…``, then a table of category | value whose
+header's second cell names the series).
 """
 from __future__ import annotations
 
 import re
+from decimal import Decimal, InvalidOperation
 from functools import cached_property
 
 from markupsafe import Markup
 
 from ..chars import line_separator
-from ..document import (Attachments, DateLine, Document, Heading, Paragraph, Run, RunInHeading,
+from ..document import (Attachments, Chart, DateLine, Document, Heading, Paragraph, Run, RunInHeading,
                         Salutation, Signature, Table, Title)
 from ..numerals import heading_number
 
 CONTAINERS = {"salutation": Salutation, "dateline": DateLine, "attachments": Attachments,
-              "signature": Signature}
+              "signature": Signature, "chart": Chart}
+CHART_TITLE = "标题："
 BLOCK_RULES = ["heading", "table"]
 INLINE_RULES = ["entity", "escape", "emphasis", "newline", "html_inline"]
 BOLD_TAGS = {"<b>": True, "</b>": False, "<strong>": True, "</strong>": False}
 _ALIGN = re.compile(r"text-align:(\w+)")
-_PUNCTUATION = "".join(chr(c) for c in range(0x21, 0x7F) if not chr(c).isalnum())
-_ESCAPES = {ord(c): f"&#{ord(c)};" for c in _PUNCTUATION} | {
+# What the rules below read as structure: entities (&), escapes (\\), emphasis (* _), inline HTML
+# (<), headings (#), tables (|), ::: containers (:) and {.attrs} lines ({).
+_MEANINGFUL = "\\*_#|:{"
+_ESCAPES = {ord(c): f"&#{ord(c)};" for c in _MEANINGFUL} | {
     ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;", ord('"'): "&#34;", ord("'"): "&#39;"}
+_INLINE_SYNTAX = re.compile(r"[&\\*_<\n]")  # what the inline rules act on: text without it is one text token
 
 
 def escape_text(text: str) -> str:
@@ -93,12 +100,26 @@ class MarkdownReader:
         from mdit_py_plugins.attrs import attrs_block_plugin
         from mdit_py_plugins.container import container_plugin
         md = MarkdownIt("zero", {"html": True}).enable(BLOCK_RULES + INLINE_RULES)
+        md.core.ruler.at("inline", _inline)
         container_plugin(md, "part", validate=lambda params, *_: params.strip() in CONTAINERS)
         md.use(attrs_block_plugin)
         return md
 
     def read(self, text: str) -> Document:
         return _Walker(self.parser.parse(text)).document()
+
+
+def _inline(state) -> None:
+    """markdown-it's inline step, except that text with no inline syntax (most table cells and
+    headings) gets the one text token the inline rules would make of it, without running them."""
+    from markdown_it.token import Token
+    for token in state.tokens:
+        if token.type == "inline":
+            token.children = []
+            if token.content and not _INLINE_SYNTAX.search(token.content):
+                token.children.append(Token("text", "", 0, content=token.content))
+            else:
+                state.md.inline.parse(token.content, state.md, state.env, token.children)
 
 
 def inline_runs(token) -> list[Run]:
@@ -216,8 +237,10 @@ class _Walker:
         if t == "container_part_open":
             name = token.info.strip()
             inner = self.skip_to("container_part_close")
-            lines = [line for tok in inner if tok.type == "inline" for line in inline_lines(tok)]
             kind = CONTAINERS[name]
+            if kind is Chart:
+                return self.chart(inner)
+            lines = [line for tok in inner if tok.type == "inline" for line in inline_lines(tok)]
             if kind in (Attachments, Signature):
                 return kind(lines)
             return kind("".join(lines))
@@ -238,6 +261,25 @@ class _Walker:
             self.counters[deeper] = 0
         return Heading(level, heading_number(level, self.counters[level - 1]), text)
 
+    @classmethod
+    def chart(cls, tokens) -> Chart:
+        """A ``::: chart`` container.  Raises ValueError (with the message for the template's
+        author) for anything but an optional ``标题：`` line and a two-column table of numbers."""
+        kinds = [t.type for t in tokens]
+        if "table_open" not in kinds:
+            raise ValueError("图表（::: chart）中没有表格：应先写一行“标题：……”，再写两列的表格（类别、数值）")
+        start, end = kinds.index("table_open"), kinds.index("table_close")
+        before = [plain_text(t) for t in tokens[:start] if t.type == "inline"]
+        if [t for t in kinds[end + 1:] if t != "paragraph_close"] or len(before) > 1 or (
+                before and not before[0].startswith(CHART_TITLE)):
+            raise ValueError("图表（::: chart）中只能有一行“标题：……”和一个表格")
+        table = cls.table(tokens[start:end + 1])
+        if len(table.header) != 2:
+            raise ValueError(f"图表（::: chart）的表格应有两列（类别、数值），实际为 {len(table.header)} 列")
+        title = before[0][len(CHART_TITLE):].strip() if before else ""
+        return Chart(title, table.header[1], [row[0] for row in table.rows],
+                     [_chart_value(title, row) for row in table.rows])
+
     @staticmethod
     def table(tokens) -> Table:
         rows, align, current, in_head = [], [], None, False
@@ -257,3 +299,18 @@ class _Walker:
                     align.append({"right": "r", "center": "c"}.get(m.group(1), "l") if m else "l")
                 current.append(plain_text(tokens[i + 1]))
         return Table(header, rows, align)
+
+
+def _chart_value(title: str, row: list[str]) -> Decimal | None:
+    """A chart cell: a finite number, or None when empty (the category has no value)."""
+    text = row[1].strip() if len(row) > 1 else ""
+    if not text:
+        return None
+    problem = ValueError(f"图表“{title}”中“{row[0]}”的数值应为数字，实际为“{text}”")
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise problem from None
+    if not value.is_finite():
+        raise problem
+    return value

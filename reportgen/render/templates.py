@@ -226,13 +226,14 @@ class Templates:
         shown = self.display(Path(filename)) if filename and filename != "<template>" else "-"
         return Problem(shown, line, 1, "template", explain(exc))
 
-    def render_text(self, text: str, context: dict, locate) -> str | Markdown:
+    def render_text(self, text: str, context: dict, locate, values: dict | None = None) -> str | Markdown:
         """A narrative string with its Jinja evaluated, as Markdown; text without Jinja stays the
         plain string it is.  ``locate(offset, message)`` gives a Problem's place in the data file.
 
         A text of literal parts and ``{{ … }}`` only (most of them) is evaluated expression by
         expression, each compiled once in the same sandboxed environment; anything else (statements,
-        comments, whitespace control, an expression the split cannot read) as a whole template."""
+        comments, whitespace control, an expression the split cannot read) as a whole template.
+        ``values``: what expressions gave in the same context, to be reused (a report repeats them)."""
         if "{" not in text:
             return text
         parts = self._split(text)
@@ -240,7 +241,7 @@ class Templates:
             with time_limit(self.seconds):
                 if parts is None:
                     return Markdown(bounded_render(self.text_env.from_string(text), context))
-                return self._evaluate(parts, context, text, locate)
+                return self._evaluate(parts, context, text, locate, {} if values is None else values)
         except InputError:
             raise
         except Exception as exc:  # noqa: BLE001
@@ -266,14 +267,16 @@ class Templates:
             return None  # an opening {{ without its end: a syntax error the whole template reports
         return parts
 
-    def _evaluate(self, parts, context: dict, text: str, locate) -> Markdown:
+    def _evaluate(self, parts, context: dict, text: str, locate, values: dict) -> Markdown:
         out, size = [], 0
         for offset, literal, expression in parts:
             if expression is None:
                 piece = escape(literal)
+            elif expression in values:
+                piece = values[expression]
             else:
                 try:
-                    piece = finalize(expression(context))
+                    piece = values[expression] = finalize(expression(context))
                 except Exception as exc:  # noqa: BLE001
                     raise InputError([locate(_offset_of(text, 1, exc, start=offset), explain(exc))]) from None
             size += len(piece)
