@@ -1,21 +1,27 @@
-"""LibreOffice, headless: PDF for a whole batch in one process, and what `reportgen doctor` reports."""
+"""LibreOffice, headless: PDF for a batch of reports, and what `reportgen doctor` reports."""
 from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import Callable
 
 from .errors import ReportgenError
 from .batch.outputs import write_atomic
 from .resources import bundled
 
+# (official name, what stands in for it where it is missing): the fonts of GB/T 9704 reports
 OFFICIAL_FONTS = ("方正小标宋简体", "仿宋_GB2312", "仿宋", "FangSong", "楷体_GB2312", "KaiTi", "黑体", "SimHei",
                   "宋体", "SimSun", "Times New Roman")
 ALIAS_FILE = "64-gongwen-cjk-aliases.conf"
 INSTALL_HINT = ("安装方法：Debian/Ubuntu 运行 sudo apt-get install libreoffice-writer-nogui fonts-noto-cjk "
                 "fonts-arphic-uming fonts-arphic-ukai；Windows/macOS 请从 libreoffice.org 下载安装")
+# LibreOffice 7.4 stops converting after about 247 files in one process: a process gets this many.
+FILES_PER_PROCESS = 100
+STARTUP_SECONDS = 60
 
 
 class OfficeError(ReportgenError):
@@ -45,9 +51,47 @@ def _font_environment(workdir: Path) -> dict:
     return env
 
 
-def convert_to_pdf(docx_files: list[Path], timeout_per_file: float = 20) -> list[str]:
-    """Write NAME.pdf beside each NAME.docx, all in one LibreOffice process; returns the problems.
+class _Converter:
+    """LibreOffice converting copies of the reports in a temporary folder, a bounded number of
+    files per process, each failed file tried once more in a process of its own."""
 
+    def __init__(self, binary: str, work: Path, timeout_per_file: float):
+        self.binary, self.work, self.timeout_per_file = binary, work, timeout_per_file
+        self.env = _font_environment(work)
+        (work / "in").mkdir()
+
+    def pdf(self, stem: str) -> Path:
+        return self.work / "pdf" / f"{stem}.pdf"
+
+    def done(self, stem: str) -> bool:
+        pdf = self.pdf(stem)
+        return pdf.is_file() and pdf.stat().st_size > 0
+
+    def run(self, stems: list[str]) -> None:
+        """One LibreOffice process for these files; a process that hangs is killed with its children."""
+        command = [self.binary, f"-env:UserInstallation=file://{self.work / 'profile'}", "--headless",
+                   "--norestore", "--nolockcheck", "--convert-to", "pdf", "--outdir", str(self.work / "pdf"),
+                   *(str(self.work / "in" / f"{stem}.docx") for stem in stems)]
+        process = subprocess.Popen(command, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                   cwd=self.work, start_new_session=True)
+        try:
+            process.wait(timeout=STARTUP_SECONDS + self.timeout_per_file * len(stems))
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        finally:
+            if process.poll() is None:  # interrupted (Ctrl-C): no LibreOffice left behind
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+def convert_to_pdf(docx_files: list[Path], timeout_per_file: float = 20,
+                   progress: Callable | None = None) -> list[str]:
+    """Write NAME.pdf beside each NAME.docx; returns the problems (one per file without a PDF).
+
+    LibreOffice converts at most FILES_PER_PROCESS files per process; a file that did not convert
+    (LibreOffice crashed, hung or gave up) is tried once more, alone.  ``progress(event, title,
+    key, total)`` hears "start" (total) and "built" or "failed" per file (key: the .docx).
     Raises OfficeError when LibreOffice is not installed.
     """
     binary = soffice()
@@ -55,43 +99,44 @@ def convert_to_pdf(docx_files: list[Path], timeout_per_file: float = 20) -> list
         raise OfficeError(f"未找到 LibreOffice，无法生成 PDF（Word 文件已生成）。{INSTALL_HINT}")
     if not docx_files:
         return []
+    report = progress or (lambda *args, **kwargs: None)
+    report("start", total=len(docx_files))
     with tempfile.TemporaryDirectory(prefix="reportgen-pdf-") as tmp:
-        work = Path(tmp)
-        (work / "in").mkdir()
-        names = {}
+        converter = _Converter(binary, Path(tmp), timeout_per_file)
+        sources = {}
         for i, path in enumerate(docx_files):
-            copy = work / "in" / f"{i:05d}.docx"  # unique names: units of two periods may share one
-            shutil.copyfile(path, copy)
-            names[copy.stem] = path
-        command = [binary, f"-env:UserInstallation=file://{work / 'profile'}", "--headless", "--norestore",
-                   "--nolockcheck", "--convert-to", "pdf", "--outdir", str(work / "pdf"),
-                   *(str(work / "in" / f"{stem}.docx") for stem in names)]
-        try:
-            subprocess.run(command, env=_font_environment(work), stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL, timeout=60 + timeout_per_file * len(names),
-                           cwd=work)
-        except subprocess.TimeoutExpired:
-            return ["LibreOffice 转换 PDF 超时"]
+            stem = f"{i:06d}"  # unique names: units of two periods may share one
+            shutil.copyfile(path, converter.work / "in" / f"{stem}.docx")
+            sources[stem] = path
+        stems = list(sources)
         problems = []
-        for stem, source in names.items():
-            pdf = work / "pdf" / f"{stem}.pdf"
-            if not pdf.is_file() or pdf.stat().st_size == 0:
-                problems.append(f"{source}: LibreOffice 未能生成 PDF")
-                continue
-            write_atomic(source.with_suffix(".pdf"), pdf.read_bytes())
+        for start in range(0, len(stems), FILES_PER_PROCESS):
+            chunk = stems[start:start + FILES_PER_PROCESS]
+            converter.run(chunk)
+            for stem in chunk:
+                if not converter.done(stem):
+                    converter.run([stem])  # once more, alone
+                source = sources[stem]
+                if converter.done(stem):
+                    write_atomic(source.with_suffix(".pdf"), converter.pdf(stem).read_bytes())
+                    report("built", source.stem, str(source))
+                else:
+                    problems.append(f"{source}: LibreOffice 未能生成 PDF（已重试一次）")
+                    report("failed", source.stem, str(source))
         return problems
 
 
-def update_pdfs(docx_files: list[Path]) -> tuple[int, list[str]]:
+def update_pdfs(docx_files: list[Path], progress: Callable | None = None) -> tuple[int, list[str]]:
     """PDFs for the reports whose PDF is missing or older than the .docx; returns (made, problems)."""
     stale = [p for p in docx_files
              if not p.with_suffix(".pdf").exists() or p.with_suffix(".pdf").stat().st_mtime < p.stat().st_mtime]
-    problems = convert_to_pdf(stale)
+    problems = convert_to_pdf(stale, progress=progress)
     return len(stale) - len(problems), problems
 
 
 def doctor() -> list[tuple[str, str]]:
-    """(what, finding) rows: LibreOffice, and which font each official font name resolves to."""
+    """(what, finding) rows: LibreOffice, and for each official font whether this machine has it
+    or which stand-in LibreOffice (and so the PDF) uses in its place."""
     rows = []
     binary = soffice()
     if binary:
@@ -109,7 +154,19 @@ def doctor() -> list[tuple[str, str]]:
     with tempfile.TemporaryDirectory() as tmp:
         env = _font_environment(Path(tmp))
         for name in OFFICIAL_FONTS:
-            found = subprocess.run([fc_match, "--format", "%{family[0]}:%{style[0]}", name], capture_output=True,
+            found = subprocess.run([fc_match, "--format", "%{family}", name], capture_output=True,
                                    text=True, env=env).stdout.strip()
-            rows.append((name, found or "（无）"))
+            rows.append((name, font_finding(name, found.split(",") if found else [])))
+    if any("替代字体" in finding for _, finding in rows):
+        rows.append(("说明", "替代字体只用于本机的显示和 PDF；Word 文件中写的仍是正式字体名，在装有正式字体的电脑上"
+                             "按正式字体显示。要让 PDF 也用正式字体，请在本机安装正式字体"))
     return rows
+
+
+def font_finding(name: str, families: list[str]) -> str:
+    """What doctor says of one official font, given the family names fontconfig matched it to."""
+    if not families:
+        return "未安装，也没有可用的替代字体"
+    if name in families:
+        return f"已安装（{families[0]}）"
+    return f"未安装，由替代字体“{families[0]}”代替（字形与正式字体不同）"

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import textwrap
+import time
 import zipfile
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 from lxml import etree
 
+from ooxml import assert_valid_docx
 from reportgen.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
@@ -46,10 +48,12 @@ class Project:
     def file(self, rel: str, text: str, encoding="utf-8") -> Path:
         return write(self.root / rel, text, encoding)
 
-    def run(self, *args, ok=None):
-        """Run the CLI in the project folder; returns click's Result (stderr separate)."""
+    def run(self, *args, ok=None, validate=True):
+        """Run the CLI in the project folder; returns click's Result (stderr separate).  Every .docx
+        a build writes is checked as Word would open it (tests/ooxml.py), unless ``validate`` is off."""
         runner = CliRunner()
         old = os.getcwd()
+        started = time.time()
         os.chdir(self.root)
         try:
             result = runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
@@ -57,6 +61,12 @@ class Project:
             os.chdir(old)
         if ok is not None:
             assert (result.exit_code == 0) == ok, result.output + result.stderr
+        if validate and args and args[0] == "build":
+            args = [str(a) for a in args]
+            out = next((args[i + 1] for i, a in enumerate(args[:-1]) if a in ("-o", "--output")), "out")
+            for report in (self.root / out).rglob("*.docx"):
+                if report.is_file() and not report.is_symlink() and report.stat().st_mtime >= started - 1:
+                    assert_valid_docx(report)
         return result
 
     def out(self, rel: str) -> Path:

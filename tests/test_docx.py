@@ -5,6 +5,7 @@ import docx
 import pytest
 
 from conftest import NS, W, docx_xml, paragraphs
+from ooxml import assert_valid_docx
 
 REPORT = "2024-Q3/城关镇.docx"
 q = lambda name: f"{{{W}}}{name}"  # noqa: E731
@@ -64,8 +65,31 @@ def test_body_paragraph_format(report):
     assert ppr.find("w:ind", NS).get(q("firstLineChars")) == "200"
     assert ppr.find("w:widowControl", NS).get(q("val")) in ("0", "false")
     assert ppr.find("w:jc", NS).get(q("val")) == "both"
-    # 28 characters per line: body runs condensed by 0.25 pt
-    assert style(report, "Normal").find("w:rPr/w:spacing", NS).get(q("val")) == "-5"
+    # 28 characters per line: body runs condensed by 0.3 pt; no hanging punctuation in LibreOffice
+    # (which reads Word's default "may hang" the other way round; see test_office.py)
+    assert style(report, "Normal").find("w:rPr/w:spacing", NS).get(q("val")) == "-6"
+    assert ppr.find("w:overflowPunct", NS).get(q("val")) == "1"
+
+
+def test_report_passes_the_open_xml_validator(report):
+    assert_valid_docx(report)
+
+
+def test_package_details(project, report):
+    """compatibilityMode 15, app.xml naming reportgen, the period as subject, a document id per report."""
+    settings = docx_xml(report, "word/settings.xml")
+    assert [s.get(q("val")) for s in settings.iterfind("w:compat/w:compatSetting", NS)
+            if s.get(q("name")) == "compatibilityMode"] == ["15"]
+    with zipfile.ZipFile(report) as z:
+        app = z.read("docProps/app.xml").decode()
+    assert "<Application>reportgen " in app and "Microsoft" not in app
+    assert docx.Document(str(report)).core_properties.subject == "2024年第三季度"
+    project.unit("蜀河镇")
+    project.run("build", "-q", ok=True)
+    w14 = "{http://schemas.microsoft.com/office/word/2010/wordml}"
+    ids = [docx_xml(project.out(f"2024-Q3/{n}.docx"), "word/settings.xml").find(f"{w14}docId").get(f"{w14}val")
+           for n in ("城关镇", "蜀河镇", "汇总报告")]
+    assert len(set(ids)) == 3
 
 
 @pytest.mark.parametrize("style_id,level", [("Heading1", "0"), ("Heading2", "1"), ("Heading3", "2"), ("Heading4", "3")])

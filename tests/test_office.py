@@ -1,8 +1,11 @@
-"""The reports as LibreOffice renders them (issue #4): page size, 22 lines of 28 characters,
-fonts, page numbers, keep-with-next, tables; and what pandoc and python-docx read back.
+"""The reports as LibreOffice renders them (issues #4 and #16): page size, 22 lines of 28
+characters, fonts, page numbers, keep-with-next, tables, charts; every character of the .docx in
+the PDF, in order; no signature alone on the last page; --pdf over a big batch; and what pandoc
+and python-docx read back.
 
 These tests need LibreOffice, poppler-utils and pandoc (scripts/install-office.sh). In CI they
 always run: a missing tool is a failure there, never a skip."""
+import difflib
 import json
 import os
 import re
@@ -14,7 +17,13 @@ from collections import defaultdict
 import docx
 import pytest
 
-from conftest import Project, paragraphs
+from conftest import NS, REPO, Project, W, docx_xml, paragraphs
+from ooxml import assert_valid_docx
+from reportgen import office
+from reportgen.docx.titles import TitleBreaker
+from reportgen.docx.writer import Writer
+from reportgen.document import Document, Paragraph, Properties, Run
+from reportgen.input.settings import Style
 
 TOOLS = {"soffice": "LibreOffice", "pdffonts": "poppler-utils", "pdftotext": "poppler-utils", "pandoc": "pandoc"}
 MISSING = [name for cmd, name in TOOLS.items() if shutil.which(cmd) is None]
@@ -148,19 +157,328 @@ def test_tables_stay_within_margins_and_repeat_their_header(summary_pdf, unit_pd
         assert any(t.startswith("排名单位") for _, _, _, t, _ in body(lines, height)[:3])
 
 
-def test_fonts_are_embedded_stand_ins_and_no_character_is_lost(rendered):
+def test_fonts_are_embedded_stand_ins(rendered):
     for name in ("城关镇", "汇总报告"):
         pdf = rendered.out(f"2024-Q3/{name}.pdf")
         fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
         rows = fonts.splitlines()[2:]
         assert rows and all(" yes " in row for row in rows), fonts
         assert not re.search(r"DejaVu|Droid|Unifont", fonts), fonts
-        text = re.sub(r"\s", "", subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
-                                                check=True).stdout)
-        source = docx.Document(str(rendered.out(f"2024-Q3/{name}.docx")))
-        wanted = "".join(p.text for p in source.paragraphs) + "".join(
-            c.text for t in source.tables for r in t.rows for c in r.cells)
-        assert set(re.sub(r"\s", "", wanted)) <= set(text)
+
+
+def test_every_character_of_the_docx_is_in_the_pdf_in_order(rendered):
+    for name in ("城关镇", "汇总报告"):
+        assert_same_text(rendered.out(f"2024-Q3/{name}.docx"))
+
+
+def test_every_output_passes_the_validator(rendered):
+    built = sorted((rendered.root / "out").rglob("*.docx"))
+    assert len(built) == 46
+    for path in built:
+        assert_valid_docx(path)
+
+
+# --- the text of the PDF, in order ------------------------------------------------------------------
+
+def docx_sequence(path) -> str:
+    """The non-space characters of the body in document order: paragraphs, and table cells row by row."""
+    out = []
+    for child in docx_xml(path).find("w:body", NS):
+        if child.tag == f"{{{W}}}p":
+            out.append("".join(t.text or "" for t in child.iter(f"{{{W}}}t")))
+        elif child.tag == f"{{{W}}}tbl":
+            for cell in child.iterfind("w:tr/w:tc", NS):
+                out.append("".join(t.text or "" for t in cell.iter(f"{{{W}}}t")))
+    return re.sub(r"\s", "", "".join(out))
+
+
+def chart_areas(page) -> list:
+    """A chart's white background, as LibreOffice draws it: a filled shape wider than 300 pt."""
+    return [shape for shape in page.rects + page.curves
+            if shape["x1"] - shape["x0"] > 300 and shape["bottom"] - shape["top"] > 200 and shape.get("fill")]
+
+
+def _in(char, box, slack=1.0) -> bool:
+    x = (char["x0"] + char["x1"]) / 2
+    y = (char["top"] + char["bottom"]) / 2
+    return box[0] - slack <= x <= box[2] + slack and box[1] - slack <= y <= box[3] + slack
+
+
+def _reading_order(chars) -> str:
+    rows = defaultdict(list)
+    for ch in chars:
+        rows[round(ch["top"] / 3)].append(ch)
+    return "".join(c["text"] for key in sorted(rows) for c in sorted(rows[key], key=lambda c: c["x0"]))
+
+
+def pdf_sequence(path) -> str:
+    """The non-space characters of the PDF's body in reading order: lines top to bottom, a table
+    cell by cell, row by row (a header row repeated on a following page once), page numbers and
+    the text inside charts left out."""
+    out, header, last_was_table = [], None, False
+    with pdfplumber.open(path) as pdf:
+        for page in pdf.pages:
+            chars = [c for c in page.chars if c["text"].strip() and c["top"] < page.height - BOTTOM]
+            charts = [(r["x0"], r["top"], r["x1"], r["bottom"]) for r in chart_areas(page)]
+            chars = [c for c in chars if not any(_in(c, box) for box in charts)]
+            items = []
+            tables = page.find_tables()
+            for table in tables:
+                rows = [[_reading_order([c for c in chars if cell and _in(c, cell, 0)]) for cell in row.cells]
+                        for row in table.rows]
+                items.append((table.bbox[1], "table", rows))
+            loose = [c for c in chars if not any(_in(c, t.bbox, 0) for t in tables)]
+            lines = defaultdict(list)
+            for ch in loose:
+                lines[round(ch["top"] / 3)].append(ch)
+            items += [(min(c["top"] for c in line), "line", line) for line in lines.values()]
+            for number, (_, kind, payload) in enumerate(sorted(items, key=lambda item: item[0])):
+                if kind == "line":
+                    out.append("".join(c["text"] for c in sorted(payload, key=lambda c: c["x0"])))
+                    last_was_table = False
+                    continue
+                rows = payload
+                if number == 0 and last_was_table and rows and rows[0] == header:
+                    rows = rows[1:]  # the header row LibreOffice repeats on the next page
+                else:
+                    header = rows[0] if rows else None
+                out += ["".join(row) for row in rows]
+                last_was_table = True
+    return re.sub(r"\s", "", "".join(out))
+
+
+def first_difference(expected: str, actual: str) -> str | None:
+    """None when the sequences are equal, else the first difference with its context."""
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, expected, actual, autojunk=False).get_opcodes():
+        if tag != "equal":
+            return (f"{tag}: the .docx has {expected[i1:i2]!r}, the PDF {actual[j1:j2]!r}, after "
+                    f"…{expected[max(0, i1 - 20):i1]}[{expected[i1:i2]}]{expected[i2:i2 + 10]}…")
+    return None
+
+
+def assert_same_text(path) -> None:
+    """Every non-space character of the .docx is in its PDF, in the same order, and nothing else."""
+    difference = first_difference(docx_sequence(path), pdf_sequence(path.with_suffix(".pdf")))
+    assert difference is None, f"{path.name}: {difference}"
+
+
+def test_first_difference_names_the_missing_character_and_its_context():
+    assert first_difference("管理意识明显增强，打造出了", "管理意识明显增强，打造出了") is None
+    found = first_difference("管理意识明显增强，打造出了", "管理意识明显增强打造出了")
+    assert found.startswith("delete: the .docx has '，', the PDF ''") and "增强[，]打造" in found
+
+
+# --- the seed reports: long real text -----------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def seeds(tmp_path_factory):
+    """The four real reports of tests/seeds, built with --pdf."""
+    project = Project(tmp_path_factory.mktemp("seeds"))
+    shutil.copytree(REPO / "tests/seeds/data", project.root / "data")
+    result = project.run("build", "-q", "--all", "--pdf")
+    assert result.exit_code == 0, result.stderr
+    return project
+
+
+def test_seed_reports_lose_no_character_in_the_pdf(seeds):
+    built = sorted((seeds.root / "out").rglob("*.docx"))
+    assert len(built) == 8
+    for path in built:
+        assert_valid_docx(path)
+        assert_same_text(path)
+
+
+@pytest.mark.parametrize("shift", [3, 11, 17])
+def test_seed_paragraphs_lose_no_character_wherever_their_lines_end(seeds, tmp_path, shift):
+    """Every body paragraph of the seed reports, moved on by a few characters so that other
+    characters end the lines (at these shifts LibreOffice 7.4 dropped a comma after digits when it
+    could hang punctuation past the line end)."""
+    texts = [text for path in sorted((seeds.root / "out").rglob("*.docx")) if path.stem != "汇总报告"
+             for style, text in paragraphs(path) if style == "Normal" and len(text) > 40]
+    assert len(texts) > 60
+    document = Document([Paragraph([Run("测" * shift + text)]) for text in texts], Properties(title="测试"))
+    path = tmp_path / "shifted.docx"
+    path.write_bytes(Writer(Style()).write(document))
+    assert office.convert_to_pdf([path]) == []
+    assert_same_text(path)
+
+
+def test_seed_reports_keep_22_lines_of_at_most_28_characters(seeds):
+    with pdfplumber.open(seeds.out("2010-Q3/八方小学.pdf")) as pdf:
+        pages = [body(pdf_lines(page), page.height) for page in pdf.pages]
+    full = pages[1]
+    assert len(full) == 22
+    hanzi_lines = [t for _, _, _, t, _ in full if re.fullmatch(r"[\u4e00-\u9fff，。、；：“”（）]+", t)]
+    assert max(len(t) for t in hanzi_lines) == 28
+
+
+# --- quotation marks in the East Asian font -----------------------------------------------------------
+
+def test_quotation_marks_after_digits_are_in_the_east_asian_font(rendered_punctuation):
+    with pdfplumber.open(rendered_punctuation) as pdf:
+        chars = [c for page in pdf.pages for c in page.chars]
+    def font(ch):
+        return ch["fontname"].split("+")[-1]
+    body_font = {font(c) for c in chars if c["text"] in "截至检查行业完成"}
+    assert len(body_font) == 1
+    shared = [(c["text"], font(c)) for c in chars if c["text"] in "“”‘’…—·" and c["top"] < A4[1] - BOTTOM]
+    assert [t for t, _ in shared] == list("“”“”……“”‘’·——")
+    assert {f for _, f in shared} == body_font
+
+
+@pytest.fixture(scope="module")
+def rendered_punctuation(tmp_path_factory):
+    project = Project(tmp_path_factory.mktemp("punctuation"))
+    project.unit(sections="- heading: 工作\n  text: 截至“5.31”，检查“12345”行业……“A级”‘5’与·点——完成。",
+                 extra="report:\n  signature: false\n")
+    result = project.run("build", "-q", "--pdf")
+    assert result.exit_code == 0, result.stderr
+    return project.out("2024-Q3/城关镇.pdf")
+
+
+# --- no signature alone on the last page ---------------------------------------------------------------
+
+FILLER = "按照创建工作标准下发了年度工作意见明确了各项工作的具体内容包抓领导责任部门和时限要求将任务分解到各村"
+
+
+def paragraph_of(lines: int) -> str:
+    """A paragraph exactly this many lines long: 26 characters after the indent, then 28 a line."""
+    count = 26 + 28 * (lines - 1)
+    return (FILLER * 10)[:count - 1] + "。"
+
+
+@pytest.fixture(scope="module")
+def signatures(tmp_path_factory):
+    """Reports whose body (heading and paragraphs) is 15 to 20 lines long, in several splits."""
+    project = Project(tmp_path_factory.mktemp("signatures"))
+    splits = {}
+    for lines in range(15, 21):
+        rest = lines - 1  # the heading is one line
+        threes = [3] * (rest // 3) + ([rest % 3] if rest % 3 else [])
+        for split in ([rest], threes, [1] * rest):
+            name = f"第{len(splits) + 1:02d}村"
+            splits[name] = lines
+            text = "".join(f"    {paragraph_of(n)}\n\n" for n in split)
+            project.unit(name, sections=f"- heading: 工作\n  text: |\n{text}",
+                         extra="report:\n  signature: 城关镇人民政府\n  date: 2024-10-08\n  table: false\n")
+    result = project.run("build", "-q", "--pdf")
+    assert result.exit_code == 0, result.stderr
+    return project, splits
+
+
+def test_the_last_page_always_holds_body_text(signatures):
+    project, splits = signatures
+    measured = set()
+    for name, lines in splits.items():
+        with pdfplumber.open(project.out(f"2024-Q3/{name}.pdf")) as pdf:
+            pages = [[t for _, _, _, t, _ in body(pdf_lines(page), page.height)] for page in pdf.pages]
+        texts = [t for page in pages for t in page]
+        signature = texts.index("城关镇人民政府")
+        measured.add(signature - 1)  # every line between the title and the signature is body text
+        assert texts[signature + 1] == "2024年10月8日"
+        last = pages[-1]
+        assert last.index("城关镇人民政府") > 0, f"{name} ({lines} lines): the last page holds only {last}"
+    assert measured == set(range(15, 21))  # the bodies really are 15 to 20 lines long
+
+
+# --- charts and titles ------------------------------------------------------------------------------
+
+def test_summary_chart_keeps_the_line_grid(rendered):
+    """Body lines after the chart stand where the 22-line grid puts them."""
+    with pdfplumber.open(rendered.out("2024-Q3/汇总报告.pdf")) as pdf:
+        for page in pdf.pages:
+            charts = chart_areas(page)
+            if not charts:
+                continue
+            chart = charts[0]
+            height = chart["bottom"] - chart["top"]
+            assert abs(chart["x1"] - chart["x0"] - (A4[0] - LEFT - RIGHT)) < 1
+            assert height / 28.95 == pytest.approx(round(height / 28.95), abs=0.02)
+            after = [line for line in body(pdf_lines(page), page.height) if line[0] > chart["bottom"]]
+            before = [line for line in body(pdf_lines(page), page.height) if line[0] < chart["top"] and line[1] < LEFT + 40]
+            if after and before:
+                steps = (after[0][0] - before[-1][0]) / 28.95
+                assert steps == pytest.approx(round(steps), abs=0.05)
+            return
+    pytest.fail("no chart in the summary")
+
+
+def test_a_long_title_is_set_in_the_lines_the_title_breaker_chooses(tmp_path):
+    project = Project(tmp_path)
+    title = "旬阳县城关镇人民政府关于2025年第三季度“六小”行业规范提升和双创工作情况的汇报"
+    project.unit(extra=f"report:\n  title: {title}\n  signature: false\n")
+    assert project.run("build", "-q", "--pdf").exit_code == 0
+    with pdfplumber.open(project.out("2024-Q3/城关镇.pdf")) as pdf:
+        page = pdf.pages[0]
+        lines = [line for line in body(pdf_lines(page), page.height) if line[0] < TOP + 4 * 29]
+    expected = TitleBreaker().lines(title, 20)
+    assert [t for _, _, _, t, _ in lines[:len(expected)]] == expected
+    for _, x0, x1, _, _ in lines[:len(expected)]:
+        assert abs((x0 + x1) / 2 - (LEFT + (A4[0] - LEFT - RIGHT) / 2)) < 12  # centred
+
+
+# --- --pdf at any batch size -------------------------------------------------------------------------
+
+def test_pdf_conversion_restarts_libreoffice_and_retries_a_failed_file(tmp_path, monkeypatch):
+    project = Project(tmp_path)
+    for i in range(5):
+        project.unit(f"第{i}村")
+    project.run("build", "-q", ok=True)
+    files = sorted(project.out("2024-Q3").glob("第*.docx"))
+    runs = []
+    real_run = office._Converter.run
+
+    def run(self, stems):
+        runs.append(list(stems))
+        real_run(self, stems)
+        if len(runs) == 1:
+            self.pdf(stems[1]).unlink()  # as if LibreOffice had given up on the second file
+
+    monkeypatch.setattr(office, "FILES_PER_PROCESS", 2)
+    monkeypatch.setattr(office._Converter, "run", run)
+    events = []
+    made, problems = office.update_pdfs(files, progress=lambda event, *args, **kwargs: events.append(event))
+    assert (made, problems) == (5, [])
+    assert [len(r) for r in runs] == [2, 1, 2, 1]  # two files a process, the failed one again alone
+    assert runs[1] == runs[0][1:]
+    assert sorted(p.name for p in project.out("2024-Q3").glob("第*.pdf")) == [f.with_suffix(".pdf").name for f in files]
+    assert events == ["start"] + ["built"] * 5
+
+
+def test_pdf_for_a_batch_of_301_reports(tmp_path):
+    """One LibreOffice process gives up after about 247 files: 301 reports still give 301 PDFs."""
+    project = Project(tmp_path)
+    for i in range(300):
+        project.unit(f"第{i + 1:03d}村", metrics=f"x: {{name: 检查, unit: 户次, value: {i + 1}}}")
+    result = project.run("build", "-q", "--pdf")
+    assert result.exit_code == 0, result.stderr
+    assert "PDF：生成 301 份，失败 0 份" in result.stderr
+    pdfs = sorted(p.stem for p in project.out("2024-Q3").glob("*.pdf"))
+    assert pdfs == sorted(p.stem for p in project.out("2024-Q3").glob("*.docx")) and len(pdfs) == 301
+
+
+def test_a_file_that_fails_twice_is_reported_and_the_rest_are_converted(tmp_path):
+    good = tmp_path / "好.docx"
+    project = Project(tmp_path / "p")
+    project.unit()
+    project.run("build", "-q", ok=True)
+    shutil.copyfile(project.out("2024-Q3/城关镇.docx"), good)
+    bad = tmp_path / "坏.docx"
+    bad.write_bytes(b"PK\x03\x04 not a document")
+    made, problems = office.update_pdfs([bad, good])
+    assert made == 1 and good.with_suffix(".pdf").is_file() and not bad.with_suffix(".pdf").exists()
+    assert problems == [f"{bad}: LibreOffice 未能生成 PDF（已重试一次）"]
+
+
+def test_doctor_names_each_stand_in():
+    assert office.font_finding("仿宋_GB2312", ["AR PL UMing CN", "文鼎PL细上海宋"]) == \
+        "未安装，由替代字体“AR PL UMing CN”代替（字形与正式字体不同）"
+    assert office.font_finding("黑体", ["SimHei", "黑体"]) == "已安装（SimHei）"
+    assert office.font_finding("黑体", []) == "未安装，也没有可用的替代字体"
+    rows = dict(office.doctor())
+    assert rows["仿宋_GB2312"].startswith(("已安装", "未安装，由替代字体“"))
+    if any("替代字体" in finding for finding in rows.values()):
+        assert rows["说明"].startswith("替代字体只用于本机的显示和 PDF")
 
 
 def test_pandoc_reads_four_heading_levels_and_tables(rendered):

@@ -112,3 +112,13 @@ def test_ctrl_c_and_sigterm_stop_the_workers_which_finish_the_item_at_hand(tmp_p
     time.sleep(0.3)  # no worker goes on writing after the main process has returned
     assert len(list(tmp_path.iterdir())) == done
     assert all(p.read_text() == "done" for p in tmp_path.iterdir())
+
+
+def test_where_fork_is_missing_the_build_says_once_that_it_runs_in_one_process(project, monkeypatch):
+    import reportgen.batch.build
+    project.unit("甲镇")
+    project.unit("乙镇")
+    monkeypatch.setattr(reportgen.batch.build, "can_fork", lambda: False)
+    result = project.run("build", "-q", "-j", "2", ok=True)
+    assert result.stderr.splitlines()[0] == "警告：本系统不支持 -j 2 所需的多进程方式（fork），报告在一个进程中依次生成"
+    assert "生成 3 份" in result.stderr

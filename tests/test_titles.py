@@ -11,7 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reportgen.chars import width_chars
-from reportgen.docx.titles import NO_LINE_END, NO_LINE_START, _Splitter, _words, title_lines
+from reportgen.docx.titles import NO_LINE_END, NO_LINE_START, TitleBreaker, _Splitter
+
+BREAKER = TitleBreaker()  # one tokenizer for the module, as one writer has one
+title_lines, _words = BREAKER.lines, BREAKER.words
 
 PER_LINE = 20  # 156 mm type area / 22 pt (2号)
 
@@ -118,8 +121,8 @@ def test_arguments():
 def test_jieba_is_quiet_and_writes_no_cache(tmp_path):
     """A fresh process: nothing on stderr, and jieba's cache file is not written to the temp
     folder (nor anywhere: the dictionary is built in memory)."""
-    code = ("from reportgen.docx.titles import title_lines\n"
-            "print('|'.join(title_lines('旬阳县城关镇人民政府关于双创工作情况的汇报', 20)))\n")
+    code = ("from reportgen.docx.titles import TitleBreaker\n"
+            "print('|'.join(TitleBreaker().lines('旬阳县城关镇人民政府关于双创工作情况的汇报', 20)))\n")
     env = {"TMPDIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
                          cwd=tmp_path, timeout=120)
@@ -218,7 +221,7 @@ def _check(title: str, per_line: int) -> list[str]:
                 assert _cluster_width(title, pos, pos + len(word)) > per_line, (lines, word)
         pos += len(word)
     # the fewest lines: no split at the allowed breaks has fewer
-    splitter = _Splitter(title, per_line)
+    splitter = _Splitter(title, per_line, _words(title))
     allowed = sorted(splitter._allowed())
     count, start, last = 1, 0, 0
     for p in allowed + [len(title)]:

@@ -8,22 +8,21 @@ import time
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from ..errors import InputError, OutputError, Problem, UsageError
-from ..figures.history import resolve
-from ..figures.summary import UnitFigures
 from ..input.files import display_path, find_unit_files, missing_paths_problems
-from ..input.index import Index, build_index, load_input
 from ..input.period import Period
 from ..input.settings import Settings, find_root, load_settings
-from ..input.summaryfile import SummaryFile, UnusableSummary
-from ..input.workbook import find_workbooks, is_workbook, read_workbook_or_error
-from ..render.absence import message as absence_message
+from ..input.workbook import find_workbooks, is_workbook
 from ..render.templates import Templates
 from .outputs import SUMMARY_NAME, assign_names, write_atomic
 from .state import BuildState, file_stats, files_digest, fingerprint, package_digest
-from .workers import map_unordered, terminate_as_interrupt
+from .workers import can_fork, map_unordered, terminate_as_interrupt
+
+if TYPE_CHECKING:  # what an unchanged rebuild never needs is imported where it is used
+    from ..input.index import Index
+    from ..input.summaryfile import SummaryFile, UnusableSummary
 
 PARALLEL_LOADING = 50  # files: fewer load faster in this process than workers can start
 WORKBOOK_NAME = "汇总表.xlsx"  # the summary's statistics table, beside the summary report
@@ -59,6 +58,8 @@ class Project:
 def load_index(files: list[Path], jobs: int = 1) -> Index:
     """Every file loaded (unit files in worker processes when there are many) and indexed, the
     workbooks' figures joined to the units."""
+    from ..input.index import build_index, load_input
+    from ..input.workbook import read_workbook_or_error
     unit_files = [f for f in files if not is_workbook(f)]
     loaded = [None] * len(unit_files)
     for number, unit in map_unordered(load_input, unit_files,
@@ -66,6 +67,13 @@ def load_index(files: list[Path], jobs: int = 1) -> Index:
         loaded[number] = unit
     workbooks = [(f, read_workbook_or_error(f)) for f in files if is_workbook(f)]
     return build_index(list(zip(unit_files, loaded)), workbooks)
+
+
+def unit_figures(index: Index, unit):
+    """The unit with its metrics, history filled in."""
+    from ..figures.history import resolve
+    from ..figures.summary import UnitFigures
+    return UnitFigures(unit, resolve(index, unit))
 
 
 @dataclass
@@ -162,6 +170,7 @@ class Renderer:
     def context(self, job: Job) -> tuple[dict, list]:
         """(the job's template context, warnings its data's own text gave)."""
         from ..render.context import evaluated_unit_context
+        from ..input.summaryfile import UnusableSummary
         from ..render.summary import summary_context
         if job.summary:
             if isinstance(job.summary_file, UnusableSummary):
@@ -172,6 +181,7 @@ class Renderer:
 
     def document(self, job: Job, context: dict, warnings: list):
         """(the document of the job's context, warnings about what it shows)."""
+        from ..render.absence import message as absence_message
         from ..render.report import paragraph_absences, render_document
         document = render_document(self.templates, self.reader, job.template, context)
         if not warnings:  # what the unit's own text left is located there; the rest came from the template
@@ -211,10 +221,14 @@ class Builder:
         self.paths = [Path(p) for p in paths]
         self.out = Path(output) if output else self.settings.output_dir
         self.periods, self.all_periods = list(periods), all_periods
-        self.jobs = max(1, jobs or os.cpu_count() or 1)
         self.force, self.strict = force, strict
         self.progress = progress or (lambda *args, **kwargs: None)
         self.result = BuildResult()
+        self.jobs = max(1, jobs or os.cpu_count() or 1)
+        if self.jobs > 1 and not can_fork():
+            if jobs:  # asked for: say once that it cannot be had
+                self.result.warnings.append(f"警告：本系统不支持 -j {jobs} 所需的多进程方式（fork），报告在一个进程中依次生成")
+            self.jobs = 1
         self.renderer = Renderer(self.settings, project.templates)
         self.statistics_only: dict = {}  # Period -> UnitFigures of the units found only in workbooks
         self.summary_files: dict = {}  # Period -> the period's SummaryFile or UnusableSummary (plan() sets it)
@@ -242,7 +256,7 @@ class Builder:
         jobs = []
         for period in self.result.periods:
             jobs += self.unit_jobs(index, period, [u for u in targets if u.period == period])
-            self.statistics_only[period] = [UnitFigures(u, resolve(index, u)) for u in index.statistics_only_units(period)]
+            self.statistics_only[period] = [unit_figures(index, u) for u in index.statistics_only_units(period)]
             if note := index.statistics_only_note(period):
                 self.result.warnings.append(note)
         return jobs
@@ -271,7 +285,7 @@ class Builder:
         jobs = []
         for unit in sorted(units, key=lambda u: str(u.path)):
             template = unit.report.get("template") or self.settings.template
-            figures = UnitFigures(unit, resolve(index, unit))
+            figures = unit_figures(index, unit)
             job = Job(f"{period.key}/{names[unit.unit]}.docx", period, template, unit.unit, [figures])
             job.fingerprint = fingerprint(self.environment, template, job.key, unit.source.digest,
                                           list(figures.metrics.values()))  # workbook values and history too
@@ -280,6 +294,7 @@ class Builder:
 
     def summary_job(self, period: Period, unit_jobs: list[Job]) -> Job:
         """The period's summary of the units whose reports are built, with its summary file."""
+        from ..input.summaryfile import SummaryFile
         summary_file = self.summary_files.get(period)
         job = Job(f"{period.key}/{SUMMARY_NAME}.docx", period, self.settings.summary_template, SUMMARY_NAME,
                   [j.units[0] for j in unit_jobs] + self.statistics_only.get(period, []), summary=True,

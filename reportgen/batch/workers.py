@@ -7,7 +7,6 @@ dies is a WorkerError.  Where fork is not available (Windows), everything runs i
 """
 from __future__ import annotations
 
-import multiprocessing
 import queue
 import signal
 from typing import Callable, Iterator
@@ -18,6 +17,7 @@ POLL_SECONDS = 0.2  # how often a waiting main process looks whether a worker di
 
 
 def can_fork() -> bool:
+    import multiprocessing
     return "fork" in multiprocessing.get_all_start_methods()
 
 
@@ -56,6 +56,7 @@ def map_unordered(func: Callable, items: list, jobs: int) -> Iterator[tuple[int,
         for number, item in enumerate(items):
             yield number, func(item)
         return
+    import multiprocessing
     ctx = multiprocessing.get_context("fork")
     tasks, results, stop = ctx.SimpleQueue(), ctx.Queue(), ctx.Event()
     workers = [ctx.Process(target=_worker, args=(func, items, tasks, results, stop), daemon=True)

@@ -32,6 +32,9 @@ from typing import Literal, Sequence
 from lxml import etree
 from lxml.builder import ElementMaker
 
+from ..chars import XML_INVALID, width_chars
+from .package import xml_attribute
+
 NS_C = "http://schemas.openxmlformats.org/drawingml/2006/chart"
 NS_A = "http://schemas.openxmlformats.org/drawingml/2006/main"
 NS_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -52,7 +55,6 @@ CATEGORY_AXIS_ID, VALUE_AXIS_ID = "500000001", "500000002"
 MAX_COLUMNS = 8  # more categories than this: horizontal bars, one unit name a line
 EMU_PER_POINT = 12700
 DEFAULT_TIMESTAMP = dt.datetime(2000, 1, 1)
-XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 HEX_COLOR = re.compile("[0-9A-Fa-f]{6}")
 
 C = ElementMaker(namespace=NS_C, nsmap={"c": NS_C, "a": NS_A, "r": NS_R})
@@ -135,7 +137,7 @@ class ChartParts:
 
     def document_relationship(self, rel_id: str) -> str:
         """The ``<Relationship>`` to add to word/_rels/document.xml.rels."""
-        return (f'<Relationship Id="{_attribute(rel_id)}" Type="{CHART_RELATIONSHIP}" '
+        return (f'<Relationship Id="{xml_attribute(rel_id)}" Type="{CHART_RELATIONSHIP}" '
                 f'Target="{self.document_target}"/>')
 
     @property
@@ -252,22 +254,13 @@ def _auto_direction(spec: BarChart, points) -> Literal["col", "bar"]:
         return "bar"
     slot = spec.width_emu * 0.85 / len(points)  # the plot area is about 85% of the chart's width
     char = spec.font_size * EMU_PER_POINT
-    widest = max(_width_chars(name) for name, _ in points)
+    widest = max(width_chars(name) for name, _ in points)
     return "col" if widest * char <= 2 * slot * 0.9 else "bar"
-
-
-def _width_chars(text: str) -> float:
-    """Width in characters of the font size: CJK and full-width characters 1, others a half."""
-    return sum(1 if ord(c) >= 0x2E80 else 0.5 for c in text)
 
 
 def _text(text: str) -> str:
     """Text XML 1.0 can hold (control characters dropped)."""
     return XML_INVALID.sub("", text)
-
-
-def _attribute(text: str) -> str:
-    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;"))
 
 
 def _number_text(value: Number) -> str:
@@ -440,8 +433,8 @@ def _workbook(spec: BarChart, points) -> bytes:
         _string_cell(ws, row, 1, _sheet_text(name))
         cell = ws.cell(row=row, column=2, value=_cell_number(value))
         cell.number_format = spec.number_format
-    ws.column_dimensions["A"].width = max(8, *(_width_chars(name) * 2 + 2 for name, _ in points))
-    ws.column_dimensions["B"].width = max(10, _width_chars(header[1]) * 2 + 2)
+    ws.column_dimensions["A"].width = max(8, *(width_chars(name) * 2 + 2 for name, _ in points))
+    ws.column_dimensions["B"].width = max(10, width_chars(header[1]) * 2 + 2)
     return _stable_xlsx(wb, spec.timestamp)
 
 

@@ -28,22 +28,22 @@ How a split is chosen, in order:
      after 的 −2, before 和/与/及 −2; inside a 关于…的 phrase +3; after 关于/和/对/在… or before
      的/之/等 +5; a break that had to open a piece of step 1: +6 (span), +12 (word), +30.
 
-jieba and its dictionary are loaded on the first title that does not fit on one line (about
-0.7 s; the import alone about 0.1 s), quietly, into a tokenizer of this module's own (the
-global ``jieba.dt`` is left alone) and without jieba's dictionary cache file: building the
-dictionary from jieba's own word list costs about what reading the 9 MB cache costs, and no file
-is written anywhere.
+A :class:`TitleBreaker` owns its jieba tokenizer (the global ``jieba.dt`` is left alone): it is
+built on the first title that does not fit on one line, quietly and without jieba's dictionary
+cache file (no file is written anywhere).  Building jieba's prefix dictionary takes about a
+second; this module reads jieba's word list into a plain word → frequency table instead (about
+a quarter of that) and looks words up to the longest word's length, which finds the same words.
 """
 from __future__ import annotations
 
-import functools
 import logging
 import re
 import warnings
+from functools import cached_property
 
 from ..chars import is_wide, width_chars
 
-__all__ = ["title_lines"]
+__all__ = ["TitleBreaker"]
 
 # Words of the 双创 (创建卫生城市、文明城市) work that jieba does not know or would split.
 DOMAIN_WORDS = (
@@ -100,48 +100,70 @@ ORG_WORDS = {"人民政府", "政府", "党委", "党工委", "县委", "市委"
              "医院", "卫生院", "中心", "街道"}
 
 
-def title_lines(title: str, per_line: int) -> list[str]:
-    """The title split into lines for a centred 2号 title: ``"".join(result) == title``.
+class TitleBreaker:
+    """Breaks titles into lines; one per writer, its tokenizer built on first use."""
 
-    ``per_line`` is how many full-width characters fit in one line at the title size (the caller
-    computes it: a 156 mm type area and 22 pt give 20).  Widths are counted as
-    :func:`reportgen.chars.width_chars` does: a Chinese character or full-width mark 1, a Latin
-    letter or digit about a half.  One line when the title fits; otherwise the fewest lines that
-    fit, every one of them at most ``per_line`` wide, broken between words.
-    """
-    if per_line < 1:
-        raise ValueError(f"per_line must be at least 1, not {per_line}")
-    if not title or width_chars(title) <= per_line:
-        return [title]
-    return _Splitter(title, per_line).lines()
+    def lines(self, title: str, per_line: int) -> list[str]:
+        """The title split into lines for a centred 2号 title: ``"".join(result) == title``.
 
+        ``per_line`` is how many full-width characters fit in one line at the title size (the
+        caller computes it: a 156 mm type area and 22 pt give 20).  Widths are counted as
+        :func:`reportgen.chars.width_chars` does: a Chinese character or full-width mark 1, a
+        Latin letter or digit about a half.  One line when the title fits; otherwise the fewest
+        lines that fit, every one of them at most ``per_line`` wide, broken between words.
+        """
+        if per_line < 1:
+            raise ValueError(f"per_line must be at least 1, not {per_line}")
+        if not title or width_chars(title) <= per_line:
+            return [title]
+        return _Splitter(title, per_line, self.words(title)).lines()
 
-@functools.lru_cache(maxsize=1)
-def _tokenizer():
-    """jieba's tokenizer with the domain words, built once, quietly, without a cache file."""
-    with warnings.catch_warnings():  # jieba 0.42 on newer Pythons: SyntaxWarning, pkg_resources
-        warnings.simplefilter("ignore")
-        import jieba
-    jieba.setLogLevel(logging.WARNING)  # "Building prefix dict…" goes to stderr at DEBUG
-    tokenizer = jieba.Tokenizer()
-    # What Tokenizer.initialize() does, less the cache file that it reads from / writes into the
-    # temp folder (a fixed name there, shared by every user: a failed write logs a traceback).
-    tokenizer.FREQ, tokenizer.total = tokenizer.gen_pfdict(tokenizer.get_dict_file())
-    tokenizer.initialized = True
-    for word in DOMAIN_WORDS:
-        tokenizer.add_word(word)
-    return tokenizer
+    def words(self, text: str) -> list[str]:
+        """The text cut into words by jieba (with the domain words)."""
+        return list(self.tokenizer.cut(text, HMM=True))
 
+    @cached_property
+    def tokenizer(self):
+        """jieba's tokenizer with the domain words, built quietly, without a cache file."""
+        with warnings.catch_warnings():  # jieba 0.42 on newer Pythons: SyntaxWarning, pkg_resources
+            warnings.simplefilter("ignore")
+            import jieba
+        jieba.setLogLevel(logging.WARNING)  # "Building prefix dict…" goes to stderr at DEBUG
 
-def _words(text: str) -> list[str]:
-    return list(_tokenizer().cut(text, HMM=True))
+        class Tokenizer(jieba.Tokenizer):
+            """jieba's tokenizer over a word → frequency table without jieba's prefix entries."""
+
+            def get_DAG(self, sentence):  # noqa: N802 - jieba's name
+                """For each start, the ends of the dictionary words there (as jieba's get_DAG)."""
+                n = len(sentence)
+                return {k: [i for i in range(k, min(n, k + self.longest)) if self.FREQ.get(sentence[k:i + 1])]
+                        or [k] for k in range(n)}
+
+        tokenizer = Tokenizer()
+        # What Tokenizer.initialize() does, less the cache file that it reads from / writes into the
+        # temp folder (a fixed name there, shared by every user: a failed write logs a traceback),
+        # and less the prefix entries.  dict.txt is lines of word, frequency and tag.
+        with tokenizer.get_dict_file() as source:
+            text = source.read().decode("utf-8")
+        fields = text.split()
+        if len(fields) != 3 * text.count("\n"):
+            raise ValueError("jieba's dict.txt is not lines of word, frequency and tag")
+        counts = list(map(int, fields[1::3]))
+        tokenizer.FREQ = dict(zip(fields[0::3], counts))
+        tokenizer.total = sum(counts)  # as jieba counts it: every line
+        tokenizer.longest = max(map(len, tokenizer.FREQ))  # longer than any domain word
+        tokenizer.initialized = True
+        for word in DOMAIN_WORDS:
+            tokenizer.add_word(word)
+        return tokenizer
+
 
 
 class _Splitter:
-    def __init__(self, title: str, per_line: int):
+    def __init__(self, title: str, per_line: int, words: list[str]):
         self.title, self.per_line = title, per_line
         self._widths: dict[tuple[int, int], float] = {}
-        self.words = _words(title)
+        self.words = words
         self.level = self._levels()
         self.cost = self._break_costs()
 

@@ -15,7 +15,7 @@ SIZE_SLOTS = ("title", "body", "page_number", "table")
 DEFAULT_FONTS = {"title": "方正小标宋简体", "body": "仿宋_GB2312", "heading1": "黑体", "heading2": "楷体_GB2312",
                  "heading3": "仿宋_GB2312", "heading4": "仿宋_GB2312", "page_number": "宋体",
                  "table": "仿宋_GB2312"}
-DEFAULT_SIZES = {"title": 22, "body": 16, "page_number": 14, "table": 10.5}
+DEFAULT_SIZES = {"title": 22, "body": 16, "page_number": 14, "table": 12}
 DEFAULT_HEADINGS = {"problems": "存在的问题", "plans": "下一步工作打算", "table": "主要指标完成情况"}
 
 SETTINGS_KEYS = {"organisation": ("text", False), "template": ("text", False),

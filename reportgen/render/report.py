@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..document import Document, Paragraph, Properties, RunInHeading
+from ..errors import InputError, Problem
 from .absence import absences
 from .markdown import MarkdownReader
 from .templates import Templates
@@ -9,7 +10,12 @@ from .templates import Templates
 
 def render_document(templates: Templates, reader: MarkdownReader, template: str, context: dict) -> Document:
     """The document a template makes of a context (unit or summary)."""
-    document = reader.read(templates.render(template, context))
+    markdown = templates.render(template, context)
+    try:
+        document = reader.read(markdown)
+    except ValueError as exc:  # a part the template wrote wrongly (a chart's table)
+        shown = templates.display(templates.names().get(template, template))
+        raise InputError([Problem(str(shown), 1, 1, "template", str(exc))]) from None
     report = context["report"]
     document.properties = Properties(title=document.title, author=str(report.get("signature") or ""),
                                      subject=str(context["period"]), date=report["date"])

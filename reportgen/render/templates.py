@@ -19,8 +19,6 @@ from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 
-from jinja2 import Undefined
-
 from ..errors import InputError, Problem
 from ..input.period import format_date
 from ..resources import bundled
@@ -49,6 +47,7 @@ def finalize(value):
         return Markdown("")
     if hasattr(value, "__html__"):
         return value
+    from jinja2 import Undefined
     if isinstance(value, Undefined):
         return escape(str(value))  # "" (an inline if without else), or StrictUndefined's error
     if not _printable(value):
