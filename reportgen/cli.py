@@ -58,8 +58,8 @@ def _report_problems(items) -> None:
 class _Progress:
     """A progress bar on a terminal, a plain log otherwise, nothing with -q."""
 
-    def __init__(self, quiet: bool):
-        self.quiet = quiet
+    def __init__(self, quiet: bool, label: str = "生成报告", done: str = "已生成"):
+        self.quiet, self.label, self.done = quiet, label, done
         self.tty = sys.stderr.isatty()
         self.bar = None
 
@@ -68,14 +68,14 @@ class _Progress:
             return
         if event == "start":
             if self.tty and total:
-                self.bar = click.progressbar(length=total, label="生成报告", file=sys.stderr,
+                self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr,
                                              show_pos=True, item_show_func=lambda t: t)
                 self.bar.__enter__()
             return
         if self.bar is not None:
             self.bar.update(1, title)
         elif event != "unchanged":
-            word = {"built": "已生成", "failed": "失败"}[event]
+            word = {"built": self.done, "failed": "失败"}[event]
             _echo_err(f"{word}：{key}")
 
     def close(self) -> None:
@@ -155,7 +155,11 @@ def build(paths, output, periods, all_periods, jobs, force, pdf, strict, quiet, 
                   f"失败 {len(result.failed)} 份；输出在 {display_path(builder.out)}")
         if pdf:
             from .office import update_pdfs
-            converted, problems = update_pdfs(result.built + result.unchanged)
+            pdf_progress = _Progress(quiet, "生成 PDF", "已生成 PDF")
+            try:
+                converted, problems = update_pdfs(result.built + result.unchanged, progress=pdf_progress)
+            finally:
+                pdf_progress.close()
             _report_problems(problems)
             _echo_err(f"PDF：生成 {converted} 份，失败 {len(problems)} 份")
             if problems:

@@ -329,3 +329,13 @@ def test_a_bad_summary_file_keeps_the_earlier_summary(project):
         "data/2024-Q3/汇总.yaml:2:24: summary.metircs: 未知字段“metircs”，是否应为“metrics”？",
         "data/2024-Q3/汇总.yaml:1:1: summary: 2024-Q3 的汇总报告未生成：请先改正这个汇总说明文件中的错误"]
     assert project.out("2024-Q3/汇总报告.docx").read_bytes() == earlier
+
+
+def test_a_chart_of_many_units_shows_the_first_thirty_and_says_so(project):
+    for i in range(35):
+        project.unit(f"第{i + 1:02d}镇", metrics=f"x: {{name: 检查, unit: 户次, value: {100 + i}}}")
+    context, _ = rendered(project.root, "2024-Q3")
+    chart = MarkdownReader().read(str(context["chart"])).blocks[0]
+    assert chart.title == "排名前30位的单位检查（户次）"
+    assert chart.categories == [f"第{i:02d}镇" for i in range(35, 5, -1)]
+    assert chart.values == [Decimal(100 + i - 1) for i in range(35, 5, -1)]

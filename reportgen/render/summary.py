@@ -24,6 +24,7 @@ METRICS_PER_TABLE = 4   # metric columns per statistics table: a wider one is sp
 LISTED_IN_FULL = 5      # a ranking of at most this many units names them all, a longer one its first three
 TOP = 3
 MIN_CHART_UNITS = 2     # a chart of one bar says nothing
+MAX_CHART_UNITS = 30  # bars a page can label legibly
 TOTAL_LABEL = "合计"
 OFFICE_PARTS = ("sections", "problems", "plans", "attachments")  # the summary file's lists, as a unit file's
 
@@ -224,11 +225,14 @@ def _tied_groups(units: list, metric_id: str) -> list[str]:
 
 def chart_markdown(x: TotalMetric, units: list[UnitFigures]) -> Markdown:
     """The ``::: chart`` container: a bar chart of ``x`` by unit, largest first, of the units that
-    report it (none when fewer than two do)."""
+    report it (none when fewer than two do; the first MAX_CHART_UNITS when more, so that every
+    label stays readable, the title saying so)."""
     bars = [(r.figures.name, format_value(r.figures.value(x.id))) for r in rank(units, x.id) if r.rank]
     if len(bars) < MIN_CHART_UNITS:
         return Markdown("")
-    title = escape(f"各单位{x.name}（{x.unit}）")
+    first = f"排名前{MAX_CHART_UNITS}位的单位" if len(bars) > MAX_CHART_UNITS else "各单位"
+    bars = bars[:MAX_CHART_UNITS]
+    title = escape(f"{first}{x.name}（{x.unit}）")
     table = table_markdown(["单位", f"{x.name}（{x.unit}）"], bars, "lr")
     return Markdown(f"::: chart\n标题：{title}\n{table}\n:::")
 
