@@ -22,9 +22,7 @@ the same bytes.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
-import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal, Sequence
@@ -34,6 +32,7 @@ from lxml.builder import ElementMaker
 
 from ..chars import XML_INVALID, width_chars
 from .package import xml_attribute
+from ..tables.workbook import workbook_bytes
 
 NS_C = "http://schemas.openxmlformats.org/drawingml/2006/chart"
 NS_A = "http://schemas.openxmlformats.org/drawingml/2006/main"
@@ -435,7 +434,7 @@ def _workbook(spec: BarChart, points) -> bytes:
         cell.number_format = spec.number_format
     ws.column_dimensions["A"].width = max(8, *(width_chars(name) * 2 + 2 for name, _ in points))
     ws.column_dimensions["B"].width = max(10, width_chars(header[1]) * 2 + 2)
-    return _stable_xlsx(wb, spec.timestamp)
+    return workbook_bytes(wb, spec.timestamp)
 
 
 SHEET_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")  # what openpyxl refuses in a cell
@@ -450,32 +449,3 @@ def _string_cell(ws, row: int, column: int, text: str):
     cell = ws.cell(row=row, column=column, value=text)
     cell.data_type = "s"
     return cell
-
-
-def _stable_xlsx(wb, created: dt.date | dt.datetime) -> bytes:
-    """The workbook's bytes, the same on every run: created/modified set to ``created`` and every
-    zip entry dated ``created``.
-
-    ``Workbook.save`` stamps the modified time with the clock, and zipfile dates each entry with
-    it, so the workbook is written by openpyxl's ExcelWriter (what ``save`` calls, less the stamp)
-    and then re-zipped with fixed dates. (The same as in reportgen.tables.workbook.)
-    """
-    from openpyxl.writer.excel import ExcelWriter
-
-    if not isinstance(created, dt.datetime):
-        created = dt.datetime(created.year, created.month, created.day)
-    stamp = created.replace(tzinfo=None, microsecond=0)
-    wb.properties.created = wb.properties.modified = stamp
-    wb.properties.creator = wb.properties.lastModifiedBy = "reportgen"
-    raw = io.BytesIO()
-    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
-        ExcelWriter(wb, archive).write_data()
-    date_time = max(stamp, dt.datetime(1980, 1, 1)).timetuple()[:6]
-    out = io.BytesIO()
-    with zipfile.ZipFile(raw) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for name in source.namelist():
-            info = zipfile.ZipInfo(name, date_time=date_time)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o100644 << 16
-            target.writestr(info, source.read(name))
-    return out.getvalue()

@@ -92,7 +92,7 @@ def summary_workbook(header: Sequence[str], rows: Sequence[Sequence[Cell]],
     for c, width in enumerate(widths, 1):
         ws.column_dimensions[get_column_letter(c)].width = min(max(width + PADDING, MIN_WIDTH), MAX_WIDTH)
     ws.freeze_panes = ws.cell(row=2, column=name_column + 2).coordinate if name_column + 1 < columns else "A2"
-    return _stable_xlsx(wb, created)
+    return workbook_bytes(wb, created)
 
 
 # --- cells --------------------------------------------------------------------------------------
@@ -169,7 +169,7 @@ def _sheet_title(title: str) -> str:
     return title or "Sheet1"
 
 
-def _stable_xlsx(wb: Workbook, created: dt.date | dt.datetime) -> bytes:
+def workbook_bytes(wb: Workbook, created: dt.date | dt.datetime) -> bytes:
     """The workbook's bytes, the same on every run: created/modified set to ``created`` and every
     zip entry dated ``created``.
 
