@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 from ..errors import OutputError
+from ..input.files import display_path
 
 SUMMARY_NAME = "汇总报告"
 UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
@@ -50,16 +51,16 @@ def ensure_folder(top: Path, folder: Path) -> None:
     try:
         top.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OutputError(f"无法创建文件夹 {top}：{exc.strerror}") from None
+        raise OutputError(f"无法创建文件夹 {display_path(top)}：{exc.strerror}") from None
     current = top
     for part in folder.relative_to(top).parts:
         current = current / part
         if current.is_symlink():
-            raise OutputError(f"无法写入 {current}：这是一个链接（为安全起见，输出文件夹中的链接不会被跟随）")
+            raise OutputError(f"无法写入 {display_path(current)}：这是一个链接（为安全起见，输出文件夹中的链接不会被跟随）")
         try:
             current.mkdir(exist_ok=True)
         except OSError as exc:
-            raise OutputError(f"无法创建文件夹 {current}：{exc.strerror}") from None
+            raise OutputError(f"无法创建文件夹 {display_path(current)}：{exc.strerror}") from None
 
 
 def _file_mode() -> int:
@@ -79,7 +80,7 @@ def write_atomic(path: Path, data: bytes, top: Path | None = None) -> None:
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
-        raise OutputError(f"无法写入 {path}：{exc.strerror}") from None
+        raise OutputError(f"无法写入 {display_path(path)}：{exc.strerror}") from None
     try:
         with os.fdopen(fd, "wb") as f:
             if hasattr(os, "fchmod"):
@@ -92,5 +93,5 @@ def write_atomic(path: Path, data: bytes, top: Path | None = None) -> None:
         except OSError:
             pass
         if isinstance(exc, OSError):
-            raise OutputError(f"无法写入 {path}：{exc.strerror}（文件是否正在 Word/WPS 中打开或只读？）") from None
+            raise OutputError(f"无法写入 {display_path(path)}：{exc.strerror}（文件是否正在 Word/WPS 中打开或只读？）") from None
         raise

@@ -21,6 +21,7 @@ from __future__ import annotations
 import copy
 import posixpath
 from pathlib import Path
+from urllib.parse import unquote
 
 from lxml import etree
 
@@ -117,7 +118,10 @@ class _Reducer:
         return messages
 
     def drop(self, kind: str, name: str) -> None:
-        self.dropped.setdefault(kind, []).append(name if len(name) <= 80 else name[:77] + "…")
+        """Note what is dropped; a link shows decoded and, when long, cut in the middle so that
+        its file name stays."""
+        name = unquote(name)
+        self.dropped.setdefault(kind, []).append(name if len(name) <= 80 else name[:38] + "…" + name[-38:])
 
     def package(self) -> Package:
         source = self.source

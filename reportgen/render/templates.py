@@ -348,8 +348,10 @@ def explain(exc: Exception) -> str:
 
 def _arithmetic_cn(exc: Exception) -> str:
     text = str(exc)
+    if "Decimal" in text and "float" in text:
+        return "指标的数值是精确的十进制数，不能直接与带小数点的常数运算：例如把 × 1.5 写成 * 3 / 2"
     if "unsupported operand" in text or "can't multiply" in text or "can only concatenate" in text:
-        return "不能对不同类型的值（如数字和文字、整数和小数）直接做运算"
+        return "不能对不同类型的值（如数字和文字）直接做运算"
     if isinstance(exc, ZeroDivisionError) or "division" in text:
         return "除数为零"
     return f"{type(exc).__name__}（{text}）"
