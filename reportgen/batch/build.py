@@ -159,6 +159,12 @@ class Renderer:
         from ..docx.writer import Writer  # python-docx only when something is written
         return Writer(self.settings.style)
 
+    def prepare_summaries(self) -> None:
+        """What every summary needs and unit reports do not (openpyxl for 汇总表.xlsx and the chart's
+        data), imported here while workers build the unit reports: the summaries' workers find it."""
+        from ..render.summary import summary_context  # noqa: F401
+        from ..tables.workbook import summary_workbook  # noqa: F401
+
     def prepare(self, template_names) -> None:
         self.reader.parser  # noqa: B018 - set up now, once for every worker
         for name in template_names:
@@ -387,7 +393,8 @@ class Builder:
         finished = {}
         try:
             build = partial(build_job, self.renderer, self.out, self.strict)
-            for number, (problems, warnings) in map_unordered(build, todo, self.jobs):
+            meanwhile = None if any(job.summary for job in todo) else self.renderer.prepare_summaries
+            for number, (problems, warnings) in map_unordered(build, todo, self.jobs, meanwhile):
                 job = finished[number] = todo[number]
                 if problems is None:
                     for key in job.outputs:
