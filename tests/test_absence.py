@@ -43,3 +43,10 @@ def test_what_a_template_leaves_is_located_in_the_template(project):
     project.file("templates/work-report.md.j2", "# 标题\n\n共{{ m.x }}，{{ m.x.qoq }}。\n")
     result = project.run("build", "-q", ok=True)
     assert result.stderr.splitlines()[0].startswith("templates/work-report.md.j2:1:1: template: 警告：生成的文字中出现“…共1300人，。…”")
+
+
+def test_punctuation_typed_doubled_in_the_unit_file_is_located_there(project):
+    project.unit(sections="- heading: 工作\n  text: 本季度开展检查，。共检查10次。")
+    result = project.run("build", "-q", ok=True)
+    assert result.stderr.splitlines()[0].startswith(
+        "data/2024-Q3/城关镇.yaml:5:18: sections[0].text: 警告：文字中有多余或落单的标点“，。”，请改正")

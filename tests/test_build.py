@@ -228,3 +228,12 @@ def test_no_compiled_template_is_kept_in_the_output_folder_and_an_edited_templat
     project.file("templates/work-report.md.j2", "# 第二版\n")
     project.run("build", "-q", ok=True)
     assert texts(project.out("2024-Q3/甲镇.docx"), "Title") == ["第二版"]
+
+
+def test_when_every_file_of_the_latest_quarter_fails_that_quarter_is_reported_not_an_earlier_one(project):
+    project.unit("甲镇", period="2024-Q2", metrics=M.format(v=1))
+    project.file("data/2024-Q3/甲镇.yaml", "unit: 甲镇\nperiod: 2024-Q3\nmetrics:\n  x: {name: 检查, unit: 户次, value: 二十}\n")
+    result = project.run("build", "-q")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == "季度 2024-Q3：生成 0 份，未变化 0 份，失败 1 份；输出在 out"
+    assert not (project.root / "out/2024-Q2").exists()

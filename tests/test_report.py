@@ -170,3 +170,12 @@ def test_the_example_data_builds_clean(project):
     assert texts(town, "Heading1")[:3] == ["一、加强组织领导，层层压实责任", "二、突出专项整治，城乡面貌明显改善",
                                             "三、广泛宣传发动，群众参与度持续提高"]
     assert "“六小”行业达标率达到92.4%，同比提高7.9个百分点。" in texts(town, "Normal")[5]
+
+
+def test_an_empty_or_false_signature_leaves_out_name_and_date(project):
+    for signature in ("''", "false"):
+        project.unit(extra=f"report:\n  signature: {signature}\n  date: 2024-10-08")
+        project.run("build", "-q", "--force", ok=True)
+        report = project.out("2024-Q3/城关镇.docx")
+        assert texts(report, "Signature") == []
+        assert "2024年10月8日" not in " ".join(texts(report))

@@ -258,7 +258,8 @@ class Builder:
         self.summary_files = index.summaries
         self.result.failed += sorted(display_path(p) for p in index.failed if p in selected)
         targets = self.checked(index.for_paths(selected))
-        self.result.periods = select_periods((u.period for u in targets), self.periods, self.all_periods)
+        self.result.periods = select_periods(self.periods_found(index, selected, targets), self.periods,
+                                             self.all_periods)
         jobs = []
         for period in self.result.periods:
             jobs += self.unit_jobs(index, period, [u for u in targets if u.period == period])
@@ -266,6 +267,19 @@ class Builder:
             if note := index.statistics_only_note(period):
                 self.result.warnings.append(note)
         return jobs
+
+    @staticmethod
+    def periods_found(index: Index, selected: set, targets) -> list[Period]:
+        """The periods of the selected files, bad ones too (a folder's quarter first, else what the
+        file says): a quarter whose files all fail is still the latest one, and its failures are
+        reported under it, never another quarter built instead."""
+        from ..input.workbook import period_of_path
+        found = [u.period for u in targets]
+        for path in selected:
+            period = period_of_path(path) or index.inputs.get(path)
+            if period is not None:
+                found.append(period)
+        return found
 
     def checked(self, units):
         """Report the 公文 lint findings: warnings, or with --strict errors that stop the unit."""
@@ -429,7 +443,8 @@ def check(project: Project, paths=(), strict: bool = False) -> tuple[BuildResult
     files, selected = project.unit_files(builder.paths)
     index = load_index(files)
     jobs = builder.plan(index, selected) if selected else []
-    summaries = [builder.summary_job(p, [j for j in jobs if j.period == p]) for p in builder.result.periods]
+    summaries = [builder.summary_job(p, [j for j in jobs if j.period == p]) for p in builder.result.periods
+                 if any(j.period == p for j in jobs)]
     for job in jobs + summaries:
         problems, warnings = build_job(builder.renderer, None, strict, job)
         builder.result.warnings += warnings

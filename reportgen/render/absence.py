@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 ABSENCE = re.compile(r"[，、；：][ \t]*[，。；、：]|[（(][ \t]*[）)]|^[ \t]*[，。、；：]", re.M)
+TYPED = "文字中有多余或落单的标点“{found}”，请改正"
 MESSAGE = ("生成的文字中出现“{found}”：可能是某个短语为空（如没有比较基数时的 yoy、qoq），"
            "请用 {{% if %}} 判断，或用 join_present 过滤器只连接不为空的短语")
 
@@ -22,10 +23,12 @@ def absence_offset(source: str, found: str) -> int:
     return m.end() - 2 if m else 0
 
 
-def new_absences(source: str, rendered: str) -> list[str]:
-    """Absences that rendering made (those typed in the source are the lint's business)."""
-    typed = absences(source)
-    return [found for found in absences(rendered) if found not in typed]
+def absences_in(source: str, rendered: str) -> list[tuple[int, str]]:
+    """(offset in the source, message) of each absence the rendered text shows: where it was typed,
+    or where the Jinja that left it starts."""
+    typed = {m.group().strip(): m.start() + len(m.group()) - len(m.group().lstrip()) for m in ABSENCE.finditer(source)}
+    return [(typed[found], TYPED.format(found=found)) if found in typed
+            else (absence_offset(source, found), message(found)) for found in absences(rendered)]
 
 
 def message(found: str) -> str:

@@ -9,8 +9,7 @@ from ..figures.phrases import Metrics
 from ..figures.summary import UnitFigures
 from ..input.settings import Settings
 from ..input.unitfile import Unit
-from .absence import absence_offset, new_absences
-from .absence import message as absence_message
+from .absence import absences_in
 from .markdown import Markdown
 from .templates import Templates
 
@@ -50,9 +49,8 @@ class Narrative:
     def text(self, value: str, path: tuple):
         locate = lambda offset, message: self.unit.source.problem(path, message, offset=offset)  # noqa: E731
         rendered = self.templates.render_text(value, self.context, locate, self.values)
-        if rendered is not value:
-            for found in new_absences(value, str(rendered)):
-                self.warnings.append(locate(absence_offset(value, found), absence_message(found)).as_warning())
+        for offset, message in absences_in(value, str(rendered)):
+            self.warnings.append(locate(offset, message).as_warning())
         return rendered
 
     def section(self, section) -> dict:
