@@ -31,6 +31,10 @@ class ChineseContext(click.Context):
 class ChineseCommand(click.Command):
     context_class = ChineseContext
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("options_metavar", "[选项]")
+        super().__init__(*args, **kwargs)
+
     def get_help_option(self, ctx):
         option = super().get_help_option(ctx)
         if option is not None:
@@ -41,6 +45,33 @@ class ChineseCommand(click.Command):
 class ChineseGroup(ChineseCommand, click.Group):
     command_class = ChineseCommand
     group_class = type  # subgroups are ChineseGroups too
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("subcommand_metavar", "命令 [参数]...")
+        super().__init__(*args, **kwargs)
+
+
+def usage_error_cn(exc: click.UsageError) -> str:
+    """click's usage errors, said in Chinese, with where to find the usage."""
+    if isinstance(exc, click.NoSuchOption):
+        hint = f"，是否应为“{'”或“'.join(exc.possibilities)}”？" if exc.possibilities else ""
+        text = f"没有选项“{exc.option_name}”{hint}"
+    elif isinstance(exc, click.MissingParameter):
+        text = f"缺少{'参数' if isinstance(exc.param, click.Argument) else '选项'}“{exc.param.human_readable_name}”"
+    elif isinstance(exc, click.BadParameter):
+        what = "/".join(exc.param.opts) if exc.param is not None else "参数"
+        kind = exc.param.type if exc.param is not None else None
+        wanted = (f"（应为 {kind.min}～{kind.max} 的整数）" if isinstance(kind, click.IntRange)
+                  else f"（{exc.message}）")
+        text = f"{what} 的取值无效{wanted}"
+    elif exc.message.startswith("No such command"):
+        name = exc.message.split("'")[1] if "'" in exc.message else ""
+        known = "、".join(exc.ctx.command.list_commands(exc.ctx)) if exc.ctx else ""
+        text = f"没有命令“{name}”（可用：{known}）"
+    else:
+        text = f"命令用法有误（{exc.message}）"
+    command = exc.ctx.command_path if exc.ctx else "reportgen"
+    return f"错误：{text}\n运行 {command} --help 查看用法"
 
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -332,10 +363,17 @@ def run() -> None:
     the standard streams need flushing."""
     import os
     try:
-        main()
-        code = 0
+        code = main(standalone_mode=False)
     except SystemExit as exc:
         code = exc.code
+    except getattr(click.exceptions, "NoArgsIsHelpError", ()) as exc:  # plain `reportgen`: its help
+        click.echo(exc.ctx.get_help())
+        code = 0
+    except click.UsageError as exc:
+        _echo_err(usage_error_cn(exc))
+        code = 2
+    except click.Abort:
+        code = 130
     if code is not None and not isinstance(code, int):  # sys.exit("message")
         _echo_err(str(code))
         code = 1

@@ -73,3 +73,15 @@ def test_checkout_entry_point_exits_with_the_command_status_and_all_its_output(t
     assert (usage.returncode, usage.stderr) == (2, "没有找到单位数据文件（*.yaml）：data\n")
     listing = subprocess.run(command + ["templates"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert listing.returncode == 0 and listing.stdout.count("内置") >= 2
+
+
+def test_usage_errors_of_the_command_are_in_chinese(tmp_path):
+    def run(*args):
+        done = subprocess.run([sys.executable, str(REPO / "cli.py"), *args], cwd=tmp_path, capture_output=True,
+                              text=True)
+        return done.returncode, done.stderr.splitlines()
+    assert run("build", "--bogus") == (2, ["错误：没有选项“--bogus”，是否应为“--jobs”？", "运行 cli.py build --help 查看用法"])
+    assert run("build", "-j", "0") == (2, ["错误：-j/--jobs 的取值无效（应为 1～64 的整数）", "运行 cli.py build --help 查看用法"])
+    assert run("new") == (2, ["错误：缺少参数“YYYY-Qn”", "运行 cli.py new --help 查看用法"])
+    code, lines = run("frob")
+    assert code == 2 and lines[0].startswith("错误：没有命令“frob”（可用：build、")
