@@ -58,8 +58,8 @@ EXPECTED = {
     ],
     # 36 characters, but no break at 18 keeps “六小”行业 and the date whole: three lines
     "县市场监督管理局2025年第三季度“六小”行业规范提升和食品安全双创工作汇报": [
-        "县市场监督管理局2025年第三季度",
-        "“六小”行业规范提升",
+        "县市场监督管理局",
+        "2025年第三季度“六小”行业规范提升",
         "和食品安全双创工作汇报",
     ],
     # 21 characters, but the digits are half width: one line
@@ -267,3 +267,10 @@ def test_any_text_is_split_and_fits(title, per_line):
     lines = title_lines(title, per_line)
     assert "".join(lines) == title
     assert all(width_chars(line) <= per_line for line in lines)
+
+
+def test_three_lines_never_grow_below_the_middle():
+    """A diamond: the line under the longest is never longer than it (13/15/16 is not a diamond)."""
+    lines = title_lines("中共旬阳县委旬阳县人民政府关于印发旬阳县创建国家卫生县城和省级园林县城工作实施方案的通知", 20)
+    assert lines == ["中共旬阳县委旬阳县人民政府", "关于印发旬阳县创建国家卫生县城和省级", "园林县城工作实施方案的通知"]
+

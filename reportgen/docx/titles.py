@@ -21,7 +21,8 @@ How a split is chosen, in order:
 2. How many lines: the fewest that these breaks allow.
 3. Which breaks, by a score in characters (lower is better), found by dynamic programming:
    first the sum of every "upward step" (a line longer than the line above it, where the shape
-   does not allow it) beyond 2 characters; then
+   does not allow it) beyond 2 characters for two lines, and any for three or more (a diamond's
+   lower half never grows); then
    * shape: 2 per character of such a step (a diamond may grow down to its middle line);
    * evenness: 1 per character that a line differs from the mean line length;
    * meaning, per break: before 关于 or after the issuing unit −2 each, after a date −1,
@@ -345,6 +346,7 @@ class _Splitter:
         n = reach[0]
         mean = width_chars(self.title) / n
         grow_until = (n - 1) // 2  # pairs (k, k+1) with k below this may grow: a diamond's top half
+        tolerance = STEP_TOLERANCE if n < 3 else 0  # a diamond's lower half never grows
 
         def line_cost(a, b):
             c = EVEN * abs(self._width(a, b) - mean)
@@ -373,7 +375,7 @@ class _Splitter:
                     step = w - above
                     primary, score = cost
                     if step > 0 and (fell or k - 1 >= grow_until):
-                        primary += max(0.0, step - STEP_TOLERANCE)
+                        primary += max(0.0, step - tolerance)
                         score += STEP * step
                     score += line_cost(points[j], points[m])
                     state = (j, m, fell or step < 0)
