@@ -353,3 +353,14 @@ def test_the_package_holds_only_what_a_report_uses(writer):
 def test_the_same_document_gives_the_same_bytes(writer):
     blocks = (Title("城关镇2025年第三季度工作汇报"), Paragraph([Run("正文“5.31”。")]), chart(4), summary_table(2))
     assert writer.write(document(*blocks)) == Writer(Style()).write(document(*blocks))
+
+
+def test_the_row_before_the_total_is_kept_with_it(project):
+    for i in range(3):
+        project.unit(f"{i + 1}镇", metrics=f"x: {{name: 检查, unit: 户次, value: {i + 1}}}")
+    project.run("build", "-q", ok=True)
+    from conftest import NS, W, docx_xml
+    table = docx_xml(project.out("2024-Q3/汇总报告.docx")).findall(".//w:tbl", NS)[-1]
+    kept = [tr.find("w:tc/w:p/w:pPr/w:keepNext", NS) is not None for tr in table.findall("w:tr", NS)]
+    first = ["".join(t.text for t in tr.find("w:tc", NS).iter(f"{{{W}}}t")) for tr in table.findall("w:tr", NS)]
+    assert first[-1] == "" and kept[:-1] == [False] * (len(kept) - 2) + [True]

@@ -195,7 +195,8 @@ class Writer:
         for r, row in enumerate(rows):
             header, total = r == 0, layout.is_total(row)
             tr_pr = "<w:cantSplit/><w:tblHeader/>" if header else "<w:cantSplit/>"
-            last = keep and r == len(rows) - 1
+            before_total = r + 1 < len(rows) and r > 0 and layout.is_total(rows[r + 1])
+            last = keep and r == len(rows) - 1 or before_total  # 合计 never starts a page alone
             cells = []
             for c, width in zip(columns, widths):
                 text = row[c]
