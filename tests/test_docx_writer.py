@@ -280,8 +280,9 @@ def test_the_attachment_note_and_the_paragraph_before_it_are_kept_with_the_signa
 def test_a_table_before_the_signature_keeps_its_last_row_with_it(writer):
     data = written(writer, Paragraph([Run("正文。")]), summary_table(1, UNITS[:2]), Signature(["城关镇人民政府"]))
     rows = body(data).find("w:tbl", NS).findall("w:tr", NS)
+    # the last row goes with the signature, and the row above 合计 with it
     assert [all(p.find("w:pPr/w:keepNext", NS) is not None for p in row.iter(q("p"))) for row in rows] == \
-        [False, False, False, True]
+        [False, False, True, True]
     assert keeps(data)[0] == ("正文。", False)
 
 
