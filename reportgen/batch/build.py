@@ -11,17 +11,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from ..errors import InputError, OutputError, Problem, UsageError
-from ..input.files import display_path, find_unit_files, missing_paths_problems
+from ..input.files import display_path, find_unit_files, find_workbooks, is_workbook, missing_paths_problems
 from ..input.period import Period
 from ..input.settings import Settings, find_root, load_settings
-from ..input.workbook import find_workbooks, is_workbook
-from ..render.templates import Templates
 from .outputs import SUMMARY_NAME, assign_names, write_atomic
 from .state import BuildState, file_stats, files_digest, fingerprint, package_digest
 from .workers import can_fork, map_unordered, terminate_as_interrupt
 
 if TYPE_CHECKING:  # what an unchanged rebuild never needs is imported where it is used
     from ..input.index import Index
+    from ..render.templates import Templates
     from ..input.summaryfile import SummaryFile, UnusableSummary
 
 PARALLEL_LOADING = 50  # files: fewer load faster in this process than workers can start
@@ -37,6 +36,7 @@ class Project:
 
     @classmethod
     def open(cls, start: Path | None = None) -> "Project":
+        from ..render.templates import Templates
         settings = load_settings(find_root(start), display=display_path)
         return cls(settings, Templates(settings.templates_dir, display=display_path))
 

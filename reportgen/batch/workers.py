@@ -7,6 +7,7 @@ dies is a WorkerError.  Where fork is not available (Windows), everything runs i
 """
 from __future__ import annotations
 
+import os
 import queue
 import signal
 from typing import Callable, Iterator
@@ -17,8 +18,8 @@ POLL_SECONDS = 0.2  # how often a waiting main process looks whether a worker di
 
 
 def can_fork() -> bool:
-    import multiprocessing
-    return "fork" in multiprocessing.get_all_start_methods()
+    """Whether workers can be forked (multiprocessing's fork start method exists where os.fork does)."""
+    return hasattr(os, "fork")
 
 
 def _worker(func: Callable, items: list, tasks, results, stop) -> None:

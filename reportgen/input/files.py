@@ -8,6 +8,7 @@ from pathlib import Path
 from ..errors import Problem
 
 YAML_SUFFIXES = (".yaml", ".yml")
+WORKBOOK_SUFFIX = ".xlsx"
 
 
 def display_path(path: Path) -> str:
@@ -97,3 +98,24 @@ def os_error_message(exc: OSError, path: Path | None = None) -> str:
         return "磁盘或文件夹是只读的"
     name = errno.errorcode.get(code, "") if code is not None else ""
     return f"系统错误 {name or code}" if (name or code) else "系统错误"
+
+
+def is_workbook(path: Path) -> bool:
+    return path.name.lower().endswith(WORKBOOK_SUFFIX)
+
+
+def find_workbooks(paths: list[Path]) -> list[Path]:
+    """Every *.xlsx under the given folders (and the given *.xlsx files), absolute, in path order;
+    hidden files and folders, Excel's ``~$`` lock files and links to folders are left out."""
+    found: dict[Path, None] = {}
+    for path in paths:
+        if path.is_dir():
+            top = path.resolve()
+            for folder, folders, names in os.walk(top):
+                folders[:] = sorted(f for f in folders if not f.startswith("."))
+                for name in sorted(names):
+                    if is_workbook(Path(name)) and not name.startswith((".", "~$")):
+                        found[Path(folder, name)] = None
+        elif is_workbook(path) and path.is_file():
+            found[Path(os.path.abspath(path))] = None
+    return sorted(found)

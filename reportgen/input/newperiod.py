@@ -28,7 +28,8 @@ import yaml
 from ..errors import InputError, Problem, UsageError
 from .files import display_path, find_unit_files, os_error_message
 from .period import Period
-from .workbook import blank_workbook, find_workbooks, period_of_path
+from .files import find_workbooks
+from .workbook import blank_workbook, period_of_path
 from .yamlfile import LoadedFile, load_yaml
 
 PENDING = "【待填】"      # a text still to write

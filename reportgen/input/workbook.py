@@ -40,7 +40,6 @@ from .checker import Checker, describe, quote
 from .files import display_path, os_error_message
 from .period import PERIOD_RE, Period
 
-WORKBOOK_SUFFIX = ".xlsx"
 UNIT_HEADER = "单位"
 TOTAL_ROWS = ("合计", "总计", "小计")        # a sheet's own totals, not units
 NAME_AND_UNIT = re.compile(r"^(?P<name>.+?)\s*[（(]\s*(?P<unit>[^（）()]+?)\s*[）)]\s*$")  # 名称（单位）
@@ -175,27 +174,6 @@ class _CellPlaces:
 
 
 # --- finding ---------------------------------------------------------------------------------
-def is_workbook(path: Path) -> bool:
-    return path.name.lower().endswith(WORKBOOK_SUFFIX)
-
-
-def find_workbooks(paths: list[Path]) -> list[Path]:
-    """Every *.xlsx under the given folders (and the given *.xlsx files), absolute, in path order;
-    hidden files and folders, Excel's ``~$`` lock files and links to folders are left out."""
-    found: dict[Path, None] = {}
-    for path in paths:
-        if path.is_dir():
-            top = path.resolve()
-            for folder, folders, names in os.walk(top):
-                folders[:] = sorted(f for f in folders if not f.startswith("."))
-                for name in sorted(names):
-                    if is_workbook(Path(name)) and not name.startswith((".", "~$")):
-                        found[Path(folder, name)] = None
-        elif is_workbook(path) and path.is_file():
-            found[Path(os.path.abspath(path))] = None
-    return sorted(found)
-
-
 def period_of_path(path: Path) -> Period | None:
     """The period of the nearest ``YYYY-Qn`` folder above the file, else a ``YYYY-Qn`` in its
     name; None when neither says (or the year is outside 1900-2999)."""
