@@ -218,12 +218,3 @@ def check_period_folder(checker: Checker, path: Path, period: Period) -> None:
 def load_unit(path: Path, display: str | None = None) -> Unit:
     """Read, parse and validate one unit file."""
     return check_unit(load_yaml(path, display), path)
-
-
-def load_unit_or_error(path: Path) -> "Unit | InputError":
-    """load_unit, with a bad file's InputError returned rather than raised (for a batch)."""
-    from .files import display_path
-    try:
-        return load_unit(path, display_path(path))
-    except InputError as exc:
-        return exc
