@@ -106,3 +106,30 @@ def tables(path: Path) -> list[list[list[str]]]:
     body = docx_xml(path).find(f"{{{W}}}body")
     return [[["".join(t.text or "" for t in tc.iter(f"{{{W}}}t")) for tc in tr.findall("w:tc", NS)]
              for tr in tbl.findall("w:tr", NS)] for tbl in body.findall("w:tbl", NS)]
+
+
+def signalled_build(root: Path, units: int, jobs: int, signum) -> tuple[int, str]:
+    """A build of ``units`` generated units with ``-j jobs``, sent ``signum`` once its first report
+    is written; (exit status, standard error)."""
+    import subprocess
+    import sys
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from generate import generate
+    generate(root, units)
+    proc = subprocess.Popen([sys.executable, str(REPO / "cli.py"), "build", "-j", str(jobs)], cwd=root,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not list((root / "out").rglob("*.docx")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signum)
+    _, err = proc.communicate(timeout=60)
+    return proc.returncode, err
+
+
+def assert_whole_reports_only(out: Path) -> None:
+    """No temporary file left, and every report a sound zip."""
+    assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
+    for report in out.rglob("*.docx"):
+        with zipfile.ZipFile(report) as z:
+            assert z.testzip() is None
+

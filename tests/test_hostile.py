@@ -2,15 +2,12 @@
 nothing written outside the output folder, earlier reports untouched."""
 import shutil
 import signal
-import subprocess
-import sys
 import time
-import zipfile
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from conftest import REPO, unit_yaml
+from conftest import assert_whole_reports_only, signalled_build, unit_yaml
 from reportgen.errors import InputError
 from reportgen.render.context import unit_context
 from reportgen.input.yamlfile import parse_yaml
@@ -95,22 +92,10 @@ def test_a_failed_rebuild_leaves_the_earlier_file_byte_identical(project):
 
 
 def test_ctrl_c_leaves_no_partial_files_and_exits_130(tmp_path):
-    sys.path.insert(0, str(REPO / "benchmarks"))
-    from generate import generate
-    generate(tmp_path, 400)
-    proc = subprocess.Popen([sys.executable, str(REPO / "cli.py"), "build", "-j", "2"], cwd=tmp_path,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    while not list((tmp_path / "out").rglob("*.docx")) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 130, err
+    code, err = signalled_build(tmp_path, 400, 2, signal.SIGINT)
+    assert code == 130, err
     assert "已中断" in err and "Traceback" not in err
-    assert not [p for p in (tmp_path / "out").rglob("*") if p.name.endswith(".tmp")]
-    for report in (tmp_path / "out").rglob("*.docx"):
-        with zipfile.ZipFile(report) as z:
-            assert z.testzip() is None
+    assert_whole_reports_only(tmp_path / "out")
 
 
 GOOD = unit_yaml(metrics="x: {name: 检查, unit: 户次, value: 2085, last_year: 1702}\n"

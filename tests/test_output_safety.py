@@ -11,7 +11,7 @@ import zipfile
 
 import pytest
 
-from conftest import REPO, texts
+from conftest import assert_whole_reports_only, signalled_build, texts
 
 M = "x: {{name: 检查, unit: 户次, value: {v}}}"
 TEXT = "- heading: 工作\n  text: 共{{ m.x }}。"
@@ -146,22 +146,10 @@ def test_a_period_that_disagrees_with_its_folder_is_an_error(project):
 
 
 def test_sigterm_stops_the_workers_and_leaves_no_partial_file(tmp_path):
-    sys.path.insert(0, str(REPO / "benchmarks"))
-    from generate import generate
-    generate(tmp_path, 300)
-    proc = subprocess.Popen([sys.executable, str(REPO / "cli.py"), "build", "-j", "4"], cwd=tmp_path,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    while not list((tmp_path / "out").rglob("*.docx")) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    proc.send_signal(signal.SIGTERM)
-    _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 143, err
+    code, err = signalled_build(tmp_path, 300, 4, signal.SIGTERM)
+    assert code == 143, err
     assert "已被终止" in err and "Traceback" not in err
     written = sorted((tmp_path / "out").rglob("*.docx"))
     time.sleep(0.5)
     assert sorted((tmp_path / "out").rglob("*.docx")) == written  # no worker goes on writing
-    assert not [p for p in (tmp_path / "out").rglob("*") if p.name.endswith(".tmp")]
-    for report in written:
-        with zipfile.ZipFile(report) as z:
-            assert z.testzip() is None
+    assert_whole_reports_only(tmp_path / "out")
