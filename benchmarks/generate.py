@@ -38,6 +38,8 @@ def unit_file(unit: str, period: str, rng: random.Random, full: bool) -> str:
 def generate(root: Path, n: int, seed: int = 7, history: bool = False) -> None:
     """N units of 2025-Q3 (with history: also their 2024-Q3 and 2025-Q2 files)."""
     rng = random.Random(seed)
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "reportgen.yaml").write_text("organisation: 县双创工作领导小组办公室\n", encoding="utf-8")  # as `init` writes one
     periods = (("2024-Q3", False), ("2025-Q2", False), ("2025-Q3", True)) if history else (("2025-Q3", True),)
     for i in range(n):
         unit = f"第{i + 1:04d}单位"

@@ -11,6 +11,10 @@ HANZI = "".join(f"{first}-{last}" for first, last in HANZI_RANGES)  # for a regu
 # full-width forms, and the punctuation Chinese text shares with Latin text (quotes, …, —).
 WIDE_RANGES = (("\u2e80", "\u9fff"), ("\uf900", "\ufaff"), ("\ufe30", "\ufe4f"), ("\uff00", "\uffef"),
                ("\u2018", "\u201d"), ("\u2026", "\u2026"), ("\u2014", "\u2014"))
+# Patterns kept as text: re compiles (and caches) them on first use.
+_WIDE_CLASS = "".join(f"{first}-{last}" for first, last in WIDE_RANGES)
+_WIDE = f"[{_WIDE_CLASS}]"
+_RUNS = f"{_WIDE}+|[^{_WIDE_CLASS}]+"  # alternate runs of wide and other characters
 # Punctuation that Chinese and Latin text share: set in the East Asian font whatever precedes it.
 SHARED_PUNCTUATION = "\u2018\u2019\u201c\u201d\u2026\u2014\u00b7"
 
@@ -23,15 +27,20 @@ def is_hanzi(ch: str) -> bool:
 
 
 def is_wide(ch: str) -> bool:
-    return any(first <= ch <= last for first, last in WIDE_RANGES)
+    return re.match(_WIDE, ch) is not None
+
+
+def wide_count(text: str) -> int:
+    """How many wide characters the text has."""
+    return len(re.findall(_WIDE, text))
 
 
 def width_chars(text: str) -> float:
     """Width in body characters: wide characters 1, others about a half, plus the quarter
     character that Word and LibreOffice put between Chinese and Latin text (autoSpaceDE/DN)."""
-    wide = [is_wide(c) for c in text]
-    switches = sum(1 for a, b in zip(wide, wide[1:]) if a != b)
-    return sum(1 if w else 0.5 for w in wide) + 0.25 * switches
+    wide = wide_count(text)
+    switches = max(len(re.findall(_RUNS, text)) - 1, 0)
+    return wide + 0.5 * (len(text) - wide) + 0.25 * switches
 
 
 def line_separator(left: str, right: str) -> str:

@@ -356,11 +356,9 @@ def show(name):
 
 
 def run() -> None:
-    """The installed ``reportgen`` command: main(), then out at once.
-
-    Letting the interpreter free, one by one, the objects a batch leaves behind took a tenth of a
-    second after the last report was written. Everything reportgen writes is closed by then; only
-    the standard streams need flushing."""
+    """The installed ``reportgen`` command: main(), then out at once, without freeing one by one
+    the objects a batch leaves behind.  Everything reportgen writes is closed by then; only the
+    standard streams need flushing."""
     import os
     try:
         code = main(standalone_mode=False)

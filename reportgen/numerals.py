@@ -36,14 +36,15 @@ def heading_number(level: int, n: int) -> str:
 
 _CN = "[一二三四五六七八九十百零〇]+"
 # A number an author typed at the start of a heading: 一、 一. （一） (一) 1. 1、 1． （1） 第一， 第一、
-TYPED_HEADING_NUMBER = re.compile(
+# (kept as text: re compiles and caches it on first use)
+TYPED_HEADING_NUMBER = (
     rf"^\s*(?:{_CN}\s*[、.．,，]|[（(]\s*(?:{_CN}|\d+)\s*[）)]|\d+\s*(?:[、．,，]|\.(?!\d))|第{_CN}\s*[，,、：:])\s*"
 )
 
 
 def strip_typed_number(text: str) -> tuple[str, str]:
     """Split a typed heading number off: returns (number, rest); number is '' when none."""
-    m = TYPED_HEADING_NUMBER.match(text)
+    m = re.match(TYPED_HEADING_NUMBER, text)
     if not m or not text[m.end():].strip():
         return "", text
     return m.group(0).strip(), text[m.end():]

@@ -86,14 +86,17 @@ class _Converter:
 
 
 def convert_to_pdf(docx_files: list[Path], timeout_per_file: float = 20,
-                   progress: Callable | None = None) -> list[str]:
+                   progress: Callable | None = None, files_per_process: int = FILES_PER_PROCESS) -> list[str]:
     """Write NAME.pdf beside each NAME.docx; returns the problems (one per file without a PDF).
 
-    LibreOffice converts at most FILES_PER_PROCESS files per process; a file that did not convert
-    (LibreOffice crashed, hung or gave up) is tried once more, alone.  ``progress(event, title,
-    key, total)`` hears "start" (total) and "built" or "failed" per file (key: the .docx).
-    Raises OfficeError when LibreOffice is not installed.
+    LibreOffice converts at most ``files_per_process`` files per process (FILES_PER_PROCESS unless
+    a test asks for fewer); a file that did not convert (LibreOffice crashed, hung or gave up) is
+    tried once more, alone.  ``progress(event, title, key, total)`` hears "start" (total) and
+    "built" or "failed" per file (key: the .docx).  Raises OfficeError when LibreOffice is not
+    installed.
     """
+    if files_per_process < 1:
+        raise ValueError(f"files_per_process must be at least 1, not {files_per_process}")
     binary = soffice()
     if binary is None:
         raise OfficeError(f"未找到 LibreOffice，无法生成 PDF（Word 文件已生成）。{INSTALL_HINT}")
@@ -110,8 +113,8 @@ def convert_to_pdf(docx_files: list[Path], timeout_per_file: float = 20,
             sources[stem] = path
         stems = list(sources)
         problems = []
-        for start in range(0, len(stems), FILES_PER_PROCESS):
-            chunk = stems[start:start + FILES_PER_PROCESS]
+        for start in range(0, len(stems), files_per_process):
+            chunk = stems[start:start + files_per_process]
             converter.run(chunk)
             for stem in chunk:
                 if not converter.done(stem):
@@ -126,11 +129,12 @@ def convert_to_pdf(docx_files: list[Path], timeout_per_file: float = 20,
         return problems
 
 
-def update_pdfs(docx_files: list[Path], progress: Callable | None = None) -> tuple[int, list[str]]:
+def update_pdfs(docx_files: list[Path], progress: Callable | None = None,
+                files_per_process: int = FILES_PER_PROCESS) -> tuple[int, list[str]]:
     """PDFs for the reports whose PDF is missing or older than the .docx; returns (made, problems)."""
     stale = [p for p in docx_files
              if not p.with_suffix(".pdf").exists() or p.with_suffix(".pdf").stat().st_mtime < p.stat().st_mtime]
-    problems = convert_to_pdf(stale, progress=progress)
+    problems = convert_to_pdf(stale, progress=progress, files_per_process=files_per_process)
     return len(stale) - len(problems), problems
 
 

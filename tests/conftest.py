@@ -1,7 +1,10 @@
 """Shared helpers: small projects written into tmp_path, and the CLI run in them."""
 from __future__ import annotations
 
+import json
 import os
+import shutil
+import tempfile
 import textwrap
 import time
 import zipfile
@@ -76,6 +79,77 @@ class Project:
 @pytest.fixture
 def project(tmp_path) -> Project:
     return Project(tmp_path)
+
+
+# --- running the tests in parallel (pytest-xdist) -----------------------------------------------
+# setup.cfg runs the tests in one process per core ("-n auto"); "-n 0" runs them in this one.  Tests
+# that share a module-scoped fixture of their module (a project built once, often with --pdf) run
+# on one worker, so that the fixture is built once, not once per worker: each worker writes the
+# groups it collected into a folder the controller made (GROUPS), and the controller's scheduler
+# keeps a group together.  (xdist's own --dist loadgroup marks groups in the node ids, which pytest
+# 9.2 no longer lets a plugin change: pytest-xdist issue #1386.)
+GROUPS = "REPORTGEN_TEST_GROUPS"
+
+
+def shared_fixture_group(item) -> str | None:
+    """The module-scoped fixtures of the test's module that it builds on, as one name (None if none):
+    the ones the others are built on (``rendered``, not ``unit_pdf`` which reads a PDF of it)."""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return None
+    module = item.nodeid.split("::")[0]
+    shared = {name: defs[-1] for name, defs in info.name2fixturedefs.items()
+              if defs and defs[-1].scope == "module" and defs[-1].baseid == module}
+    roots = sorted(name for name, fixture in shared.items() if not set(fixture.argnames) & set(shared))
+    return f"{module}::{'+'.join(roots)}" if roots else None
+
+
+def pytest_configure(config):
+    if not hasattr(config, "workerinput") and config.getoption("numprocesses", None) \
+            and config.getoption("dist", "no") == "load":
+        folder = tempfile.mkdtemp(prefix="reportgen-test-groups-")
+        os.environ[GROUPS] = folder
+        config.stash[GROUPS_FOLDER] = folder
+
+
+def pytest_unconfigure(config):
+    folder = config.stash.get(GROUPS_FOLDER, None)
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+        os.environ.pop(GROUPS, None)
+
+
+GROUPS_FOLDER = pytest.StashKey[str]()
+
+
+def pytest_collection_modifyitems(config, items):
+    folder = os.environ.get(GROUPS)
+    if folder and hasattr(config, "workerinput"):
+        groups = {item.nodeid: group for item in items if (group := shared_fixture_group(item))}
+        path = Path(folder, f"{config.workerinput['workerid']}.json")
+        path.with_suffix(".tmp").write_text(json.dumps(groups), "utf-8")
+        path.with_suffix(".tmp").replace(path)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """xdist's scheduling by scope, where a scope is a test, or a group of tests sharing a fixture."""
+    folder = os.environ.get(GROUPS)
+    if not folder or config.getoption("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SharedFixtureScheduling(LoadScopeScheduling):
+        groups: dict | None = None
+
+        def _split_scope(self, nodeid: str) -> str:
+            if self.groups is None:  # first asked once every worker has sent its collection
+                self.groups = {}
+                for path in sorted(Path(folder).glob("*.json")):
+                    self.groups.update(json.loads(path.read_text("utf-8")))
+            return self.groups.get(nodeid, nodeid)
+
+    return SharedFixtureScheduling(config, log)
 
 
 def docx_xml(path: Path, part="word/document.xml"):

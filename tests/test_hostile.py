@@ -108,9 +108,9 @@ GOOD = unit_yaml(metrics="x: {name: 检查, unit: 户次, value: 2085, last_year
 def _pipeline(text: str) -> None:
     """Loader, validator and renderer on one file; only the project's own errors may escape."""
     source = parse_yaml(text.encode("utf-8", "surrogatepass"), "fuzz.yaml")
-    unit = check_unit(source, Path("fuzz.yaml"))
+    unit, text = check_unit(source, Path("fuzz.yaml"))
     templates = Templates(None)
-    context = unit_context(unit, unit.metrics, Settings(root=Path(".")), templates)
+    context = unit_context(unit, text, unit.metrics, Settings(root=Path(".")), templates)
     MarkdownReader().read(templates.render("work-report", context))
 
 

@@ -102,6 +102,9 @@ metrics:
 """
 
 PASSWD = Path("/etc/passwd")
+# What each of the 10^10 turns of the nested loop prints besides {{ i }}: 100 characters a turn reach
+# the 2,000,000-character bound in 20,000 turns (a fraction of a second) instead of 2,000,000.
+LOOP_TEXT = "循环输出" * 25
 
 
 def hostile_files(project: Project) -> None:
@@ -133,7 +136,8 @@ def hostile_files(project: Project) -> None:
     # denial of service
     f(f"{Q3}/乘方.yaml", unit_yaml("丑镇", sections="- heading: 工作\n  text: '{{ 9**99999999 }}'"))
     f(f"{Q3}/循环.yaml", unit_yaml("寅镇", sections="- heading: 工作\n  text: '{% for i in range(100000) %}"
-                                               "{% for j in range(100000) %}{{ i }}{% endfor %}{% endfor %}'"))
+                                               "{% for j in range(100000) %}{{ i }}" + LOOP_TEXT +
+                                               "{% endfor %}{% endfor %}'"))
     f(f"{Q3}/长串.yaml", unit_yaml("卯镇", sections="- heading: 工作\n  text: \"{{ 'a' * 10**9 }}\""))
     # crashes
     os.symlink("互链乙.yaml", project.root / Q3 / "互链甲.yaml")

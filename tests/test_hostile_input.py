@@ -68,10 +68,10 @@ def test_text_fields_keep_what_was_written(tmp_path):
           - yes
           - 2024
         """))
-    unit = load_unit(path)
+    unit, text = load_unit(path)
     assert unit.unit == "010"
     assert unit.report["title"] == "1.50" and unit.report["topic"] == "0x1F"
-    assert unit.plans == ["8:30", "yes", "2024"]
+    assert text.plans == ["8:30", "yes", "2024"]
 
 
 @pytest.mark.parametrize("value, message", [
@@ -380,7 +380,7 @@ def test_a_key_after_a_merge_overrides_the_merged_value(tmp_path):
           value: 3
           <<: *base
         """))
-    metrics = load_unit(path).metrics
+    metrics = load_unit(path)[0].metrics
     assert (metrics["again"].name, metrics["again"].unit, metrics["again"].value) == ("复查", "户次", 2)
     assert (metrics["before"].name, metrics["before"].value) == ("检查", 3)
     assert list(metrics) == ["base", "again", "before"]

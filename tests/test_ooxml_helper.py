@@ -194,6 +194,16 @@ def test_each_check_names_its_problem(rich, edit, add, fragments):
     assert any(all(f in p for f in fragments) for p in problems), "\n".join(problems)
 
 
+def test_a_part_with_a_problem_is_reported_in_every_document_that_carries_it(rich):
+    """docx_problems remembers the parts openxml-audit found clean, never one with findings: the same
+    broken styles part in two documents that differ elsewhere is reported in both."""
+    bad_styles = {STYLES: first("<w:pPrDefault><w:pPr>", "<w:pPrDefault><w:pPr><w:bogus/>")}
+    wanted = "openxml-audit: /word/styles.xml /styles[1]/docDefaults[1]/pPrDefault[1]/pPr[1] <bogus>: error (schema)"
+    for text in ("第一份", "第二份"):
+        problems = docx_problems(rezip(rich, {**bad_styles, DOC: first("<w:t>正文", f"<w:t>{text}")}))
+        assert any(p.startswith(wanted) for p in problems), "\n".join(problems)
+
+
 def test_assert_valid_docx_lists_every_problem(rich, tmp_path):
     bad = tmp_path / "bad.docx"
     bad.write_bytes(rezip(rich, {DOC: first(r'<wp:docPr id="2"', '<wp:docPr id="1"'),

@@ -35,6 +35,13 @@ def sheet(data: bytes):
     return openpyxl.load_workbook(io.BytesIO(data)).active
 
 
+def column_width(ws, letter: str) -> float:
+    """A column's width: openpyxl files a ``<col min max>`` range (columns of the same width, as
+    Excel and XlsxWriter write them) under its first column only."""
+    index = openpyxl.utils.column_index_from_string(letter)
+    return next(d.width for d in ws.column_dimensions.values() if d.min <= index <= d.max)
+
+
 def test_values_and_types():
     ws = sheet(build())
     assert ws.title == "汇总表"
@@ -63,7 +70,8 @@ def test_layout():
     assert all(ws.cell(r, c).alignment.horizontal == "right" for r in range(2, 6) for c in range(2, 6))
     assert ws["A2"].alignment.horizontal == "left"
     assert ws["A2"].font.name == "仿宋" and ws["A2"].font.sz == 11
-    widths = {col: ws.column_dimensions[col].width for col in "ABCDE"}
+    widths = {col: column_width(ws, col) for col in "ABCDE"}
+    assert (widths["A"], widths["E"]) == (2 * 14 + 2, 6)  # the text and padding, or the least width, in the file
     # CJK counts double: the longest unit name is 14 characters, the header of B 13 (with quotes)
     assert widths["A"] >= 28 and widths["B"] >= 26
     assert widths["E"] < widths["D"] < widths["B"]
@@ -90,13 +98,20 @@ def test_no_total_row_and_name_column_elsewhere():
 
 def test_same_input_same_bytes_across_the_clock():
     first = build()
-    time.sleep(2.1)  # zip entry times have a resolution of two seconds; openpyxl stamps "modified"
+    time.sleep(1.1)  # the created/modified times have a resolution of one second: not the clock's
     assert build() == first
-    with zipfile.ZipFile(io.BytesIO(first)) as z:
-        assert {info.date_time for info in z.infolist()} == {(2024, 10, 12, 0, 0, 0)}
+    with zipfile.ZipFile(io.BytesIO(first)) as z:  # dated as Excel dates them, not by the clock
+        assert {info.date_time for info in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
     props = openpyxl.load_workbook(io.BytesIO(first)).properties
     assert props.created == props.modified == dt.datetime(2024, 10, 12)
     assert build(created=dt.date(2025, 1, 9)) != first
+
+
+def test_sheet_title_is_one_excel_accepts():
+    assert sheet(build(sheet_title="汇总[2024/Q3]")).title == "汇总_2024_Q3_"
+    assert sheet(build(sheet_title="季" * 30 + "'度")).title == "季" * 30  # no apostrophe at either end
+    assert sheet(build(sheet_title="😀" * 20)).title == "😀" * 15  # 31 UTF-16 code units at most
+    assert sheet(build(sheet_title="''")).title == "Sheet1"
 
 
 @pytest.mark.parametrize("changes, error", [
@@ -106,6 +121,7 @@ def test_same_input_same_bytes_across_the_clock():
     (dict(rows=[["城关镇", Decimal("NaN")]]), ValueError),
     (dict(total_row_index=9), ValueError),
     (dict(number_columns={7}), ValueError),
+    (dict(rows=[["城关镇", 10 ** 400]], total_row_index=None), ValueError),  # beyond a double: no cell holds it
 ])
 def test_bad_input_is_refused(changes, error):
     with pytest.raises(error):

@@ -96,7 +96,7 @@ def test_rendering_is_bounded_and_a_breach_fails_that_report_only(project):
     project.unit("甲镇", sections="- heading: 工作\n  text: '{{ 9**99999999 }}'")
     project.unit("乙镇", sections="- heading: 工作\n  text: \"{{ 'a' * 10**9 }}\"")
     project.unit("丙镇", sections="- heading: 工作\n  text: '{% for i in range(100000) %}{% for j in range(100000) %}"
-                                  "{{ i }}{% endfor %}{% endfor %}'")
+                                  "{{ i }}" + "循环输出" * 25 + "{% endfor %}{% endfor %}'")  # 100 characters a turn: bound in 20,000 turns
     project.unit("丁镇", sections="- heading: 工作\n  text: 正常")
     started = time.monotonic()
     result = project.run("build", "-q")

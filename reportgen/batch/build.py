@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Callable
 from ..errors import InputError, OutputError, Problem, UsageError
 from ..input.files import display_path, find_unit_files, find_workbooks, is_workbook, missing_paths_problems
 from ..input.period import Period
-from ..input.settings import Settings, find_root, load_settings
+from ..input.settings import Settings, find_root, load_settings, settings_path, templates_dir
 from .outputs import SUMMARY_NAME, assign_names, write_atomic
 from .state import BuildState, file_stats, files_digest, fingerprint, package_digest
 from .workers import can_fork, map_unordered, terminate_as_interrupt
@@ -27,25 +27,38 @@ PARALLEL_LOADING = 50  # files: fewer load faster in this process than workers c
 WORKBOOK_NAME = "汇总表.xlsx"  # the summary's statistics table, beside the summary report
 
 
-@dataclass
 class Project:
-    """Settings, templates, and where the unit files are."""
+    """A project folder: its settings (reportgen.yaml, read when first needed), its templates, and
+    where the unit files are."""
 
-    settings: Settings
-    templates: Templates
+    def __init__(self, root: Path):
+        self.root = root
 
     @classmethod
     def open(cls, start: Path | None = None) -> "Project":
-        from ..render.templates import Templates
-        settings = load_settings(find_root(start), display=display_path)
-        return cls(settings, Templates(settings.templates_dir, display=display_path))
+        return cls(find_root(start))
 
-    def unit_files(self, paths: list[Path]) -> tuple[list[Path], set]:
-        """(every input file of the data directory and the given paths: unit files and statistics
-        workbooks; the files the paths select)."""
+    @cached_property
+    def settings(self) -> Settings:
+        return load_settings(self.root, display=display_path)
+
+    @cached_property
+    def settings_digest(self) -> str:
+        """The settings file hashed (its bytes, or its absence)."""
+        return files_digest([settings_path(self.root)])
+
+    @cached_property
+    def templates(self) -> Templates:
+        from ..render.templates import Templates
+        return Templates(templates_dir(self.root), display=display_path)
+
+    def unit_files(self, paths: list[Path], data_dir: Path | None = None) -> tuple[list[Path], set]:
+        """(every input file of the data directory (the settings' unless given) and the given
+        paths: unit files and statistics workbooks; the files the paths select)."""
         if missing := missing_paths_problems(paths):
             raise UsageError("\n".join(str(p) for p in missing))
-        data = find_unit_files([self.settings.data_dir]) + find_workbooks([self.settings.data_dir])
+        data_dir = data_dir or self.settings.data_dir
+        data = find_unit_files([data_dir]) + find_workbooks([data_dir])
         selected = set(find_unit_files(paths) + find_workbooks(paths)) if paths else set(data)
         return list(dict.fromkeys(data + sorted(selected))), selected
 
@@ -57,26 +70,32 @@ class Project:
 
 def load_index(files: list[Path], jobs: int = 1) -> Index:
     """Every file loaded (unit files in worker processes when there are many) and indexed, the
-    workbooks' figures joined to the units."""
+    workbooks' figures joined to the units; each unit's text goes to the index's spool as it
+    arrives, so that no more than one is in memory here."""
     from ..input.index import build_index, load_input
+    from ..input.spool import TextSpool
     from ..input.workbook import read_workbook_or_error
     unit_files = [f for f in files if not is_workbook(f)]
     loaded = [None] * len(unit_files)
-    for number, unit in map_unordered(load_input, unit_files,
+    texts = TextSpool()
+    for number, item in map_unordered(load_input, unit_files,
                                       jobs if len(unit_files) >= PARALLEL_LOADING else 1):
-        loaded[number] = unit
+        if isinstance(item, tuple):  # a unit file: (Unit, its text encoded)
+            item, text = item
+            texts.add(item.path, text)
+        loaded[number] = item
     workbooks = [(f, read_workbook_or_error(f)) for f in files if is_workbook(f)]
-    return build_index(list(zip(unit_files, loaded)), workbooks)
+    return build_index(list(zip(unit_files, loaded)), workbooks, texts)
 
 
 def unit_figures(index: Index, unit):
-    """The unit with its metrics, history filled in."""
+    """The unit with its metrics, history filled in (and its text at hand in the index)."""
     from ..figures.history import resolve
     from ..figures.summary import UnitFigures
-    return UnitFigures(unit, resolve(index, unit))
+    return UnitFigures(unit, resolve(index, unit), index)
 
 
-@dataclass
+@dataclass(slots=True)  # one per report, all kept until the build ends
 class Job:
     key: str                  # output path relative to OUT, with / separators
     period: Period
@@ -88,6 +107,7 @@ class Job:
     problems: list | None = None  # what stopped it, once it has run
     warnings: list = field(default_factory=list)
     summary_file: SummaryFile | UnusableSummary | None = None  # a summary's: the office's own input
+    summarises: list = field(default_factory=list)  # a summary's: the keys of the unit reports it counts
 
     @property
     def failed_as(self) -> str:
@@ -159,12 +179,6 @@ class Renderer:
         from ..docx.writer import Writer  # python-docx only when something is written
         return Writer(self.settings.style)
 
-    def prepare_summaries(self) -> None:
-        """What every summary needs and unit reports do not (openpyxl for 汇总表.xlsx and the chart's
-        data), imported here while workers build the unit reports: the summaries' workers find it."""
-        from ..render.summary import summary_context  # noqa: F401
-        from ..tables.workbook import summary_workbook  # noqa: F401
-
     def prepare(self, template_names) -> None:
         self.reader.parser  # noqa: B018 - set up now, once for every worker
         for name in template_names:
@@ -183,7 +197,7 @@ class Renderer:
                 raise InputError(list(job.summary_file.problems))
             return summary_context(job.period, job.units, job.summary_file, self.settings, self.templates)
         figures = job.units[0]
-        return evaluated_unit_context(figures.unit, figures.metrics, self.settings, self.templates)
+        return evaluated_unit_context(figures.unit, figures.text(), figures.metrics, self.settings, self.templates)
 
     def document(self, job: Job, context: dict, warnings: list):
         """(the document of the job's context, warnings about what it shows)."""
@@ -197,25 +211,37 @@ class Renderer:
         return document, warnings
 
 
-def build_job(renderer: Renderer, out: Path | None, strict: bool, job: Job) -> tuple[list | None, list]:
-    """Render one report and (unless ``out`` is None) write it: (None, or the problems that stopped
-    it; warnings).  With ``strict``, a warning about the document stops it too."""
+@dataclass
+class Outcome:
+    """What became of a job: None or the problems that stopped it; warnings; and a summary's files,
+    made but not yet written (output key -> bytes)."""
+    problems: list | None
+    warnings: list = field(default_factory=list)
+    staged: dict = field(default_factory=dict)
+
+
+def build_job(renderer: Renderer, out: Path | None, strict: bool, job: Job) -> Outcome:
+    """Render one report: a unit report is written to ``out`` (unless it is None); a summary's
+    report and workbook are staged, to be written once its unit reports are known to be current.
+    With ``strict``, a warning about the document stops it too."""
     try:
         context, warnings = renderer.context(job)
         document, warnings = renderer.document(job, context, warnings)
         if strict and warnings:
-            return [w.as_error() for w in warnings], []
-        if out is not None:
-            write_atomic(out / job.key, renderer.writer.write(document), top=out)
-            if job.summary:
-                write_atomic(out / workbook_key(job.period), statistics_workbook(context), top=out)
+            return Outcome([w.as_error() for w in warnings])
+        if out is None:
+            return Outcome(None, warnings)
+        report = renderer.writer.write(document)
+        if job.summary:
+            return Outcome(None, warnings, {job.key: report, workbook_key(job.period): statistics_workbook(context)})
+        write_atomic(out / job.key, report, top=out)
     except InputError as exc:
-        return exc.problems, []
+        return Outcome(exc.problems)
     except OutputError as exc:
-        return [str(exc)], []
+        return Outcome([str(exc)])
     except Exception as exc:  # noqa: BLE001 - a bug must not stop the batch or leave a partial file
-        return [f"{job.key}: 内部错误，请把这条信息报告给开发人员：{type(exc).__name__}: {exc}"], []
-    return None, warnings
+        return Outcome([f"{job.key}: 内部错误，请把这条信息报告给开发人员：{type(exc).__name__}: {exc}"])
+    return Outcome(None, warnings)
 
 
 class Builder:
@@ -223,9 +249,8 @@ class Builder:
                  all_periods=False, jobs: int | None = None, force=False, strict=False,
                  progress: Callable | None = None):
         self.project = project
-        self.settings = project.settings
         self.paths = [Path(p) for p in paths]
-        self.out = Path(output) if output else self.settings.output_dir
+        self.output = Path(output) if output else None
         self.periods, self.all_periods = list(periods), all_periods
         self.force, self.strict = force, strict
         self.progress = progress or (lambda *args, **kwargs: None)
@@ -235,18 +260,32 @@ class Builder:
             if jobs:  # asked for: say once that it cannot be had
                 self.result.warnings.append(f"警告：本系统不支持 -j {jobs} 所需的多进程方式（fork），报告在一个进程中依次生成")
             self.jobs = 1
-        self.renderer = Renderer(self.settings, project.templates)
         self.statistics_only: dict = {}  # Period -> UnitFigures of the units found only in workbooks
         self.summary_files: dict = {}  # Period -> the period's SummaryFile or UnusableSummary (plan() sets it)
+        self.found_periods: list = []  # every period the selected files have (plan() sets it)
+
+    @property
+    def settings(self) -> Settings:
+        return self.project.settings
+
+    @cached_property
+    def out(self) -> Path:
+        return self.output or self.settings.output_dir
+
+    @cached_property
+    def renderer(self) -> Renderer:
+        return Renderer(self.settings, self.project.templates)
 
     @cached_property
     def environment(self) -> str:
-        """Every input that is not a unit file, hashed: the package's code, templates, settings and
-        reference document."""
-        settings = self.settings
-        extra = [settings.style.reference] if settings.style.reference else []
+        return self.environment_with(self.settings.style.reference)
+
+    def environment_with(self, reference: Path | None) -> str:
+        """Every input that is not a unit file, hashed: the package's code, templates, settings file
+        and reference document."""
+        extra = [reference] if reference else []
         return fingerprint(package_digest(), files_digest(self.project.templates.source_files() + extra),
-                           settings.source.text if settings.source else "")
+                           self.project.settings_digest)
 
     # --- planning ---------------------------------------------------------------------------
     def plan(self, index: Index, selected: set) -> list[Job]:
@@ -258,8 +297,8 @@ class Builder:
         self.summary_files = index.summaries
         self.result.failed += sorted(display_path(p) for p in index.failed if p in selected)
         targets = self.checked(index.for_paths(selected))
-        self.result.periods = select_periods(self.periods_found(index, selected, targets), self.periods,
-                                             self.all_periods)
+        self.found_periods = sorted(set(self.periods_found(index, selected, targets)))
+        self.result.periods = select_periods(self.found_periods, self.periods, self.all_periods)
         jobs = []
         for period in self.result.periods:
             jobs += self.unit_jobs(index, period, [u for u in targets if u.period == period])
@@ -312,13 +351,18 @@ class Builder:
             jobs.append(job)
         return jobs
 
+    def summary_jobs(self, unit_jobs: list[Job], periods: list[Period] | None = None) -> list[Job]:
+        """A summary of the unit reports for each period built (or each of ``periods``) that has some."""
+        return [self.summary_job(p, [j for j in unit_jobs if j.period == p])
+                for p in (self.result.periods if periods is None else periods) if any(j.period == p for j in unit_jobs)]
+
     def summary_job(self, period: Period, unit_jobs: list[Job]) -> Job:
-        """The period's summary of the units whose reports are built, with its summary file."""
+        """The period's summary of those units' reports, with its summary file."""
         from ..input.summaryfile import SummaryFile
         summary_file = self.summary_files.get(period)
         job = Job(f"{period.key}/{SUMMARY_NAME}.docx", period, self.settings.summary_template, SUMMARY_NAME,
                   [j.units[0] for j in unit_jobs] + self.statistics_only.get(period, []), summary=True,
-                  summary_file=summary_file)
+                  summary_file=summary_file, summarises=[j.key for j in unit_jobs])
         office = summary_file.source.digest if isinstance(summary_file, SummaryFile) else repr(summary_file)
         job.fingerprint = fingerprint(self.environment, "summary", job.key, office,
                                       [(j.key, j.fingerprint) for j in unit_jobs],
@@ -331,37 +375,65 @@ class Builder:
             return self._run()
 
     def _run(self) -> BuildResult:
+        selection = [str(p) for p in self.paths] + (["--strict"] if self.strict else [])
+        if not self.force and self.unchanged_as_recorded(selection):
+            return self.result
         state = BuildState.load(self.out)
         files, selected = self.project.unit_files(self.paths)
         started_ns = time.time_ns()
         stats = file_stats(files)
-        selection = [str(p) for p in self.paths] + (["--strict"] if self.strict else [])
-        if not self.force and self.unchanged(state, selection, stats):
+        if not self.force and self.unchanged(state, selection, stats, self.environment):
             return self.result
         index = load_index(files, self.jobs)
         unit_jobs = self.plan(index, selected)
         self.remove_stale(state, unit_jobs)
-        self.progress("start", total=len(unit_jobs) + len(self.result.periods))
-        done = self.execute(state, unit_jobs)
-        summaries = [self.summary_job(p, [j for j in unit_jobs if j.period == p and j.key in done])
-                     for p in self.result.periods if any(j.period == p and j.key in done for j in unit_jobs)]
-        self.execute(state, summaries)
+        summaries = self.summary_jobs(unit_jobs)
+        self.progress("start", total=len(unit_jobs) + len(summaries))
+        # a summary is made alongside its unit reports (first when workers share the jobs: it takes
+        # longest) and kept only if they all end current; else made again of those that do
+        done: set = set()
+        self.execute(state, summaries + unit_jobs if self.jobs > 1 else unit_jobs + summaries, done)
+        again = [s.period for s in summaries if s.key not in done and s.problems is None]
+        self.execute(state, self.summary_jobs([j for j in unit_jobs if j.key in done], again), done)
         if self.result.ok:
             periods = {p.key: [key for j in unit_jobs + summaries if j.period == p for key in j.outputs]
                        for p in self.result.periods}
+            reference = self.settings.style.reference
             state.snapshot = {"selection": selection, "environment": self.environment, "files": stats,
+                              "settings": {"digest": self.project.settings_digest, "out": str(self.out.absolute()),
+                                           "data": str(self.settings.data_dir),
+                                           "reference": str(reference) if reference else None},
+                              "found": [p.key for p in self.found_periods],
                               "taken_ns": started_ns, "periods": periods,
                               "warnings": [str(w) for w in self.result.warnings]}
             self.save(state)
         return self.result
 
-    def unchanged(self, state: BuildState, selection: list, stats: dict) -> bool:
+    def unchanged_as_recorded(self, selection: list) -> bool:
+        """The check below without reading the settings: the output folder (-o, or the default one)
+        holds a snapshot taken with these very settings, which say where the data and reference
+        document are.  True (and the result filled in) when nothing changed since."""
+        out = self.output or Settings(root=self.project.root).output_dir
+        state = BuildState.load(out)
+        recorded = (state.snapshot or {}).get("settings")
+        if (not isinstance(recorded, dict) or recorded.get("digest") != self.project.settings_digest
+                or recorded.get("out") != str(out.absolute()) or not isinstance(recorded.get("data"), str)):
+            return False
+        reference = recorded.get("reference")
+        files, _ = self.project.unit_files(self.paths, Path(recorded["data"]))
+        self.out = out
+        environment = self.environment_with(Path(reference) if isinstance(reference, str) else None)
+        return self.unchanged(state, selection, file_stats(files), environment)
+
+    def unchanged(self, state: BuildState, selection: list, stats: dict, environment: str) -> bool:
         """True (and the result filled in) when the last build succeeded and no input changed since."""
-        snap = state.unchanged(selection, self.environment, stats)
+        snap = state.unchanged(selection, environment, stats)
         if snap is None:
             return False
-        found = [Period.parse(k) for k in snap["periods"]]
-        periods = select_periods(found, self.periods, self.all_periods)
+        try:
+            periods = select_periods([Period.parse(k) for k in snap.get("found", [])], self.periods, self.all_periods)
+        except (TypeError, ValueError):  # a snapshot from an older version, or edited by hand
+            return False
         if not periods or any(p.key not in snap["periods"] for p in periods):
             return False
         self.result.periods = periods
@@ -382,19 +454,34 @@ class Builder:
                     self.result.removed.append(target)
                 state.drop(period.key, key)
 
-    def execute(self, state: BuildState, jobs: list[Job]) -> set:
-        """Build the jobs that are not current; returns the keys of every report now current."""
-        done, todo = set(), []
+    def execute(self, state: BuildState, jobs: list[Job], done: set) -> None:
+        """Build the jobs that are not current, adding the key of every report now current to
+        ``done``.  A summary counts (its files written, or left as they are when current) only when
+        every unit report it summarises is current at the end."""
+        current, todo = [], []
         for job in jobs:
-            if not self.force and all(state.current(key, job.fingerprint) for key in job.outputs):
-                done.add(job.key)
-                self.result.unchanged.append(self.out / job.key)
-                self.progress("unchanged", job.title, job.key)
-            else:
-                todo.append(job)
-        if not todo:
-            return done
-        state.forget(key for job in todo for key in job.outputs)
+            is_current = not self.force and all(state.current(key, job.fingerprint) for key in job.outputs)
+            (current if is_current else todo).append(job)
+        for job in current:
+            if not job.summary:
+                self.unchanged_job(job, done)
+        staged = self.run_jobs(state, todo, done) if todo else []
+        for job in current:
+            if job.summary and set(job.summarises) <= done:
+                self.unchanged_job(job, done)
+        for job, files in staged:
+            if set(job.summarises) <= done:
+                self.commit(state, job, files, done)
+
+    def unchanged_job(self, job: Job, done: set) -> None:
+        done.add(job.key)
+        self.result.unchanged.append(self.out / job.key)
+        self.progress("unchanged", job.title, job.key)
+
+    def run_jobs(self, state: BuildState, todo: list[Job], done: set) -> list[tuple[Job, dict]]:
+        """Build the jobs (unit reports are written as they are made); returns each summary made,
+        with its files, not yet written."""
+        state.forget(key for job in todo if not job.summary for key in job.outputs)  # a summary's: as it is written
         self.save(state)
         self.renderer.prepare({job.template for job in todo})
         try:
@@ -402,31 +489,53 @@ class Builder:
         except InputError as exc:  # an unusable reference document: nothing can be written
             self.result.problems += exc.problems
             self.result.failed += [job.failed_as for job in todo]
-            return done
+            return []
         self.result.warnings += [w for w in self.renderer.writer.warnings if w not in self.result.warnings]
-        finished = {}
+        finished, staged = {}, []
         try:
             build = partial(build_job, self.renderer, self.out, self.strict)
-            meanwhile = None if any(job.summary for job in todo) else self.renderer.prepare_summaries
-            for number, (problems, warnings) in map_unordered(build, todo, self.jobs, meanwhile):
+            for number, outcome in map_unordered(build, todo, self.jobs):
                 job = finished[number] = todo[number]
-                if problems is None:
+                job.problems, job.warnings = outcome.problems, outcome.warnings
+                if outcome.staged:
+                    staged.append((job, outcome.staged))
+                    continue
+                if outcome.problems is None:
                     for key in job.outputs:
                         state.record(key, job.fingerprint, job.period.key)
                     done.add(job.key)
-                self.progress("built" if problems is None else "failed", job.title, job.key)
-                job.problems, job.warnings = problems, warnings
+                self.progress("built" if outcome.problems is None else "failed", job.title, job.key)
         finally:
             self.save(state)
             for number in sorted(finished):  # in plan order, whatever order workers finish in
                 job = finished[number]
                 self.result.warnings += job.warnings
-                if job.problems is None:
+                if job.problems is None and not job.summary:
                     self.result.built.append(self.out / job.key)
-                else:
+                elif job.problems is not None:
                     self.result.failed.append(job.failed_as)
                     self.result.problems += job.problems
-        return done
+        return staged
+
+    def commit(self, state: BuildState, job: Job, files: dict, done: set) -> None:
+        """Write a summary's staged files and record them."""
+        state.forget(job.outputs)
+        self.save(state)
+        try:
+            for key, data in files.items():
+                write_atomic(self.out / key, data, top=self.out)
+        except OutputError as exc:
+            job.problems = [str(exc)]
+            self.result.failed.append(job.failed_as)
+            self.result.problems.append(str(exc))
+            self.progress("failed", job.title, job.key)
+            return
+        for key in job.outputs:
+            state.record(key, job.fingerprint, job.period.key)
+        self.save(state)
+        done.add(job.key)
+        self.result.built.append(self.out / job.key)
+        self.progress("built", job.title, job.key)
 
     def save(self, state: BuildState) -> None:
         try:
@@ -443,14 +552,12 @@ def check(project: Project, paths=(), strict: bool = False) -> tuple[BuildResult
     files, selected = project.unit_files(builder.paths)
     index = load_index(files)
     jobs = builder.plan(index, selected) if selected else []
-    summaries = [builder.summary_job(p, [j for j in jobs if j.period == p]) for p in builder.result.periods
-                 if any(j.period == p for j in jobs)]
-    for job in jobs + summaries:
-        problems, warnings = build_job(builder.renderer, None, strict, job)
-        builder.result.warnings += warnings
-        if problems:
+    for job in jobs + builder.summary_jobs(jobs):
+        outcome = build_job(builder.renderer, None, strict, job)
+        builder.result.warnings += outcome.warnings
+        if outcome.problems:
             builder.result.failed.append(job.failed_as)
-            builder.result.problems += problems
+            builder.result.problems += outcome.problems
     return builder.result, selected, index
 
 

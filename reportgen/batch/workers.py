@@ -50,11 +50,9 @@ def worker_died() -> WorkerError:
                        "请重新运行，或用 -j 1 在一个进程中生成")
 
 
-def map_unordered(func: Callable, items: list, jobs: int, meanwhile: Callable | None = None
-                  ) -> Iterator[tuple[int, object]]:
+def map_unordered(func: Callable, items: list, jobs: int) -> Iterator[tuple[int, object]]:
     """Yield (number, func(items[number])) for every item, as each finishes; in ``jobs`` forked
-    processes when there are more than one of both, and then ``meanwhile()`` is called here while
-    they work.  An exception in ``func`` is raised here."""
+    processes when there are more than one of both.  An exception in ``func`` is raised here."""
     if jobs < 2 or len(items) < 2 or not can_fork():
         for number, item in enumerate(items):
             yield number, func(item)
@@ -69,8 +67,6 @@ def map_unordered(func: Callable, items: list, jobs: int, meanwhile: Callable | 
     try:
         for number in [*range(len(items)), *[None] * len(workers)]:  # None: no more items
             tasks.put(number)
-        if meanwhile is not None:
-            meanwhile()
         for _ in range(len(items)):
             number, result, error = _next_result(results, workers)
             if error is not None:
@@ -78,8 +74,19 @@ def map_unordered(func: Callable, items: list, jobs: int, meanwhile: Callable | 
             yield number, result
     finally:
         stop.set()  # on an error, Ctrl-C, SIGTERM or a closed generator: workers take nothing more
-        for w in workers:
-            w.join()
+        _join(workers, results)
+
+
+def _join(workers, results) -> None:
+    """Wait for the workers, taking what they still send: a worker exits only once its last result
+    has gone through the pipe, which no one would read."""
+    while any(w.is_alive() for w in workers):
+        try:
+            results.get(timeout=POLL_SECONDS)
+        except queue.Empty:
+            pass
+    for w in workers:
+        w.join()
 
 
 def _next_result(results, workers):

@@ -32,7 +32,6 @@ from lxml.builder import ElementMaker
 
 from ..chars import XML_INVALID, width_chars
 from .package import xml_attribute
-from ..tables.workbook import workbook_bytes
 
 NS_C = "http://schemas.openxmlformats.org/drawingml/2006/chart"
 NS_A = "http://schemas.openxmlformats.org/drawingml/2006/main"
@@ -267,13 +266,6 @@ def _number_text(value: Number) -> str:
     return str(value) if isinstance(value, int) else format(value, "f")
 
 
-def _cell_number(value: Number) -> int | float:
-    """A number as a spreadsheet cell holds it: int when integral, else float."""
-    if isinstance(value, int):
-        return value
-    return int(value) if value == value.to_integral_value() else float(value)
-
-
 # --- the chart part -----------------------------------------------------------------------------
 
 def _val(tag: str, value) -> etree._Element:
@@ -417,35 +409,18 @@ def _chart_rels(number: int) -> bytes:
 
 def _workbook(spec: BarChart, points) -> bytes:
     """Sheet1: 单位 | series name, then one unit a row; the cells the chart's formulas name."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
+    from ..tables.workbook import cell_number, new_workbook, set_width, workbook_bytes  # XlsxWriter
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = SHEET
-    header = (NAME_HEADER, _sheet_text(spec.series_name))
-    for column, text in enumerate(header, 1):
-        cell = _string_cell(ws, 1, column, text)
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(horizontal="center")
-    for row, (name, value) in enumerate(points, 2):
-        _string_cell(ws, row, 1, _sheet_text(name))
-        cell = ws.cell(row=row, column=2, value=_cell_number(value))
-        cell.number_format = spec.number_format
-    ws.column_dimensions["A"].width = max(8, *(width_chars(name) * 2 + 2 for name, _ in points))
-    ws.column_dimensions["B"].width = max(10, width_chars(header[1]) * 2 + 2)
-    return workbook_bytes(wb, spec.timestamp)
-
-
-SHEET_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")  # what openpyxl refuses in a cell
-
-
-def _sheet_text(text: str) -> str:
-    return SHEET_INVALID.sub("", _text(text))
-
-
-def _string_cell(ws, row: int, column: int, text: str):
-    """A text cell that stays text: a unit name starting with "=" is not a formula."""
-    cell = ws.cell(row=row, column=column, value=text)
-    cell.data_type = "s"
-    return cell
+    wb, buffer = new_workbook(spec.timestamp)
+    ws = wb.add_worksheet(SHEET)
+    bold = wb.add_format({"bold": True, "align": "center"})
+    number = wb.add_format({"num_format": spec.number_format})
+    header = (NAME_HEADER, _text(spec.series_name))
+    for column, text in enumerate(header):
+        ws.write_string(0, column, text, bold)  # write_string: a name starting with "=" stays text
+    for row, (name, value) in enumerate(points, 1):
+        ws.write_string(row, 0, _text(name))
+        ws.write_number(row, 1, cell_number(value)[0], number)  # int when integral, else float
+    set_width(ws, 0, max(8, *(width_chars(name) * 2 + 2 for name, _ in points)))
+    set_width(ws, 1, max(10, width_chars(header[1]) * 2 + 2))
+    return workbook_bytes(wb, buffer)

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from ..input.period import Period
 from ..input.index import Index
-from .phrases import Metric, aggregate
+from .phrases import Metric, Metrics, aggregate
 from ..input.unitfile import MetricData, Unit
 
 
@@ -70,3 +70,29 @@ def as_metric(data: MetricData, period: Period) -> Metric:
                   ytd_last_year=_decimal(data.ytd_last_year), target=_decimal(data.target),
                   approx=data.approx, aggregate=data.aggregate,
                   elapsed=period.elapsed_share)
+
+
+class MetricsOnDemand(Metrics):
+    """``m`` of a unit that a summary lists: each ``m.x`` made when asked for (as_metric of the unit's
+    MetricData) and not kept, so that a summary of many units holds no Metric, nor Decimal, of
+    theirs; a unit report's own ``m`` (render.context.metrics_of) is made once instead."""
+
+    __slots__ = ("_period",)
+
+    def __init__(self, metrics: dict, period: Period):
+        super().__init__(metrics)
+        self._period = period
+
+    def __getattr__(self, name: str) -> Metric:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        try:
+            return as_metric(self._metrics[name], self._period)
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __getitem__(self, name: str) -> Metric:
+        return as_metric(self._metrics[name], self._period)
+
+    def __iter__(self):
+        return (as_metric(data, self._period) for data in self._metrics.values())

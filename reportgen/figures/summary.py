@@ -4,22 +4,31 @@ errors naming both files), totals compared like with like (同口径), and the r
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..errors import InputError
 from ..input.period import Period
-from ..input.unitfile import MetricData, Unit
+from ..input.unitfile import MetricData, Unit, UnitText
 from .phrases import Metric, aggregate, change
 
+if TYPE_CHECKING:
+    from ..input.index import Index
 
-@dataclass
+
+@dataclass(slots=True)
 class UnitFigures:
-    """One unit of the period with its metrics, history filled in."""
+    """One unit of the period with its metrics, history filled in, and the index that has its text."""
     unit: Unit
     metrics: dict          # metric id -> MetricData
+    index: Index | None = None
 
     @property
     def name(self) -> str:
         return self.unit.unit
+
+    def text(self) -> UnitText:
+        """The unit's sections, problems, plans and attachments (read from the index's spool)."""
+        return self.index.text(self.unit) if self.index is not None else UnitText()
 
     def value(self, metric_id: str | None):
         data = self.metrics.get(metric_id)

@@ -6,10 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 from ..errors import Problem
-from .yamlfile import LoadedFile
 from .period import MAX_YEAR, MIN_YEAR, PERIOD_RE, Period
+
+if TYPE_CHECKING:
+    from .yamlfile import LoadedFile
 
 AGGREGATES = ("sum", "mean", "none")
 MAX_DIGITS = 15                  # significant digits of a number (contract, "Limits and safety")

@@ -1,8 +1,10 @@
 """The index of a project's units by (unit, period): every valid unit file with the figures the
 statistics workbooks give it, the units found only in workbooks, and the problems of the rest (a
-bad file is recorded, never fatal)."""
+bad file is recorded, never fatal).  The units' long text is not held in memory: the index keeps
+it in its spool (input.spool), and ``Index.text`` reads a unit's back."""
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -10,8 +12,9 @@ from ..errors import InputError
 from .newperiod import UNFILLED, read_as_written
 from .files import display_path
 from .period import Period
+from .spool import TextSpool, encode
 from .summaryfile import SummaryFile, SummaryFileError, check_summary, is_summary, pick_summaries
-from .unitfile import MetricData, Unit, check_unit
+from .unitfile import MetricData, Unit, UnitText, check_unit
 from .yamlfile import load_yaml
 from .workbook import Cell, RowSource, Workbook, period_of_path
 from .yamlfile import LoadedFile
@@ -30,6 +33,15 @@ class Index:
     failed_units: set = field(default_factory=set)   # (unit name, Period) stopped by a problem
     unfilled: set = field(default_factory=set)       # (unit name, Period) with a place still to fill
     summaries: dict = field(default_factory=dict)    # Period -> SummaryFile, or UnusableSummary
+    texts: TextSpool = field(default_factory=TextSpool)  # unit file path -> its UnitText, on disk
+
+    def text(self, unit: Unit) -> UnitText:
+        """The unit's long text, read back from the spool (a unit found only in workbooks has none)."""
+        return self.texts.get(unit.path) or UnitText()
+
+    def close(self) -> None:
+        """Let go of the spool's file at once (it goes anyway when the index is dropped)."""
+        self.texts.close()
 
     def get(self, unit: str, period: Period) -> Unit | None:
         return self.units.get((unit, period)) or self.statistics_only.get((unit, period))
@@ -51,28 +63,37 @@ class Index:
                 "计入汇总报告，不单独生成报告")
 
 
-def load_input(path: Path) -> "Unit | SummaryFile | InputError":
-    """One data file: a summary file when it has a ``summary`` key, else a unit file; a bad file's
-    InputError returned rather than raised (for a batch)."""
+def load_input(path: Path) -> "tuple[Unit, bytes] | SummaryFile | InputError":
+    """One data file: a summary file when it has a ``summary`` key, else a unit file, as its Unit
+    and its UnitText encoded for a TextSpool (where it is loaded: in a worker when workers load);
+    a bad file's InputError returned rather than raised (for a batch)."""
     try:
         source = load_yaml(path, display_path(path))
-        return check_summary(source, path) if is_summary(source.data) else check_unit(source, path)
+        if is_summary(source.data):
+            return check_summary(source, path)
+        unit, text = check_unit(source, path)
+        return unit, encode(text)
     except InputError as exc:
         return exc
 
 
-def build_index(loaded: list[tuple[Path, Unit | InputError]], workbooks=()) -> Index:
-    """Index the loaded unit files (each a Unit, or the InputError of a bad file), in path order,
-    and merge in the workbooks (each ``(path, Workbook or InputError)``); two files of the same
-    unit and period are both left out, with an error naming both."""
-    index = Index()
+def build_index(loaded: list[tuple[Path, Unit | SummaryFile | InputError]], workbooks=(),
+                texts: TextSpool | None = None) -> Index:
+    """Index the loaded unit files (each a Unit, a SummaryFile or the InputError of a bad file),
+    in path order, and merge in the workbooks (each ``(path, Workbook or InputError)``); two files
+    of the same unit and period are both left out, with an error naming both.  ``texts``: the
+    units' texts, spooled as they were loaded (see batch.build.load_index)."""
+    index = Index(texts=texts or TextSpool())
     owners: dict = {}
     duplicates: set = set()
+    periods: dict = {}
     summaries = [item for _, item in loaded if isinstance(item, (SummaryFile, SummaryFileError))]
     for path, unit in loaded:
         if isinstance(unit, InputError):
             _failed_file(index, path, unit)
             continue
+        if not isinstance(unit, SummaryFile):
+            _share(unit, path, periods)
         index.inputs[path] = unit.period
         index.warnings.extend(unit.warnings)
         if isinstance(unit, SummaryFile):
@@ -93,6 +114,21 @@ def build_index(loaded: list[tuple[Path, Unit | InputError]], workbooks=()) -> I
     index.summaries, problems = pick_summaries(summaries)
     index.problems.extend(problems)
     return index
+
+
+def _share(unit: Unit, path: Path, periods: dict) -> None:
+    """One copy, for the whole batch, of what units repeat: metric ids, names, units and words, the
+    report's keys, the period, the path (what a worker process loaded came back unpickled, with
+    copies of its own; the index keeps every unit until the summaries are made)."""
+    unit.path = unit.source.path = path
+    unit.period = periods.setdefault(unit.period, unit.period)
+    unit.report = {sys.intern(key): value for key, value in unit.report.items()}
+    metrics = {}
+    for metric_id, data in unit.metrics.items():
+        data.id, data.name, data.unit = sys.intern(data.id), sys.intern(data.name), sys.intern(data.unit)
+        data.approx, data.aggregate = sys.intern(data.approx), sys.intern(data.aggregate)
+        metrics[data.id] = data
+    unit.metrics = metrics
 
 
 def _failed_file(index: Index, path: Path, error: InputError) -> None:
@@ -271,7 +307,7 @@ class _Merge:
                    for metric_id, (target, number, _) in values.items()}
         self.index.statistics_only[key] = Unit(
             source=RowSource(self.name_cells[key], cells), path=self.workbooks[key][0], unit=name, period=period,
-            report={}, metrics=metrics, sections=[], problems=[], plans=[], attachments=[])
+            report={}, metrics=metrics)
 
 
 def _place(unit: Unit, metric_id: str, key: str = "unit") -> str:

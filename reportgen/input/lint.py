@@ -52,11 +52,10 @@ class Finding:
     fix: str | None = None   # replacement for text, when the fix is safe
 
 
-# Each pattern starts with the character it looks for and looks behind afterwards: a pattern that
-# starts with a look-behind is tried at every position of the text, ten times slower.
-# The patterns built on HANZI are kept as text and compiled by `re` on first use (and cached there):
-# compiling the big class costs milliseconds each, and a file they can find nothing in never needs them
-# (see FILE_GUARDS).
+# Each pattern starts with the character it looks for and looks behind afterwards (a pattern that
+# starts with a look-behind is tried at every position of the text).  The patterns built on HANZI
+# are kept as text and compiled by `re` on first use (and cached there): a file they can find
+# nothing in never needs them (see FILE_GUARDS).
 HALF_PUNCT = rf"[,.;:?!](?<=[{HANZI}{CJK_CLOSE}].)(?:(?=[{HANZI}{CJK_OPEN}]|$)|(?<=[,;:?!]))"
 HALF_OPEN = rf"\((?:(?<=[{HANZI}]\()(?![a-zü]*[{TONED}][a-zü]*\))|(?=[{HANZI}]))"
 HALF_CLOSE = rf"\)(?:(?<=[{HANZI}]\))|(?=[{HANZI}]))"

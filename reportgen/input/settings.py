@@ -4,9 +4,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from ..errors import InputError
-from .yamlfile import LoadedFile, load_yaml
 from .checker import Checker
+
+if TYPE_CHECKING:
+    from .yamlfile import LoadedFile
 
 SETTINGS_FILE = "reportgen.yaml"
 
@@ -61,7 +65,7 @@ class Settings:
 
     @property
     def templates_dir(self) -> Path:
-        return self.root / "templates"
+        return templates_dir(self.root)
 
     def public(self) -> dict:
         """What templates see as ``settings``."""
@@ -88,18 +92,27 @@ class _SettingsChecker(Checker):
         return {k: float(v) for k, v in sizes.items()}
 
 
+def templates_dir(root: Path) -> Path:
+    return root / "templates"
+
+
+def settings_path(root: Path) -> Path:
+    return root / SETTINGS_FILE
+
+
 def find_root(start: Path | None = None) -> Path:
     """The nearest folder upward holding reportgen.yaml, else the start folder."""
     start = (start or Path.cwd()).resolve()
     for folder in (start, *start.parents):
-        if (folder / SETTINGS_FILE).is_file():
+        if settings_path(folder).is_file():
             return folder
     return start
 
 
 def load_settings(root: Path, display=None) -> Settings:
     """Read ``root/reportgen.yaml`` if there is one; raises InputError for bad settings."""
-    path = root / SETTINGS_FILE
+    from .yamlfile import load_yaml
+    path = settings_path(root)
     if not path.is_file():
         return Settings(root=root)
     source = load_yaml(path, display(path) if display else str(path))

@@ -1,8 +1,10 @@
-"""Validate a loaded unit file against the contract and turn it into a Unit.
+"""Validate a loaded unit file against the contract and turn it into a Unit and its UnitText.
 
-Every problem of a file is collected and raised at once as an InputError;
-warnings (a typed heading number removed, an encoding guessed) ride along on
-the Unit.
+The Unit is what a batch keeps of every unit until its period's summary is made (identity, period,
+report settings, metrics, highlights, where each value stands); the UnitText is the long text that
+only the unit's report reads (sections, problems, plans, attachments), which a batch keeps on disk
+(input.spool).  Every problem of a file is collected and raised at once as an InputError; warnings
+(a typed heading number removed, an encoding guessed) ride along on the Unit.
 """
 from __future__ import annotations
 
@@ -74,7 +76,7 @@ class Section:
 
 @dataclass(slots=True)
 class Unit:
-    """A validated unit file."""
+    """A validated unit file, without its long text (UnitText)."""
 
     source: LoadedFile
     path: Path
@@ -82,10 +84,6 @@ class Unit:
     period: Period
     report: dict
     metrics: dict
-    sections: list
-    problems: list
-    plans: list
-    attachments: list
     highlights: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
     findings: list = field(default_factory=list)   # 公文 lint findings (input.lint)
@@ -93,6 +91,18 @@ class Unit:
     @property
     def display(self) -> str:
         return self.source.display
+
+
+@dataclass(slots=True)
+class UnitText:
+    """A unit file's long text: what its own report shows and the summary only on a template's
+    request.  Field paths stay as in the file (``("sections", 0)``, ``("problems", 1)``), so that
+    an error in it is located through the Unit's source."""
+
+    sections: list = field(default_factory=list)   # Section
+    problems: list = field(default_factory=list)   # str
+    plans: list = field(default_factory=list)
+    attachments: list = field(default_factory=list)
 
 
 class UnitChecker(Checker):
@@ -186,8 +196,9 @@ class UnitChecker(Checker):
         return rest.strip()
 
 
-def check_unit(source: LoadedFile, path: Path) -> Unit:
-    """Validate one loaded unit file and find its 公文 slips; raises InputError with every problem."""
+def check_unit(source: LoadedFile, path: Path) -> tuple[Unit, UnitText]:
+    """Validate one loaded unit file and find its 公文 slips: (the unit, its text); raises
+    InputError with every problem."""
     checker = UnitChecker(source)
     if source.data is None:
         raise InputError([Problem(source.display, 1, 1, "", "文件是空的：至少要写 unit 和 period")])
@@ -199,12 +210,11 @@ def check_unit(source: LoadedFile, path: Path) -> Unit:
         raise InputError(checker.problems)
     findings = lint_data(source.data)
     source.release()
-    return Unit(source=source, path=path, unit=top["unit"], period=top["period"],
+    unit = Unit(source=source, path=path, unit=top["unit"], period=top["period"],
                 report=top.get("report", {}), metrics=top.get("metrics", {}),
-                sections=top.get("sections", []), problems=top.get("problems", []),
-                plans=top.get("plans", []), attachments=top.get("attachments", []),
-                highlights=top.get("highlights", []),
-                warnings=checker.warnings, findings=findings)
+                highlights=top.get("highlights", []), warnings=checker.warnings, findings=findings)
+    return unit, UnitText(sections=top.get("sections", []), problems=top.get("problems", []),
+                          plans=top.get("plans", []), attachments=top.get("attachments", []))
 
 
 def check_period_folder(checker: Checker, path: Path, period: Period) -> None:
@@ -215,6 +225,6 @@ def check_period_folder(checker: Checker, path: Path, period: Period) -> None:
                                    f"请改正 period，或把文件移到 {period.key} 文件夹")
 
 
-def load_unit(path: Path, display: str | None = None) -> Unit:
-    """Read, parse and validate one unit file."""
+def load_unit(path: Path, display: str | None = None) -> tuple[Unit, UnitText]:
+    """Read, parse and validate one unit file: (the unit, its text)."""
     return check_unit(load_yaml(path, display), path)

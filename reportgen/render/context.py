@@ -4,11 +4,11 @@ and the Jinja inside narrative strings evaluated to Markdown (templates.Template
 from __future__ import annotations
 
 from ..chars import join_lines
-from ..figures.history import as_metric
+from ..figures.history import MetricsOnDemand, as_metric
 from ..figures.phrases import Metrics
 from ..figures.summary import UnitFigures
 from ..input.settings import Settings
-from ..input.unitfile import Unit
+from ..input.unitfile import Unit, UnitText
 from .absence import absences_in
 from .markdown import Markdown
 from .templates import Templates
@@ -67,13 +67,14 @@ def metrics_of(unit: Unit, metrics: dict) -> Metrics:
     return Metrics({k: as_metric(v, unit.period) for k, v in metrics.items()})
 
 
-def unit_context(unit: Unit, metrics: dict, settings: Settings, templates: Templates) -> dict:
-    """Everything a unit template sees; ``metrics``: the unit's, history filled in.  Raises
-    InputError located in the unit file."""
-    return evaluated_unit_context(unit, metrics, settings, templates)[0]
+def unit_context(unit: Unit, text: UnitText, metrics: dict, settings: Settings, templates: Templates) -> dict:
+    """Everything a unit template sees; ``text``: the unit's long text; ``metrics``: the unit's,
+    history filled in.  Raises InputError located in the unit file."""
+    return evaluated_unit_context(unit, text, metrics, settings, templates)[0]
 
 
-def evaluated_unit_context(unit: Unit, metrics: dict, settings: Settings, templates: Templates) -> tuple[dict, list]:
+def evaluated_unit_context(unit: Unit, text: UnitText, metrics: dict, settings: Settings,
+                           templates: Templates) -> tuple[dict, list]:
     """(unit_context, the warnings its narrative strings gave)."""
     report = report_defaults(unit, settings)
     context = {"unit": unit.unit, "period": unit.period, "m": metrics_of(unit, metrics),
@@ -83,30 +84,38 @@ def evaluated_unit_context(unit: Unit, metrics: dict, settings: Settings, templa
     for key in NARRATIVE_REPORT_KEYS:
         value = unit.report.get(key)
         if isinstance(value, str) and value:  # defaults are made from data, never evaluated
-            text = narrative.text(value, ("report", key))
-            evaluated[key] = text if key in ("intro", "closing") else one_line(text)
+            rendered = narrative.text(value, ("report", key))
+            evaluated[key] = rendered if key in ("intro", "closing") else one_line(rendered)
     context["report"] = evaluated
     narrative.values.clear()  # the context changed: report.* now give the evaluated texts
-    context["sections"] = [narrative.section(s) for s in unit.sections]
-    for key in ("problems", "plans", "highlights"):
-        context[key] = narrative.items(key, getattr(unit, key))
-    context["attachments"] = [one_line(a) for a in narrative.items("attachments", unit.attachments)]
+    context["sections"] = [narrative.section(s) for s in text.sections]
+    for key in ("problems", "plans"):
+        context[key] = narrative.items(key, getattr(text, key))
+    context["highlights"] = narrative.items("highlights", unit.highlights)
+    context["attachments"] = [one_line(a) for a in narrative.items("attachments", text.attachments)]
     return context, narrative.warnings
 
 
 class LazyUnitContext(dict):
-    """A unit's context as the summary sees it (``units``): name, period, metrics and rank at hand;
-    the rest (report, sections, highlights, …) evaluated only when a template asks for it."""
+    """A unit's context as the summary sees it (``units``): name, period, metrics (made on demand)
+    and rank at hand; the rest (report, sections, highlights, …) evaluated, its text read from the
+    index's spool, only when a template asks for it.  A summary holds one per unit: slots, not a
+    closure."""
+
+    __slots__ = ("_figures", "_settings", "_templates")
 
     def __init__(self, figures: UnitFigures, rank: int | None, settings: Settings, templates: Templates):
         super().__init__(unit=figures.name, period=figures.unit.period, rank=rank,
-                         m=metrics_of(figures.unit, figures.metrics))
-        self._complete = lambda: unit_context(figures.unit, figures.metrics, settings, templates)
+                         m=MetricsOnDemand(figures.metrics, figures.unit.period))
+        self._figures, self._settings, self._templates = figures, settings, templates
 
     def __missing__(self, key):
-        for name, value in self._complete().items():
-            self.setdefault(name, value)
-        self._complete = dict
+        figures = self._figures
+        if figures is not None:
+            complete = unit_context(figures.unit, figures.text(), figures.metrics, self._settings, self._templates)
+            for name, value in complete.items():
+                self.setdefault(name, value)
+            self._figures = None
         if key not in self:
             raise KeyError(key)
         return self[key]

@@ -32,10 +32,10 @@ from ..numerals import heading_number
 CONTAINERS = {"salutation": Salutation, "dateline": DateLine, "attachments": Attachments,
               "signature": Signature, "chart": Chart}
 CHART_TITLE = "标题："
+TABLE = "pipe_table"  # a whole table's token (render.pipetable)
 BLOCK_RULES = ["heading", "table"]
 INLINE_RULES = ["entity", "escape", "emphasis", "newline", "html_inline"]
 BOLD_TAGS = {"<b>": True, "</b>": False, "<strong>": True, "</strong>": False}
-_ALIGN = re.compile(r"text-align:(\w+)")
 # What the rules below read as structure: entities (&), escapes (\\), emphasis (* _), inline HTML
 # (<), headings (#), tables (|), ::: containers (:) and {.attrs} lines ({).
 _MEANINGFUL = "\\*_#|:{"
@@ -99,14 +99,22 @@ class MarkdownReader:
         from markdown_it import MarkdownIt
         from mdit_py_plugins.attrs import attrs_block_plugin
         from mdit_py_plugins.container import container_plugin
+        from .pipetable import use_pipe_tables
         md = MarkdownIt("zero", {"html": True}).enable(BLOCK_RULES + INLINE_RULES)
+        use_pipe_tables(md, TABLE)
         md.core.ruler.at("inline", _inline)
         container_plugin(md, "part", validate=lambda params, *_: params.strip() in CONTAINERS)
         md.use(attrs_block_plugin)
         return md
 
     def read(self, text: str) -> Document:
-        return _Walker(self.parser.parse(text)).document()
+        return _Walker(self.parser.parse(text), self.cell_text).document()
+
+    def cell_text(self, source: str) -> str:
+        """The text of a table cell's Markdown (a cell with no inline syntax is its own text)."""
+        if not _INLINE_SYNTAX.search(source):
+            return source.strip()
+        return plain_text(self.parser.parseInline(source)[0])
 
 
 def _inline(state) -> None:
@@ -178,8 +186,8 @@ def inline_lines(token) -> list[str]:
 
 
 class _Walker:
-    def __init__(self, tokens):
-        self.tokens = tokens
+    def __init__(self, tokens, cell_text):
+        self.tokens, self.cell_text = tokens, cell_text
         self.pos = 0
         self.counters = [0, 0, 0, 0]
 
@@ -232,8 +240,8 @@ class _Walker:
             runs = inline_runs(self.next())
             self.next()
             return Paragraph(runs) if "".join(r.text for r in runs).strip() else None
-        if t == "table_open":
-            return self.table(self.skip_to("table_close"))
+        if t == TABLE:
+            return self.table(token)
         if t == "container_part_open":
             name = token.info.strip()
             inner = self.skip_to("container_part_close")
@@ -261,44 +269,28 @@ class _Walker:
             self.counters[deeper] = 0
         return Heading(level, heading_number(level, self.counters[level - 1]), text)
 
-    @classmethod
-    def chart(cls, tokens) -> Chart:
+    def chart(self, tokens) -> Chart:
         """A ``::: chart`` container.  Raises ValueError (with the message for the template's
         author) for anything but an optional ``标题：`` line and a two-column table of numbers."""
         kinds = [t.type for t in tokens]
-        if "table_open" not in kinds:
+        if TABLE not in kinds:
             raise ValueError("图表（::: chart）中没有表格：应先写一行“标题：……”，再写两列的表格（类别、数值）")
-        start, end = kinds.index("table_open"), kinds.index("table_close")
-        before = [plain_text(t) for t in tokens[:start] if t.type == "inline"]
-        if [t for t in kinds[end + 1:] if t != "paragraph_close"] or len(before) > 1 or (
+        at = kinds.index(TABLE)
+        before = [plain_text(t) for t in tokens[:at] if t.type == "inline"]
+        if [t for t in kinds[at + 1:] if t != "paragraph_close"] or len(before) > 1 or (
                 before and not before[0].startswith(CHART_TITLE)):
             raise ValueError("图表（::: chart）中只能有一行“标题：……”和一个表格")
-        table = cls.table(tokens[start:end + 1])
+        table = self.table(tokens[at])
         if len(table.header) != 2:
             raise ValueError(f"图表（::: chart）的表格应有两列（类别、数值），实际为 {len(table.header)} 列")
         title = before[0][len(CHART_TITLE):].strip() if before else ""
         return Chart(title, table.header[1], [row[0] for row in table.rows],
                      [_chart_value(title, row) for row in table.rows])
 
-    @staticmethod
-    def table(tokens) -> Table:
-        rows, align, current, in_head = [], [], None, False
-        header = []
-        for i, token in enumerate(tokens):
-            if token.type == "thead_open":
-                in_head = True
-            elif token.type == "thead_close":
-                in_head = False
-            elif token.type == "tr_open":
-                current = []
-            elif token.type == "tr_close":
-                (header.extend if in_head else rows.append)(current)
-            elif token.type in ("th_open", "td_open"):
-                if in_head:
-                    m = _ALIGN.search(token.attrGet("style") or "")
-                    align.append({"right": "r", "center": "c"}.get(m.group(1), "l") if m else "l")
-                current.append(plain_text(tokens[i + 1]))
-        return Table(header, rows, align)
+    def table(self, token) -> Table:
+        table = token.meta
+        return Table([self.cell_text(c) for c in table["header"]],
+                     [[self.cell_text(c) for c in row] for row in table["rows"]], list(table["align"]))
 
 
 def _chart_value(title: str, row: list[str]) -> Decimal | None:

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from ..errors import InputError
 from ..figures.phrases import Metrics, format_value
-from ..figures.summary import TotalMetric, UnitFigures, default_metrics, default_rank_by, rank, totals
+from ..figures.summary import Ranked, TotalMetric, UnitFigures, default_metrics, default_rank_by, rank, totals
 from ..input.period import Period
 from ..input.settings import Settings
 from ..input.summaryfile import SUMMARY_KEY, SummaryFile
@@ -69,7 +69,7 @@ def summary_context(period: Period, units: list[UnitFigures], summary_file: Summ
     ranked = rank(units, rank_by)
     ranking = [LazyUnitContext(r.figures, r.rank, settings, templates) for r in ranked]
     highlighted = [u for r, u in zip(ranked, ranking) if r.figures.unit.highlights]
-    statistics = statistics_table(ranking, _table_order(total, selected))
+    statistics = statistics_table(ranked, _table_order(total, selected))
     organisation = settings.organisation or ""
     summary = {"title": f"{organisation}{period.year}年第{period.quarter_cn}季度工作情况汇总",
                "salutation": "", "intro": f"{period}，共有{len(units)}个单位报送了工作情况和统计数据。现将汇总情况报告如下。",
@@ -246,15 +246,16 @@ def _table_order(total: dict[str, TotalMetric], selected: list[str]) -> list[Tot
     return [total[k] for k in selected] + rest
 
 
-def _shown(value) -> Decimal | None:
-    """A figure as the report prints it (at most two decimals), as a number."""
-    return None if value is None else Decimal(format_value(value))
+def _shown(value) -> Decimal | int | None:
+    """A figure as the report prints it (at most two decimals), as a number (an int as it is: a
+    table of many units keeps one of these per cell)."""
+    return value if value is None or isinstance(value, int) else Decimal(format_value(value))
 
 
-def statistics_table(ranking: list, metrics: list[TotalMetric]) -> Statistics:
+def statistics_table(ranked: list[Ranked], metrics: list[TotalMetric]) -> Statistics:
+    """The table of the units in rank order (figures.summary.rank), read from their figures."""
     header = ["排名", "单位"] + [f"{x.name}（{x.unit}）" for x in metrics]
-    rows = [[u["rank"], u["unit"]] + [_shown(u["m"][x.id].value) if x.id in u["m"] else None for x in metrics]
-            for u in ranking]
+    rows = [[r.rank, r.figures.name] + [_shown(r.figures.value(x.id)) for x in metrics] for r in ranked]
     rows.append([None, TOTAL_LABEL] + [_shown(x.value) for x in metrics])
     return Statistics(header, rows, metrics)
 

@@ -2,7 +2,7 @@
 
 In: the table as the summary report has it: a header (column titles that carry their units, such
 as ``监督检查“六小”行业（户次）``) and rows of ``str``/``Decimal``/``int``/``None``, which columns
-hold numbers, and which row is ``合计``. Out: the bytes of an .xlsx (openpyxl) that a spreadsheet
+hold numbers, and which row is ``合计``. Out: the bytes of an .xlsx (XlsxWriter) that a spreadsheet
 opens with numbers as numbers. The same input and ``created`` give the same bytes.
 """
 from __future__ import annotations
@@ -10,21 +10,24 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import zipfile
+import sys
 from decimal import Decimal, InvalidOperation
 from typing import Sequence
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, Side
-from openpyxl.utils import get_column_letter
+from xlsxwriter import Workbook
+
+from ..chars import XML_INVALID, wide_count
 
 Cell = str | Decimal | int | None
 
 TOTAL_LABEL = "合计"
-INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # what a cell cannot hold
 NUMBER_TEXT = re.compile(r"[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?")  # "2085", "1,320", "98.5"
 SHEET_TITLE_INVALID = re.compile(r"[\[\]:*?/\\]")
 MIN_WIDTH, MAX_WIDTH, PADDING = 6, 60, 2
+SHEET_TITLE_LENGTH = 31  # Excel's limit, in UTF-16 code units
+DIGIT_PIXELS = 7  # the unit of a column width in the file: the widest digit of Calibri 11 (the Normal font)
+CREATOR = "reportgen"
+DOUBLE_MAX = sys.float_info.max
 
 
 def summary_workbook(header: Sequence[str], rows: Sequence[Sequence[Cell]],
@@ -45,11 +48,13 @@ def summary_workbook(header: Sequence[str], rows: Sequence[Sequence[Cell]],
     * ``None`` is an empty cell. Text never becomes a formula (a unit named ``=1+1`` stays text).
     * The header is bold and centred and stays in view (panes frozen below it and right of the
       name column); every column is as wide as its widest text (CJK characters count double).
-    * ``created`` (the report date) is the workbook's created and modified time and the date of
-      every entry of the zip, so two builds give the same bytes.
+    * ``created`` (the report date) is the workbook's created and modified time; every entry of
+      the zip is dated 1980-01-01 (as Excel and the .docx writer date them), so two builds give
+      the same bytes.
 
-    Raises ValueError for a row longer than the header, a bad index, or a non-finite number, and
-    TypeError for a cell of another type (float, bool, …).
+    Raises ValueError for a row longer than the header, a bad index, or a number that is not
+    finite (or too large for a spreadsheet's double), and TypeError for a cell of another type
+    (float, bool, …).
     """
     header = [_text(str(title)) for title in header]
     columns = len(header)
@@ -62,37 +67,50 @@ def summary_workbook(header: Sequence[str], rows: Sequence[Sequence[Cell]],
     if any(not 0 <= c < columns for c in numeric):
         raise ValueError(f"number_columns {sorted(numeric)} outside the {columns} columns")
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = _sheet_title(sheet_title)
-    body_font, bold_font = Font(name=font, size=font_size), Font(name=font, size=font_size, bold=True)
+    wb, buffer = new_workbook(created)
+    ws = wb.add_worksheet(_sheet_title(sheet_title))
+    formats: dict[tuple, object] = {}
+
+    def style(bold: bool, align: str, places: int = 0):
+        """The cell's format (an XlsxWriter Format, one a combination): the 合计 row bold under a
+        thin top border, numbers with ``places`` decimals."""
+        key = (bold, align, places)
+        if key not in formats:
+            properties = {"font_name": font, "font_size": font_size, "bold": bold, "align": align,
+                          "valign": "vcenter"}
+            if bold:
+                properties.update(top=1, top_color="#000000")
+            if places:
+                properties["num_format"] = "0." + "0" * places
+            formats[key] = wb.add_format(properties)
+        return formats[key]
+
+    heading = wb.add_format({"font_name": font, "font_size": font_size, "bold": True, "align": "center",
+                             "valign": "vcenter", "text_wrap": True})
     widths = [_display_width(title) for title in header]
+    for c, title in enumerate(header):
+        _write_text(ws, 0, c, title, heading)
 
-    for c, title in enumerate(header, 1):
-        cell = _text_cell(ws, 1, c, title)
-        cell.font = bold_font
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-
-    top = Border(top=Side(style="thin", color="000000"))
-    for r, row in enumerate(table):
-        total = r == total_row_index
+    for r, row in enumerate(table, 1):
+        total = r - 1 == total_row_index
         for c, value in enumerate(row):
+            shown = None
             if c in numeric or isinstance(value, (int, Decimal)):
-                cell, shown = _number_cell(ws, r + 2, c + 1, value)
-                cell.alignment = Alignment(horizontal="right", vertical="center")
+                number = _as_number(value)
+                if number is not None:
+                    cell_value, places, shown = cell_number(number)
+                    ws.write_number(r, c, cell_value, style(total, "right", places))
+                else:  # "—" or nothing: text right-aligned with the numbers
+                    shown = _write_text(ws, r, c, value, style(total, "right"))
             else:
-                shown = "" if value is None else _text(str(value))
-                cell = _text_cell(ws, r + 2, c + 1, shown) if value is not None else ws.cell(r + 2, c + 1)
-                cell.alignment = Alignment(horizontal="left", vertical="center")
-            cell.font = bold_font if total else body_font
-            if total:
-                cell.border = top
-            widths[c] = max(widths[c], _display_width(shown))
+                shown = _write_text(ws, r, c, value, style(total, "left"))
+            if shown:
+                widths[c] = max(widths[c], _display_width(shown))
 
-    for c, width in enumerate(widths, 1):
-        ws.column_dimensions[get_column_letter(c)].width = min(max(width + PADDING, MIN_WIDTH), MAX_WIDTH)
-    ws.freeze_panes = ws.cell(row=2, column=name_column + 2).coordinate if name_column + 1 < columns else "A2"
-    return workbook_bytes(wb, created)
+    for c, width in enumerate(widths):
+        set_width(ws, c, min(max(width + PADDING, MIN_WIDTH), MAX_WIDTH))
+    ws.freeze_panes(1, name_column + 1 if name_column + 1 < columns else 0)
+    return workbook_bytes(wb, buffer)
 
 
 # --- cells --------------------------------------------------------------------------------------
@@ -126,73 +144,79 @@ def _as_number(value: Cell) -> Decimal | int | None:
     return None
 
 
-def _number_cell(ws, row: int, column: int, value: Cell):
-    """(cell, the text it shows): a number as int or float, or text that is not a number."""
-    number = _as_number(value)
-    if number is None:
-        shown = "" if value is None else _text(str(value))
-        return (_text_cell(ws, row, column, shown) if value is not None else ws.cell(row, column)), shown
+def cell_number(number: Decimal | int) -> tuple[int | float, int, str]:
+    """(the cell's value, the decimals it shows, the text it shows) of a number: an int stays an
+    int, a Decimal becomes an int when integral, else a float shown with the Decimal's places.
+    Raises ValueError for a number no cell can hold (beyond a double)."""
     if isinstance(number, int):
-        return ws.cell(row=row, column=column, value=number), str(number)
-    places = max(0, -number.as_tuple().exponent)
-    cell_value = int(number) if number == number.to_integral_value() else float(number)
-    cell = ws.cell(row=row, column=column, value=cell_value)
-    if places:
-        cell.number_format = "0." + "0" * places
-    return cell, format(number, "f")
+        value, places, shown = number, 0, str(number)
+    else:
+        shown = format(number, "f")  # "98.50": the places the Decimal has, no exponent
+        point = shown.find(".")
+        places = 0 if point < 0 else len(shown) - point - 1
+        value = int(number) if not places or shown.rstrip("0").endswith(".") else float(number)
+    if not abs(value) <= DOUBLE_MAX:  # exact for an int; a float beyond it is inf
+        raise ValueError(f"{shown} is too large for a spreadsheet cell")
+    return value, places, shown
 
 
-def _text_cell(ws, row: int, column: int, text: str):
-    """A text cell that stays text (openpyxl would take "=…" for a formula)."""
-    cell = ws.cell(row=row, column=column, value=text)
-    cell.data_type = "s"
-    return cell
+def _write_text(ws, row: int, column: int, value: str | None, cell_format) -> str:
+    """Write a text cell, which stays text (``write_string``: "=1+1" is no formula), or a blank
+    one for None or text that is empty; the text it shows."""
+    text = "" if value is None else _text(value)
+    if text:
+        ws.write_string(row, column, text, cell_format)
+    else:
+        ws.write_blank(row, column, None, cell_format)
+    return text
 
 
 def _text(text: str) -> str:
-    return INVALID.sub("", text)
+    return XML_INVALID.sub("", text)
 
 
 def _display_width(text: str) -> float:
     """Width in Excel's column units: CJK and full-width characters 2, others 1."""
-    return sum(2 if _wide(ch) else 1 for ch in text)
-
-
-def _wide(ch: str) -> bool:
-    o = ord(ch)
-    return o >= 0x2E80 or 0x2018 <= o <= 0x201F  # CJK, full-width forms; Chinese quotes are wide in CJK fonts
+    return len(text) + wide_count(text)
 
 
 def _sheet_title(title: str) -> str:
-    """A sheet name Excel accepts: no []:*?/\\, at most 31 characters, not empty."""
-    title = SHEET_TITLE_INVALID.sub("_", _text(title)).strip("'")[:31]
-    return title or "Sheet1"
+    """A sheet name Excel accepts: no []:*?/\\, at most 31 characters (UTF-16 code units), not
+    starting or ending with an apostrophe, not empty."""
+    title = SHEET_TITLE_INVALID.sub("_", _text(title)).strip("'")[:SHEET_TITLE_LENGTH]
+    while len(title.encode("utf-16-le")) > 2 * SHEET_TITLE_LENGTH:  # characters beyond the BMP count two
+        title = title[:-1]
+    return title.rstrip("'") or "Sheet1"
 
 
-def workbook_bytes(wb: Workbook, created: dt.date | dt.datetime) -> bytes:
-    """The workbook's bytes, the same on every run: created/modified set to ``created`` and every
-    zip entry dated ``created``.
+# --- the workbook -------------------------------------------------------------------------------
 
-    ``Workbook.save`` stamps the modified time with the clock, and zipfile dates each entry with
-    it, so the workbook is written by openpyxl's ExcelWriter (what ``save`` calls, less the stamp)
-    and then re-zipped with fixed dates.
+def new_workbook(created: dt.date | dt.datetime) -> tuple[Workbook, io.BytesIO]:
+    """(an empty XlsxWriter workbook, the buffer it is written to): its created and modified time
+    ``created`` (no time zone; a date is its midnight), its creator ``reportgen``, and text cells
+    that stay text whatever they hold (no formulas, links or numbers made of strings).
+
+    Written in memory, XlsxWriter dates every zip entry 1980-01-01 and stamps nothing with the
+    clock, so the same content and ``created`` give the same bytes (:func:`workbook_bytes`).
     """
-    from openpyxl.writer.excel import ExcelWriter
-
     if not isinstance(created, dt.datetime):
         created = dt.datetime(created.year, created.month, created.day)
     stamp = created.replace(tzinfo=None, microsecond=0)
-    wb.properties.created = wb.properties.modified = stamp
-    wb.properties.creator = wb.properties.lastModifiedBy = "reportgen"
-    raw = io.BytesIO()
-    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
-        ExcelWriter(wb, archive).write_data()
-    date_time = max(stamp, dt.datetime(1980, 1, 1)).timetuple()[:6]
-    out = io.BytesIO()
-    with zipfile.ZipFile(raw) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for name in source.namelist():
-            info = zipfile.ZipInfo(name, date_time=date_time)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o100644 << 16
-            target.writestr(info, source.read(name))
-    return out.getvalue()
+    buffer = io.BytesIO()
+    wb = Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+                           "strings_to_numbers": False})
+    wb.set_properties({"author": CREATOR, "created": stamp})
+    return wb, buffer
+
+
+def workbook_bytes(wb: Workbook, buffer: io.BytesIO) -> bytes:
+    """The bytes of a workbook from :func:`new_workbook`, once it is complete."""
+    wb.close()
+    return buffer.getvalue()
+
+
+def set_width(ws, column: int, width: float) -> None:
+    """Set a column's width as the file states it (``<col width>``, in widths of the Normal font's
+    widest digit), which is what openpyxl's ``column_dimensions[...].width`` sets. (XlsxWriter's
+    ``set_column`` takes the width Excel's dialog shows, five pixels less; pixels are exact.)"""
+    ws.set_column_pixels(column, column, width * DIGIT_PIXELS)
