@@ -72,9 +72,20 @@ def test_a_reference_document_edit_rebuilds_every_report(project):
     assert "生成 2 份，未变化 0 份" in rebuilt(project)
 
 
-def test_a_change_of_the_package_code_rebuilds_every_report(built, monkeypatch):
-    import reportgen.batch.build
-    monkeypatch.setattr(reportgen.batch.build, "package_digest", lambda: "another version of reportgen")
+def test_a_change_of_the_package_code_rebuilds_every_report(built, monkeypatch, tmp_path):
+    import reportgen.batch.state as state
+    code = tmp_path / "code.py"
+    code.write_text("VERSION = 1\n")
+    os.utime(code, ns=(LONG_AGO, LONG_AGO))
+    monkeypatch.setattr(state, "package_files", lambda: [code])  # the package, as far as the build knows
+    assert "生成 3 份，未变化 0 份" in rebuilt(built)
+    # unchanged code is known by its files' sizes and times, as unit files are: not read again
+    monkeypatch.setattr(state, "package_digest", lambda: pytest.fail("the package was hashed again"))
+    assert "生成 0 份，未变化 3 份" in rebuilt(built)
+    monkeypatch.undo()
+    monkeypatch.setattr(state, "package_files", lambda: [code])
+    code.write_text("VERSION = 22\n")
+    os.utime(code, ns=(LONG_AGO, LONG_AGO))
     assert "生成 3 份，未变化 0 份" in rebuilt(built)
 
 

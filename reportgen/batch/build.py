@@ -14,8 +14,9 @@ from ..errors import InputError, OutputError, Problem, UsageError
 from ..input.files import display_path, find_unit_files, find_workbooks, is_workbook, missing_paths_problems
 from ..input.period import Period
 from ..input.settings import Settings, find_root, load_settings, settings_path, templates_dir
+from ..resources import template_files
 from .outputs import SUMMARY_NAME, assign_names, write_atomic
-from .state import BuildState, file_stats, files_digest, fingerprint, package_digest
+from .state import BuildState, file_stats, files_digest, fingerprint
 from .workers import can_fork, map_unordered, terminate_as_interrupt
 
 if TYPE_CHECKING:  # what an unchanged rebuild never needs is imported where it is used
@@ -263,6 +264,7 @@ class Builder:
         self.statistics_only: dict = {}  # Period -> UnitFigures of the units found only in workbooks
         self.summary_files: dict = {}  # Period -> the period's SummaryFile or UnusableSummary (plan() sets it)
         self.found_periods: list = []  # every period the selected files have (plan() sets it)
+        self.state: BuildState | None = None  # the output folder's, once read
 
     @property
     def settings(self) -> Settings:
@@ -277,6 +279,11 @@ class Builder:
         return Renderer(self.settings, self.project.templates)
 
     @cached_property
+    def package(self) -> dict:
+        """The package's code: its files' stats and digest (the last snapshot's when none changed)."""
+        return (self.state or BuildState(self.out)).package()
+
+    @cached_property
     def environment(self) -> str:
         return self.environment_with(self.settings.style.reference)
 
@@ -284,7 +291,7 @@ class Builder:
         """Every input that is not a unit file, hashed: the package's code, templates, settings file
         and reference document."""
         extra = [reference] if reference else []
-        return fingerprint(package_digest(), files_digest(self.project.templates.source_files() + extra),
+        return fingerprint(self.package["digest"], files_digest(template_files(templates_dir(self.project.root)) + extra),
                            self.project.settings_digest)
 
     # --- planning ---------------------------------------------------------------------------
@@ -378,7 +385,7 @@ class Builder:
         selection = [str(p) for p in self.paths] + (["--strict"] if self.strict else [])
         if not self.force and self.unchanged_as_recorded(selection):
             return self.result
-        state = BuildState.load(self.out)
+        state = self.state = BuildState.load(self.out)
         files, selected = self.project.unit_files(self.paths)
         started_ns = time.time_ns()
         stats = file_stats(files)
@@ -400,6 +407,7 @@ class Builder:
                        for p in self.result.periods}
             reference = self.settings.style.reference
             state.snapshot = {"selection": selection, "environment": self.environment, "files": stats,
+                              "package": self.package,
                               "settings": {"digest": self.project.settings_digest, "out": str(self.out.absolute()),
                                            "data": str(self.settings.data_dir),
                                            "reference": str(reference) if reference else None},
@@ -421,7 +429,7 @@ class Builder:
             return False
         reference = recorded.get("reference")
         files, _ = self.project.unit_files(self.paths, Path(recorded["data"]))
-        self.out = out
+        self.out, self.state = out, state
         environment = self.environment_with(Path(reference) if isinstance(reference, str) else None)
         return self.unchanged(state, selection, file_stats(files), environment)
 

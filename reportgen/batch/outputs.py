@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from pathlib import Path
 
 from ..errors import OutputError
@@ -77,6 +76,7 @@ def write_atomic(path: Path, data: bytes, top: Path | None = None) -> None:
         ensure_folder(top, path.parent)
     else:
         path.parent.mkdir(parents=True, exist_ok=True)
+    import tempfile
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:

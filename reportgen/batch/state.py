@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 from pathlib import Path
 
 from .outputs import write_atomic
@@ -44,11 +45,18 @@ def files_digest(paths) -> str:
     return h.hexdigest()
 
 
+def package_files() -> list[Path]:
+    """The installed package's own code and data."""
+    found = []
+    for folder, folders, names in os.walk(Path(__file__).resolve().parent.parent):
+        folders[:] = [f for f in folders if f != "__pycache__"]
+        found += [Path(folder, name) for name in names if name.endswith((".py", ".j2", ".yaml", ".conf"))]
+    return sorted(found)
+
+
 def package_digest() -> str:
-    """The installed package's own code and data: any edit to reportgen rebuilds every report."""
-    root = Path(__file__).resolve().parent.parent
-    return files_digest(sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in (".py", ".j2", ".yaml", ".conf")
-                               and "__pycache__" not in p.parts))
+    """The package's code and data hashed: any edit to reportgen rebuilds every report."""
+    return files_digest(package_files())
 
 
 def file_stats(paths) -> dict:
@@ -89,8 +97,12 @@ class BuildState:
         return state
 
     def current(self, key: str, fp: str) -> bool:
-        target = self.out / key
-        return self.reports.get(key) == fp and target.is_file() and not target.is_symlink()
+        if self.reports.get(key) != fp:
+            return False
+        try:
+            return stat.S_ISREG(os.lstat(os.path.join(self.out, key)).st_mode)  # a regular file, not a link
+        except OSError:
+            return False
 
     def forget(self, keys) -> None:
         """Before those reports are written: they are not current until recorded again."""
@@ -119,14 +131,27 @@ class BuildState:
                      top=self.out)
 
     # --- the fast path ----------------------------------------------------------------------
+    def package(self) -> dict:
+        """{"files": stats, "digest": …} of the package's code: the digest the snapshot recorded
+        when no file of it changed size or time since (trusted as input files are), else hashed."""
+        stats = file_stats(package_files())
+        recorded = (self.snapshot or {}).get("package")
+        if isinstance(recorded, dict) and recorded.get("files") == stats and self._trusted(stats):
+            return recorded
+        return {"files": stats, "digest": package_digest()}
+
+    def _trusted(self, stats: dict) -> bool:
+        """No file missing, none changed within RACY_NS of the snapshot."""
+        taken = (self.snapshot or {}).get("taken_ns", 0)
+        return not any(st is None or st[1] >= taken - RACY_NS for st in stats.values())
+
     def unchanged(self, selection: list, environment: str, stats: dict) -> dict | None:
         """The snapshot when nothing changed since the last successful build, else None."""
         snap = self.snapshot
         if (not snap or snap.get("selection") != selection or snap.get("environment") != environment
                 or snap.get("files") != stats):
             return None
-        taken = snap.get("taken_ns", 0)
-        if any(st is None or st[1] >= taken - RACY_NS for st in stats.values()):
+        if not self._trusted(stats):
             return None
         keys = [key for keys in snap.get("periods", {}).values() for key in keys]
         if not all(key in self.reports and self.current(key, self.reports[key]) for key in keys):

@@ -31,15 +31,23 @@ How a split is chosen, in order:
 
 A :class:`TitleBreaker` owns its jieba tokenizer (the global ``jieba.dt`` is left alone): it is
 built on the first title that does not fit on one line, quietly and without jieba's dictionary
-cache file (no file is written anywhere).  Building jieba's prefix dictionary takes about a
-second; this module reads jieba's word list into a plain word → frequency table instead (about
-a quarter of that) and looks words up to the longest word's length, which finds the same words.
+cache file (no file is written anywhere).  Building jieba's prefix dictionary from its 349 000
+words would cost far more than breaking a project's titles, so the tokenizer holds only the words
+that begin with a character of the text cut so far (and of the domain words).  jieba's cut only
+looks up substrings of the text it cuts (the DAG, the route, the check of an HMM buffer), each
+beginning with one of its characters, so it finds the same words; ``total``, which the route
+weighs every word against, is the sum over the whole list.  The word list is indexed once by
+first character (a single regular-expression pass over runs of lines), each character's lines are
+parsed when a text first has it, and jieba is imported without ``pkg_resources``.
 """
 from __future__ import annotations
 
 import logging
+import os
 import re
+import sys
 import warnings
+from collections import Counter
 from functools import cached_property
 
 from ..chars import is_wide, width_chars
@@ -126,38 +134,138 @@ class TitleBreaker:
     @cached_property
     def tokenizer(self):
         """jieba's tokenizer with the domain words, built quietly, without a cache file."""
-        with warnings.catch_warnings():  # jieba 0.42 on newer Pythons: SyntaxWarning, pkg_resources
-            warnings.simplefilter("ignore")
-            import jieba
+        jieba = _import_jieba()
         jieba.setLogLevel(logging.WARNING)  # "Building prefix dict…" goes to stderr at DEBUG
+        words = _word_list(os.path.join(os.path.dirname(jieba.__file__), jieba.DEFAULT_DICT_NAME))
 
         class Tokenizer(jieba.Tokenizer):
-            """jieba's tokenizer over a word → frequency table without jieba's prefix entries."""
+            """jieba's tokenizer over the words of the list that begin with a character it has
+            been given, without jieba's prefix entries; ``total`` is the whole list's."""
+
+            def __init__(self):
+                super().__init__()
+                # What Tokenizer.initialize() does, less the cache file that it reads from / writes
+                # into the temp folder (a fixed name there, shared by every user: a failed write logs
+                # a traceback), less the prefix entries, and less the words not asked for yet.
+                self.total = words.total  # as jieba counts it: every line
+                self.longest = 1
+                self.loaded: set[str] = set()
+                self.initialized = True
+
+            def load(self, text: str) -> None:
+                """Put into FREQ the words of the list that begin with a character of ``text``."""
+                if self.loaded.issuperset(text):
+                    return
+                for char in set(text) - self.loaded:
+                    self.loaded.add(char)
+                    found, counts = words.starting_with(char)
+                    self.FREQ.update(zip(found, counts))  # a repeated word: its last line, as in jieba
+                    self.longest = max(self.longest, max(map(len, found), default=1))
 
             def get_DAG(self, sentence):  # noqa: N802 - jieba's name
                 """For each start, the ends of the dictionary words there (as jieba's get_DAG)."""
+                self.load(sentence)
                 n = len(sentence)
                 return {k: [i for i in range(k, min(n, k + self.longest)) if self.FREQ.get(sentence[k:i + 1])]
                         or [k] for k in range(n)}
 
+            def add_word(self, word, freq=None, tag=None):
+                """jieba's add_word, over the list's words of that first character (loaded first,
+                so that loading them later cannot overwrite what it sets)."""
+                self.load(word)
+                super().add_word(word, freq, tag)
+                self.longest = max(self.longest, len(word))
+
         tokenizer = Tokenizer()
-        # What Tokenizer.initialize() does, less the cache file that it reads from / writes into the
-        # temp folder (a fixed name there, shared by every user: a failed write logs a traceback),
-        # and less the prefix entries.  dict.txt is lines of word, frequency and tag.
-        with tokenizer.get_dict_file() as source:
-            text = source.read().decode("utf-8")
-        fields = text.split()
-        if len(fields) != 3 * text.count("\n"):
-            raise ValueError("jieba's dict.txt is not lines of word, frequency and tag")
-        counts = list(map(int, fields[1::3]))
-        tokenizer.FREQ = dict(zip(fields[0::3], counts))
-        tokenizer.total = sum(counts)  # as jieba counts it: every line
-        tokenizer.longest = max(map(len, tokenizer.FREQ))  # longer than any domain word
-        tokenizer.initialized = True
         for word in DOMAIN_WORDS:
             tokenizer.add_word(word)
         return tokenizer
 
+
+def _import_jieba():
+    """jieba, imported quietly and without pkg_resources.
+
+    jieba._compat imports pkg_resources only to open jieba's own files and falls back to open()
+    when that import fails; importing pkg_resources costs more than the rest of jieba.  It is made
+    to fail during this import only (unless something imported it already): sys.modules is left
+    as it was."""
+    blocked = "pkg_resources" not in sys.modules
+    if blocked:
+        sys.modules["pkg_resources"] = None  # `import pkg_resources` raises ImportError
+    try:
+        with warnings.catch_warnings():  # jieba 0.42 on newer Pythons: SyntaxWarning
+            warnings.simplefilter("ignore")
+            import jieba
+    finally:
+        if blocked and "pkg_resources" in sys.modules and sys.modules["pkg_resources"] is None:
+            del sys.modules["pkg_resources"]
+    return jieba
+
+
+# The sum of the frequencies of jieba's dict.txt (jieba 0.42.1), by the file's SHA-256: summing
+# them would cost as much as all the rest of the tokenizer.  Another file is summed.
+KNOWN_TOTALS = {"7197c3211ddd98962b036cdf40324d1ea2bfaa12bd028e68faa70111a88e12a8": 60101967}
+
+# A run of lines of jieba's word list that begin with the same (UTF-8) character.
+_UTF8_CHAR = rb"(?:[^\x80-\xff\n ]|[\xc0-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf7][\x80-\xbf]{3})"
+_RUN = re.compile(rb"(" + _UTF8_CHAR + rb").*\n(?:\1.*\n)*")
+# A line of the list: word, frequency and tag.
+_LINE = re.compile(rb"^[^ \n]+ ([0-9]+) [^ \n]+$", re.M)
+_BAD_LIST = "jieba's dict.txt is not lines of word, frequency and tag"
+
+
+class _WordList:
+    """jieba's word list (lines of word, frequency and tag), read whole but parsed a first
+    character at a time: ``spans`` holds where the lines beginning with each character are."""
+
+    def __init__(self, data: bytes):
+        import hashlib  # only with the tokenizer (jieba imports it too)
+        self.total = KNOWN_TOTALS.get(hashlib.sha256(data).hexdigest())
+        if self.total is None:
+            self.total = _sum_frequencies(data)
+        if not data.endswith(b"\n"):
+            data += b"\n"
+        self.data = data
+        self.spans: dict[bytes, list[tuple[int, int]]] = {}
+        pos = 0
+        for m in _RUN.finditer(data):
+            start, pos_end = m.span()
+            if start != pos:  # a line that does not begin with a character
+                raise ValueError(_BAD_LIST)
+            key = m[1]
+            if key in self.spans:
+                self.spans[key].append((start, pos_end))
+            else:
+                self.spans[key] = [(start, pos_end)]
+            pos = pos_end
+        if pos != len(data):
+            raise ValueError(_BAD_LIST)
+
+    def starting_with(self, char: str) -> tuple[list[str], list[int]]:
+        """The words of the lines that begin with ``char`` and their frequencies, in the list's
+        order."""
+        words, counts = [], []
+        for a, b in self.spans.get(char.encode("utf-8", "surrogatepass"), ()):
+            text = self.data[a:b].decode("utf-8")
+            fields = text.split()
+            if len(fields) != 3 * text.count("\n"):
+                raise ValueError(_BAD_LIST)
+            words += fields[0::3]
+            counts += map(int, fields[1::3])
+        return words, counts
+
+
+def _sum_frequencies(data: bytes) -> int:
+    """The sum of the list's frequencies, every line counted (as jieba counts them)."""
+    counts = _LINE.findall(data)
+    if len(counts) != data.count(b"\n") + (not data.endswith(b"\n")):
+        raise ValueError(_BAD_LIST)
+    return sum(int(count) * times for count, times in Counter(counts).items())
+
+
+def _word_list(path: str) -> _WordList:
+    with open(path, "rb") as source:
+        return _WordList(source.read())
 
 
 class _Splitter:

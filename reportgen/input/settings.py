@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import InputError
-from .checker import Checker
 
 if TYPE_CHECKING:
     from .yamlfile import LoadedFile
@@ -74,22 +73,28 @@ class Settings:
                 "headings": dict(self.headings), "table": self.table}
 
 
-class _SettingsChecker(Checker):
-    def as_headings(self, value, path):
-        return self.mapping(value, path, HEADING_KEYS)
+def _checker(source: LoadedFile):
+    """The checker of a settings file: the settings' own kinds of value (checker.Checker is
+    imported only when there is a settings file to check)."""
+    from .checker import Checker
 
-    def as_style(self, value, path):
-        return self.mapping(value, path, STYLE_KEYS)
+    class SettingsChecker(Checker):
+        def as_headings(self, value, path):
+            return self.mapping(value, path, HEADING_KEYS)
 
-    def as_fonts(self, value, path):
-        return self.mapping(value, path, FONT_KEYS)
+        def as_style(self, value, path):
+            return self.mapping(value, path, STYLE_KEYS)
 
-    def as_sizes(self, value, path):
-        sizes = self.mapping(value, path, SIZE_KEYS)
-        for key, size in sizes.items():
-            if not 5 <= size <= 72:
-                self.error(path + (key,), f"字号应在 5～72 磅之间，实际为 {size}")
-        return {k: float(v) for k, v in sizes.items()}
+        def as_fonts(self, value, path):
+            return self.mapping(value, path, FONT_KEYS)
+
+        def as_sizes(self, value, path):
+            sizes = self.mapping(value, path, SIZE_KEYS)
+            for key, size in sizes.items():
+                if not 5 <= size <= 72:
+                    self.error(path + (key,), f"字号应在 5～72 磅之间，实际为 {size}")
+            return {k: float(v) for k, v in sizes.items()}
+    return SettingsChecker(source)
 
 
 def templates_dir(root: Path) -> Path:
@@ -116,7 +121,7 @@ def load_settings(root: Path, display=None) -> Settings:
     if not path.is_file():
         return Settings(root=root)
     source = load_yaml(path, display(path) if display else str(path))
-    checker = _SettingsChecker(source)
+    checker = _checker(source)
     values = checker.mapping(source.data if source.data is not None else {}, (), SETTINGS_KEYS)
     style_values = values.pop("style", {})
     line_pitch = style_values.get("line_pitch")

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ..errors import InputError, Problem
 from ..input.period import format_date
-from ..resources import bundled
+from ..resources import template_files, template_folders
 from .markdown import Markdown, bold_markdown, escape, heading_markdown, table_markdown
 
 TEMPLATE_SUFFIX = ".md.j2"
@@ -162,10 +162,7 @@ class Templates:
     (``builtin/NAME.md.j2`` always names the built-in, so a project template can extend it)."""
 
     def __init__(self, project_dir: Path | None, display=str, seconds: float = MAX_SECONDS):
-        self.builtin = bundled("builtin_templates", "templates")
-        self.project = project_dir if project_dir and project_dir.is_dir() else None
-        if self.project and self.project.resolve() == self.builtin.resolve():
-            self.project = None  # running in the checkout: templates/ are the built-ins
+        self.project, self.builtin = template_folders(project_dir)
         self.display = display
         self.seconds = seconds
         self.expressions: dict = {}  # expression source -> compiled in text_env (they repeat in every unit)
@@ -195,11 +192,7 @@ class Templates:
 
     def source_files(self) -> list[Path]:
         """Every file a template could read (for change detection)."""
-        files = []
-        for folder in (self.project, self.builtin):
-            if folder:
-                files += sorted(p for p in folder.rglob("*") if p.is_file())
-        return files
+        return template_files(self.project)
 
     def get(self, name: str):
         import jinja2
