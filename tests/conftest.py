@@ -82,13 +82,25 @@ def project(tmp_path) -> Project:
 
 
 # --- running the tests in parallel (pytest-xdist) -----------------------------------------------
-# setup.cfg runs the tests in one process per core ("-n auto"); "-n 0" runs them in this one.  Tests
+# setup.cfg runs the tests in several processes ("-n auto", see below); "-n 0" runs them in one.  Tests
 # that share a module-scoped fixture of their module (a project built once, often with --pdf) run
 # on one worker, so that the fixture is built once, not once per worker: each worker writes the
 # groups it collected into a folder the controller made (GROUPS), and the controller's scheduler
 # keeps a group together.  (xdist's own --dist loadgroup marks groups in the node ids, which pytest
 # 9.2 no longer lets a plugin change: pytest-xdist issue #1386.)
 GROUPS = "REPORTGEN_TEST_GROUPS"
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_auto_num_workers(config):
+    """"-n auto": two workers more than there are cores.  A test's worker is often idle, waiting for
+    LibreOffice to start, a build's own worker processes to finish, or a signal to arrive: on 2 cores
+    4 workers took 70 s, 3 took 87 s and 2 took 99 s.  PYTEST_XDIST_AUTO_NUM_WORKERS still decides
+    when it is set."""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return cores + 2
 
 
 def shared_fixture_group(item) -> str | None:

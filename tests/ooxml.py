@@ -25,7 +25,8 @@ Two layers:
 
 Each problem is one line: ``"<check>: <part> <where>: <what>"``. A document is checked once per
 session: the answer is remembered by the SHA-256 of its bytes (the suite builds many identical ones),
-and so is openxml-audit's schema check of each part found clean (see _remember_clean_parts).
+and so is openxml-audit's schema check of each part found clean (see _remember_clean_parts);
+openxml-audit works out an element's path only when it reports it (see _lazy_element_paths).
 Cost: ~0.5 s once (openxml-audit's schemas), then ~30-75 ms for a report, ~0.6 s for a document
 carrying python-docx's 350 KB stock styles, ~3 s for a 1.4 MB document.xml.
 
@@ -240,12 +241,51 @@ def _show(text: str, limit=40) -> str:
 def _validator():
     from openxml_audit import FileFormat, OpenXmlValidator
 
+    _lazy_element_paths()
     validator = OpenXmlValidator(file_format=FileFormat.OFFICE_2019, max_errors=1000,
                                  schema_validation=True, semantic_validation=True, security_validation=True)
     schema = getattr(validator, "_schema_validator", None)
     if schema is not None and hasattr(schema, "validate_part"):
         schema.validate_part = _remember_clean_parts(schema.validate_part)
     return validator
+
+
+def _lazy_element_paths() -> None:
+    """openxml-audit works out the XPath of every element it visits (``/document[1]/body[1]/p[3]``,
+    counting the element's same-named siblings each time) and counts its errors at every element,
+    though a path is read only when a finding is reported: a third of its time on a report.  Here a
+    path is worked out when it is read, the same way, and no errors are counted while there are none;
+    findings come out exactly as before (tests/test_ooxml_helper.py compares their paths).  Left as
+    it is when openxml-audit's internals are not the ones this was written against."""
+    from openxml_audit import context
+
+    stack, validation = getattr(context, "ValidationStack", None), getattr(context, "ValidationContext", None)
+    sibling_position = getattr(context, "_sibling_position", None)
+    error_count = getattr(validation, "error_count", None)
+    if stack is None or sibling_position is None or not isinstance(error_count, property) \
+            or getattr(stack, "_lazy_paths", False):
+        return
+
+    class Visited:
+        __slots__ = ("element", "depth", "_name", "_parent", "_path")
+
+        def __init__(self, element, name, parent, depth):
+            self.element, self._name, self._parent, self.depth, self._path = element, name, parent, depth, None
+
+        @property
+        def path(self) -> str:
+            if self._path is None:
+                segment = f"{self._name}[{sibling_position(self.element)}]"
+                self._path = f"{self._parent.path}/{segment}" if self._parent is not None else f"/{segment}"
+            return self._path
+
+    def push(self, element, name) -> None:
+        visited = self._stack
+        visited.append(Visited(element, name, visited[-1] if visited else None, len(visited)))
+
+    stack.push = push
+    stack._lazy_paths = True
+    validation.error_count = property(lambda self: error_count.fget(self) if self.errors else 0)
 
 
 def _remember_clean_parts(validate_part):

@@ -80,11 +80,14 @@ def map_unordered(func: Callable, items: list, jobs: int) -> Iterator[tuple[int,
 def _join(workers, results) -> None:
     """Wait for the workers, taking what they still send: a worker exits only once its last result
     has gone through the pipe, which no one would read."""
-    while any(w.is_alive() for w in workers):
-        try:
-            results.get(timeout=POLL_SECONDS)
-        except queue.Empty:
-            pass
+    from multiprocessing.connection import wait
+    while alive := [w for w in workers if w.is_alive()]:
+        while True:
+            try:
+                results.get_nowait()
+            except queue.Empty:
+                break
+        wait([w.sentinel for w in alive], timeout=POLL_SECONDS)  # back at once when one exits
     for w in workers:
         w.join()
 
