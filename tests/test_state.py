@@ -80,7 +80,7 @@ def test_a_change_of_the_package_code_rebuilds_every_report(built, monkeypatch, 
     monkeypatch.setattr(state, "package_files", lambda: [code])  # the package, as far as the build knows
     assert "生成 3 份，未变化 0 份" in rebuilt(built)
     # unchanged code is known by its files' sizes and times, as unit files are: not read again
-    monkeypatch.setattr(state, "package_digest", lambda: pytest.fail("the package was hashed again"))
+    monkeypatch.setattr(state, "package_digest", lambda files: pytest.fail("the package was hashed again"))
     assert "生成 0 份，未变化 3 份" in rebuilt(built)
     monkeypatch.undo()
     monkeypatch.setattr(state, "package_files", lambda: [code])

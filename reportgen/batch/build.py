@@ -63,11 +63,6 @@ class Project:
         selected = set(find_unit_files(paths) + find_workbooks(paths)) if paths else set(data)
         return list(dict.fromkeys(data + sorted(selected))), selected
 
-    def index(self, paths: list[Path], jobs: int = 1) -> tuple[Index, set]:
-        """Load and index the data directory plus the given paths; (index, files the paths select)."""
-        files, selected = self.unit_files(paths)
-        return load_index(files, jobs), selected
-
 
 def load_index(files: list[Path], jobs: int = 1) -> Index:
     """Every file loaded (unit files in worker processes when there are many) and indexed, the
@@ -296,7 +291,7 @@ class Builder:
 
     # --- planning ---------------------------------------------------------------------------
     def plan(self, index: Index, selected: set) -> list[Job]:
-        """The unit reports of the periods to build (summaries follow once those are done)."""
+        """The unit reports of the periods to build (summary_jobs() adds each period's summary)."""
         if not selected:
             raise UsageError(f"没有找到单位数据文件（*.yaml）：{', '.join(map(str, self.paths)) or display_path(self.settings.data_dir)}")
         self.result.problems += index.problems
@@ -408,8 +403,7 @@ class Builder:
             reference = self.settings.style.reference
             state.snapshot = {"selection": selection, "environment": self.environment, "files": stats,
                               "package": self.package,
-                              "settings": {"digest": self.project.settings_digest, "out": str(self.out.absolute()),
-                                           "data": str(self.settings.data_dir),
+                              "settings": {"out": str(self.out.absolute()), "data": str(self.settings.data_dir),
                                            "reference": str(reference) if reference else None},
                               "found": [p.key for p in self.found_periods],
                               "taken_ns": started_ns, "periods": periods,
@@ -418,14 +412,15 @@ class Builder:
         return self.result
 
     def unchanged_as_recorded(self, selection: list) -> bool:
-        """The check below without reading the settings: the output folder (-o, or the default one)
-        holds a snapshot taken with these very settings, which say where the data and reference
-        document are.  True (and the result filled in) when nothing changed since."""
+        """The check below without reading the settings: the snapshot in the output folder (-o, or
+        the default one) says where the settings put the data and the reference document; its
+        environment holds the settings file's digest, so a snapshot of other settings never matches.
+        True (and the result filled in) when nothing changed since."""
         out = self.output or Settings(root=self.project.root).output_dir
         state = BuildState.load(out)
         recorded = (state.snapshot or {}).get("settings")
-        if (not isinstance(recorded, dict) or recorded.get("digest") != self.project.settings_digest
-                or recorded.get("out") != str(out.absolute()) or not isinstance(recorded.get("data"), str)):
+        if (not isinstance(recorded, dict) or recorded.get("out") != str(out.absolute())
+                or not isinstance(recorded.get("data"), str)):
             return False
         reference = recorded.get("reference")
         files, _ = self.project.unit_files(self.paths, Path(recorded["data"]))

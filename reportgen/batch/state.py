@@ -54,9 +54,9 @@ def package_files() -> list[Path]:
     return sorted(found)
 
 
-def package_digest() -> str:
-    """The package's code and data hashed: any edit to reportgen rebuilds every report."""
-    return files_digest(package_files())
+def package_digest(files: list[Path]) -> str:
+    """The package's code and data (package_files()) hashed: any edit to reportgen rebuilds every report."""
+    return files_digest(files)
 
 
 def file_stats(paths) -> dict:
@@ -134,11 +134,12 @@ class BuildState:
     def package(self) -> dict:
         """{"files": stats, "digest": …} of the package's code: the digest the snapshot recorded
         when no file of it changed size or time since (trusted as input files are), else hashed."""
-        stats = file_stats(package_files())
+        files = package_files()
+        stats = file_stats(files)
         recorded = (self.snapshot or {}).get("package")
         if isinstance(recorded, dict) and recorded.get("files") == stats and self._trusted(stats):
             return recorded
-        return {"files": stats, "digest": package_digest()}
+        return {"files": stats, "digest": package_digest(files)}
 
     def _trusted(self, stats: dict) -> bool:
         """No file missing, none changed within RACY_NS of the snapshot."""
