@@ -1,6 +1,6 @@
 """The ``reportgen`` command: options in, one library call, located errors out.
 
-Heavy modules (python-docx, Jinja, markdown-it) are imported inside the
+Heavy modules (Jinja, markdown-it, lxml, jieba) are imported inside the
 commands so that ``reportgen --help`` stays fast.
 """
 from __future__ import annotations

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import example, given, settings, strategies as st
 
 from conftest import REPO
-from reportgen.input.lint import lint_data, lint_text, narrative_fields
+from reportgen.input.lint import FILE_GUARDS, TEXT_RULES, lint_data, lint_text, narrative_fields
 
 FAULTS = """\
 # 每种笔误各一处
@@ -160,9 +160,20 @@ LINT_ALPHABET = list("中文創衛乾隆著，。、；：？！“”‘’《�
 @example(["健全工作 机制,（共3次"], "")
 @given(st.lists(st.text(LINT_ALPHABET, max_size=24), min_size=1, max_size=4), st.text(LINT_ALPHABET, max_size=12))
 def test_guards_skip_only_rules_that_find_nothing(texts, heading):
-    """lint_data runs a rule only when its guard passes on all the narrative text together: it must
-    find exactly what running every rule on every string finds."""
+    """lint_data runs a rule on a string only when its guard passes on all the narrative text together
+    and then on that string: it must find exactly what running every rule on every string finds."""
     data = {"unit": "城关镇", "sections": [{"heading": heading, "text": t} for t in texts]}
     everything = [(path, *found[:3]) for path, value, is_heading in narrative_fields(data)
                   for found in lint_text(value, is_heading)]
     assert [(f.path, f.offset, f.text, f.rule) for f in lint_data(data)] == everything
+
+
+@settings(max_examples=600, deadline=None)
+@example("在我市創(chuàng)建。")
+@example("于2024.10.8召开，，共１２０户 机制,（共3次")
+@given(st.text(LINT_ALPHABET, max_size=40))
+def test_a_guard_passes_on_every_string_its_rule_finds_something_in(text):
+    """A guard is a cheap test of a superset of what its rule looks for, in one string as in many."""
+    for rule, check in TEXT_RULES:
+        if lint_text(text, rules=[(rule, check)]):
+            assert FILE_GUARDS[rule](text), rule

@@ -272,3 +272,15 @@ def test_three_lines_never_grow_below_the_middle():
     lines = title_lines("中共旬阳县委旬阳县人民政府关于印发旬阳县创建国家卫生县城和省级园林县城工作实施方案的通知", 20)
     assert lines == ["中共旬阳县委旬阳县人民政府", "关于印发旬阳县创建国家卫生县城和省级", "园林县城工作实施方案的通知"]
 
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from("第0A “”（）—…·年季度汇报a1 ,，。\u3000"), max_size=30)
+       | st.text(max_size=30))
+def test_a_slice_width_is_the_width_of_its_text(text):
+    """The splitter's width of any slice (from counts made once per title) is width_chars of it."""
+    splitter = _Splitter(text or "字", 20, [text or "字"])
+    title = splitter.title
+    for a in range(len(title) + 1):
+        for b in range(a, len(title) + 1):
+            assert splitter._width(a, b) == width_chars(title[a:b]), (title, a, b)

@@ -172,7 +172,7 @@ class Renderer:
 
     @cached_property
     def writer(self):
-        from ..docx.writer import Writer  # python-docx only when something is written
+        from ..docx.writer import Writer  # lxml and jieba only when something is written
         return Writer(self.settings.style)
 
     def prepare(self, template_names) -> None:

@@ -1,237 +1,156 @@
-"""The styled, lean base package of the GB/T 9704 profile, made with python-docx: styles with
-explicit East Asian fonts (no theme fonts), exact line pitch, A4 page, odd/even page numbers.
+"""The styled, lean base package of the GB/T 9704 profile: styles with explicit East Asian fonts (no
+theme fonts), exact line pitch, A4 page, odd/even page numbers.
+
+The parts are written directly from the files in ``gbt9704/``, without python-docx: the styles, the
+page setup (document.xml), the two footers and the settings are templates that this module fills in
+with the profile's numbers (layout.Profile); the theme, font table and document properties are
+python-docx's default template's, taken as they are (the writer replaces the font table and the
+properties).  The package is the one python-docx made from its default template before, part for
+part, so reports keep their bytes.
 
 Body text is condensed so that 28 characters fill a line (layout.Profile.char_spacing), and the
 Normal style says ``w:overflowPunct w:val="1"``: Word's default (a closing mark may hang past the
 line end), which LibreOffice 7.4 reads the other way round, as "no hanging punctuation".  Hanging
 punctuation there loses characters: in lines that hold Latin text (digits) beside Chinese, a
-closing mark that LibreOffice hangs past the line end is missing from the PDF, 1–15 a long real
-report (tests/test_docx_pdf.py compares the character sequences of .docx and PDF)."""
+closing mark that LibreOffice hangs past the line end is missing from the PDF, 1–15 in a long real
+report (tests/test_office.py compares the character sequences of .docx and PDF)."""
 from __future__ import annotations
 
-import io
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from string import Template
 
-from docx import Document as open_docx
-from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-from docx.oxml import OxmlElement, parse_xml
-from docx.oxml.ns import nsdecls, qn
-from docx.shared import Mm, Pt, Twips
+from .layout import CHARACTER_STYLE_NAMES, CUSTOM_STYLE_NAMES, MARGINS_MM, PAGE_H_MM, PAGE_W_MM, Profile
+from .package import (APP_REL, APP_TYPE, CORE_REL, CORE_TYPE, MAIN_REL, MAIN_TYPE, OFFICE_REL, Package,
+                      Relationship, xml_attribute)
+from ..input.settings import FONT_SLOTS, SIZE_SLOTS, Style
 
-from .package import Package
-from .layout import CHARACTER_STYLE_NAMES, CUSTOM_STYLE_NAMES, HEADING_STYLE, MARGINS_MM, PAGE_H_MM, PAGE_W_MM, RUNIN_STYLE, Profile
-from ..input.settings import Style
+PARTS = Path(__file__).resolve().parent / "gbt9704"
+DECLARATION = b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"  # as python-docx wrote it
+WORD = "application/vnd.openxmlformats-officedocument.wordprocessingml"  # content types: {WORD}.styles+xml…
+THEME_TYPE = "application/vnd.openxmlformats-officedocument.theme+xml"
+MAIN = "word/document.xml"
 
 LATIN_FONT = "Times New Roman"
-THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
-PPR_ORDER = ["pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
-             "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap",
-             "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd",
-             "snapToGrid", "spacing", "ind", "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc",
-             "textDirection", "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle",
-             "rPr", "sectPr", "pPrChange"]
-KEPT_STYLES = {"Normal", "DefaultParagraphFont", "TableNormal", "NoList", "Title", "Heading1", "Heading2",
-               "Heading3", "Heading4", "Footer"}
-# Custom paragraph styles: id -> (font slot, alignment, first-line indent in characters)
-CUSTOM_STYLES = {"DateLine": ("heading2", WD_ALIGN_PARAGRAPH.CENTER, 0),
-                 "Salutation": ("body", WD_ALIGN_PARAGRAPH.LEFT, 0),
-                 "Attachment": ("body", WD_ALIGN_PARAGRAPH.JUSTIFY, 0),
-                 "Signature": ("body", WD_ALIGN_PARAGRAPH.RIGHT, 0),
-                 "TableText": ("table", WD_ALIGN_PARAGRAPH.CENTER, 0)}
+FIRST_LINE_INDENT_CHARS = 2  # body paragraphs and headings (GB/T 9704 7.3.3)
+HEADER_DISTANCE_MM = 15  # as in a 公文 template saved by Word (spec R1.1)
+PAGE_NUMBER_GAP_MM = 7  # from the type area down to the page number (GB/T 9704 7.5)
+TWIPS_PER_MM, TWIPS_PER_PT = 1440 / 25.4, 20
+WHITESPACE_REFERENCES = str.maketrans({"\t": "&#9;", "\n": "&#10;", "\r": "&#13;"})
 
 
-# --- small oxml helpers -------------------------------------------------------------------------
-
-def _sort_ppr(pPr) -> None:
-    rank = {qn("w:" + n): i for i, n in enumerate(PPR_ORDER)}
-    for child in sorted(pPr, key=lambda e: rank.get(e.tag, 99)):
-        pPr.append(child)
-
-
-def _ppr_child(pPr, tag: str):
-    el = pPr.find(qn(tag))
-    if el is None:
-        el = OxmlElement(tag)
-        pPr.append(el)
-        _sort_ppr(pPr)
-    return el
+@dataclass(frozen=True)
+class Footer:
+    type: str  # w:footerReference's w:type: Word's "default" footer is the odd pages' one
+    rel_id: str
+    name: str  # part name
+    side: str  # where the page number stands, one character in from the edge
 
 
-def _set_fonts(rPr, east_asia: str, latin: str = LATIN_FONT) -> None:
-    """All rFonts slots explicit, theme attributes removed (they would override the names)."""
-    rf = rPr.get_or_add_rFonts()
-    for attr in THEME_ATTRS:
-        rf.attrib.pop(qn(attr), None)
-    for attr, value in (("w:ascii", latin), ("w:hAnsi", latin), ("w:cs", latin),
-                        ("w:eastAsia", east_asia), ("w:hint", "eastAsia")):
-        rf.set(qn(attr), value)
-
-
-def _indent(pPr, char_tw: int, **chars) -> None:
-    """Character-based indents (Word's *Chars attributes) plus their twip equivalents."""
-    ind = _ppr_child(pPr, "w:ind")
-    for key in list(ind.attrib):
-        del ind.attrib[key]
-    for name, value in chars.items():
-        if value is not None:
-            ind.set(qn(f"w:{name}Chars"), str(round(value * 100)))
-            ind.set(qn(f"w:{name}"), str(round(value * char_tw)))
-
-
-def _paragraph_style(profile: Profile, st, font_slot: str, *, size=None, align=WD_ALIGN_PARAGRAPH.JUSTIFY,
-                     first=2.0, outline=None, exact=True) -> None:
-    st.font.size = Pt(size or profile.sizes["body"])
-    st.font.bold = False
-    st.font.italic = False
-    rPr = st.element.get_or_add_rPr()
-    _set_fonts(rPr, profile.fonts[font_slot])
-    for tag in ("w:color", "w:kern", "w:spacing", "w:u"):
-        for el in rPr.findall(qn(tag)):
-            rPr.remove(el)
-    pf = st.paragraph_format
-    pf.alignment = align
-    pf.space_before = pf.space_after = Pt(0)
-    if exact:
-        pf.line_spacing_rule, pf.line_spacing = WD_LINE_SPACING.EXACTLY, Twips(profile.line_tw)
-    else:
-        pf.line_spacing_rule = WD_LINE_SPACING.SINGLE
-    pf.widow_control = False
-    pPr = st.element.get_or_add_pPr()
-    for tag in ("w:pBdr", "w:contextualSpacing", "w:keepLines", "w:numPr"):
-        for el in pPr.findall(qn(tag)):
-            pPr.remove(el)
-    _indent(pPr, profile.char_tw, firstLine=first)
-    if outline is not None:
-        pf.keep_with_next = True
-        _ppr_child(pPr, "w:outlineLvl").set(qn("w:val"), str(outline))
-    for link in st.element.findall(qn("w:link")):
-        st.element.remove(link)
-
-
-def _page_number_footer(profile: Profile, footer, odd: bool) -> None:
-    """'— N —' in 4号 宋体: odd pages right, even pages left, one character in (GB/T 9704 7.5)."""
-    footer.is_linked_to_previous = False
-    p = footer.paragraphs[0]
-    p.alignment = WD_ALIGN_PARAGRAPH.RIGHT if odd else WD_ALIGN_PARAGRAPH.LEFT
-    size = profile.sizes["page_number"]
-    pf = p.paragraph_format
-    pf.space_before = pf.space_after = Pt(0)
-    pf.line_spacing_rule, pf.line_spacing = WD_LINE_SPACING.EXACTLY, Pt(size)
-    pPr = p._p.get_or_add_pPr()
-    _ppr_child(pPr, "w:snapToGrid").set(qn("w:val"), "0")
-    ind = _ppr_child(pPr, "w:ind")
-    ind.set(qn("w:firstLine"), "0")
-    ind.set(qn("w:right" if odd else "w:left"), str(round(size * 20)))
-    font = profile.fonts["page_number"]
-    rpr = (f'<w:rPr><w:rFonts w:ascii="{font}" w:hAnsi="{font}" w:cs="{font}" w:eastAsia="{font}" '
-           f'w:hint="eastAsia"/><w:sz w:val="{round(size * 2)}"/><w:szCs w:val="{round(size * 2)}"/></w:rPr>')
-    runs = (f'<w:r {nsdecls("w")}>{rpr}<w:t xml:space="preserve">— </w:t></w:r>',
-            f'<w:r {nsdecls("w")}>{rpr}<w:fldChar w:fldCharType="begin"/></w:r>',
-            f'<w:r {nsdecls("w")}>{rpr}<w:instrText xml:space="preserve"> PAGE </w:instrText></w:r>',
-            f'<w:r {nsdecls("w")}>{rpr}<w:fldChar w:fldCharType="separate"/></w:r>',
-            f'<w:r {nsdecls("w")}>{rpr}<w:t>1</w:t></w:r>',
-            f'<w:r {nsdecls("w")}>{rpr}<w:fldChar w:fldCharType="end"/></w:r>',
-            f'<w:r {nsdecls("w")}>{rpr}<w:t xml:space="preserve"> —</w:t></w:r>')
-    for run in runs:
-        p._p.append(parse_xml(run))
-
-
-def _strip_package(doc) -> None:
-    """Drop what a report never uses: ~790 KB of styles-with-effects, web settings, custom XML, thumbnail."""
-    for rel in list(doc.part.rels.values()):
-        if rel.reltype.rsplit("/", 1)[-1] in ("stylesWithEffects", "webSettings", "customXml", "numbering"):
-            doc.part.drop_rel(rel.rId)
-    package_rels = doc.part.package.rels
-    for rId, rel in list(package_rels.items()):
-        if rel.reltype.endswith("/thumbnail"):
-            package_rels.pop(rId)
-    styles = doc.styles.element
-    latent = styles.find(qn("w:latentStyles"))
-    if latent is not None:
-        styles.remove(latent)
-    for st in styles.findall(qn("w:style")):
-        if st.get(qn("w:styleId")) not in KEPT_STYLES:
-            styles.remove(st)
-
-
-def _defaults(profile: Profile, doc) -> None:
-    dd = doc.styles.element.find(qn("w:docDefaults"))
-    rPr = dd.find(qn("w:rPrDefault")).find(qn("w:rPr"))
-    _set_fonts(rPr, profile.fonts["body"])
-    rPr.find(qn("w:lang")).set(qn("w:eastAsia"), "zh-CN")
-    spacing = dd.find(qn("w:pPrDefault")).find(qn("w:pPr")).find(qn("w:spacing"))
-    spacing.set(qn("w:after"), "0")
-    spacing.set(qn("w:line"), "240")
-    settings = doc.settings.element
-    settings.find(qn("w:themeFontLang")).set(qn("w:eastAsia"), "zh-CN")
-    doc.settings.odd_and_even_pages_header_footer = True
-
-
-def _page(profile: Profile, doc) -> None:
-    s = doc.sections[0]
-    s.page_width, s.page_height = Mm(PAGE_W_MM), Mm(PAGE_H_MM)
-    s.top_margin, s.bottom_margin = Mm(MARGINS_MM["top"]), Mm(MARGINS_MM["bottom"])
-    s.left_margin, s.right_margin = Mm(MARGINS_MM["left"]), Mm(MARGINS_MM["right"])
-    s.header_distance = Mm(15)
-    s.footer_distance = Mm(MARGINS_MM["bottom"] - 7) - Pt(profile.sizes["page_number"])
-    grid = s._sectPr.find(qn("w:docGrid"))
-    grid.set(qn("w:type"), "lines")
-    grid.set(qn("w:linePitch"), str(profile.line_tw))
-    _page_number_footer(profile, s.footer, odd=True)
-    _page_number_footer(profile, s.even_page_footer, odd=False)
-
-
-def _styles(profile: Profile, doc) -> None:
-    styles = doc.styles
-    _paragraph_style(profile, styles["Normal"], "body")
-    _ppr_child(styles["Normal"].element.get_or_add_pPr(), "w:overflowPunct").set(qn("w:val"), "1")
-    if profile.char_spacing:
-        rPr = styles["Normal"].element.get_or_add_rPr()
-        spacing = OxmlElement("w:spacing")
-        spacing.set(qn("w:val"), str(profile.char_spacing))
-        rPr.find(qn("w:sz")).addprevious(spacing)
-    _paragraph_style(profile, styles["Title"], "title", size=profile.sizes["title"],
-                     align=WD_ALIGN_PARAGRAPH.CENTER, first=0)
-    title_rpr = styles["Title"].element.get_or_add_rPr()
-    no_squeeze = OxmlElement("w:spacing")
-    no_squeeze.set(qn("w:val"), "0")
-    title_rpr.find(qn("w:sz")).addprevious(no_squeeze)
-    _ppr_child(styles["Title"].element.get_or_add_pPr(), "w:snapToGrid").set(qn("w:val"), "0")
-    for level, style_id in HEADING_STYLE.items():
-        st = next(s for s in styles if s.style_id == style_id)
-        _paragraph_style(profile, st, f"heading{level}", outline=level - 1)
-    for style_id, (slot, align, first) in CUSTOM_STYLES.items():
-        st = styles.add_style(CUSTOM_STYLE_NAMES[style_id], WD_STYLE_TYPE.PARAGRAPH)
-        st.element.set(qn("w:styleId"), style_id)
-        st.base_style = styles["Normal"]
-        table = style_id == "TableText"
-        _paragraph_style(profile, st, slot, size=profile.sizes["table"] if table else None, align=align,
-                         first=first, exact=not table)
-        if table:
-            no_squeeze = OxmlElement("w:spacing")
-            no_squeeze.set(qn("w:val"), "0")
-            st.element.get_or_add_rPr().find(qn("w:sz")).addprevious(no_squeeze)
-            _ppr_child(st.element.get_or_add_pPr(), "w:snapToGrid").set(qn("w:val"), "0")
-    for level, style_id in RUNIN_STYLE.items():
-        st = styles.add_style(CHARACTER_STYLE_NAMES[style_id], WD_STYLE_TYPE.CHARACTER)
-        st.element.set(qn("w:styleId"), style_id)
-        _set_fonts(st.element.get_or_add_rPr(), profile.fonts[f"heading{level}"])
-    _paragraph_style(profile, styles["Footer"], "page_number", size=profile.sizes["page_number"],
-                     align=WD_ALIGN_PARAGRAPH.RIGHT, first=0)
+FOOTERS = (Footer("default", "rId1", "word/footer1.xml", "right"), Footer("even", "rId2", "word/footer2.xml", "left"))
+# The relationships keep python-docx's ids and order.
+PACKAGE_RELATIONSHIPS = [Relationship("rId3", CORE_REL, "docProps/core.xml"),
+                         Relationship("rId4", APP_REL, "docProps/app.xml"),
+                         Relationship("rId1", MAIN_REL, MAIN)]
+DOCUMENT_RELATIONSHIPS = [Relationship("rId3", f"{OFFICE_REL}/styles", "styles.xml"),
+                          Relationship("rId5", f"{OFFICE_REL}/settings", "settings.xml"),
+                          Relationship("rId7", f"{OFFICE_REL}/fontTable", "fontTable.xml"),
+                          Relationship("rId8", f"{OFFICE_REL}/theme", "theme/theme1.xml"),
+                          *(Relationship(f.rel_id, f"{OFFICE_REL}/footer", f.name.removeprefix("word/"))
+                            for f in FOOTERS)]
 
 
 def gbt9704_base(style: Style) -> Package:
-    """The styled, lean base package of the GB/T 9704 profile."""
+    """The styled, lean base package of the GB/T 9704 profile (its parts in python-docx's order,
+    which the reports' zip entries keep)."""
     profile = Profile(style)
-    doc = open_docx()
-    _strip_package(doc)
-    _defaults(profile, doc)
-    _styles(profile, doc)
-    _page(profile, doc)
-    body = doc.element.body
-    for child in list(body):
-        if child.tag != qn("w:sectPr"):
-            body.remove(child)
-    out = io.BytesIO()
-    doc.save(out)
-    return Package.read(out.getvalue())
+    package = Package()
+    package.set_relationships("", PACKAGE_RELATIONSHIPS)
+    package.put("docProps/core.xml", _as_is("core.xml"), CORE_TYPE)
+    package.put("docProps/app.xml", _as_is("app.xml"), APP_TYPE)
+    package.put(MAIN, _filled("document.xml", _page_setup(profile)), MAIN_TYPE)
+    package.set_relationships(MAIN, DOCUMENT_RELATIONSHIPS)
+    package.put("word/styles.xml", _filled("styles.xml", _style_values(profile)), f"{WORD}.styles+xml")
+    package.put("word/settings.xml", _filled("settings.xml", {}), f"{WORD}.settings+xml")
+    package.put("word/fontTable.xml", _as_is("fontTable.xml"), f"{WORD}.fontTable+xml")
+    package.put("word/theme/theme1.xml", _as_is("theme1.xml"), THEME_TYPE)
+    for footer in FOOTERS:
+        package.put(footer.name, _filled("footer.xml", _page_number(profile, footer)), f"{WORD}.footer+xml")
+    return package
+
+
+# --- the profile's values -----------------------------------------------------------------------
+
+def _style_values(profile: Profile) -> dict:
+    """What styles.xml is filled in with."""
+    names = CUSTOM_STYLE_NAMES | CHARACTER_STYLE_NAMES
+    return {**{f"fonts_{slot}": _fonts(profile.fonts[slot]) for slot in FONT_SLOTS},
+            **{f"{slot}_size": _half_points(profile.sizes[slot]) for slot in SIZE_SLOTS},
+            **{f"name_{style_id}": _attribute(name) for style_id, name in names.items()},
+            "line": profile.line_tw,
+            "first_line_indent": (f'<w:ind w:firstLineChars="{FIRST_LINE_INDENT_CHARS * 100}" '  # hundredths
+                                  f'w:firstLine="{FIRST_LINE_INDENT_CHARS * profile.char_tw}"/>'),
+            "condensed": f'<w:spacing w:val="{profile.char_spacing}"/>' if profile.char_spacing else ""}
+
+
+def _page_setup(profile: Profile) -> dict:
+    """What document.xml is filled in with: A4, the GB/T 9704 margins, the footer placed so that the
+    page number stands PAGE_NUMBER_GAP_MM below the type area, the line grid at the line pitch."""
+    page_number_tw = profile.sizes["page_number"] * TWIPS_PER_PT
+    return {"page_width": _mm_twips(PAGE_W_MM), "page_height": _mm_twips(PAGE_H_MM),
+            **{side: _mm_twips(mm) for side, mm in MARGINS_MM.items()},
+            "header": _mm_twips(HEADER_DISTANCE_MM),
+            "footer": round((MARGINS_MM["bottom"] - PAGE_NUMBER_GAP_MM) * TWIPS_PER_MM - page_number_tw),
+            "footers": "".join(f'<w:footerReference w:type="{f.type}" r:id="{f.rel_id}"/>' for f in FOOTERS),
+            "line_pitch": profile.line_tw}
+
+
+def _page_number(profile: Profile, footer: Footer) -> dict:
+    """What footer.xml is filled in with for one footer."""
+    size, font = profile.sizes["page_number"], profile.fonts["page_number"]
+    return {"side": footer.side, "character": round(size * TWIPS_PER_PT), "fonts": _fonts(font, latin=font),
+            "size": round(size * 2)}  # the nearest half point (the styles' sizes round down, as they did)
+
+
+def _fonts(east_asia: str, latin: str = LATIN_FONT) -> str:
+    """A w:rFonts naming a font for every slot: theme fonts would override the names."""
+    east_asia, latin = _attribute(east_asia), _attribute(latin)
+    return f'<w:rFonts w:ascii="{latin}" w:hAnsi="{latin}" w:cs="{latin}" w:eastAsia="{east_asia}" w:hint="eastAsia"/>'
+
+
+def _attribute(text: str) -> str:
+    """Text for a double-quoted attribute value, a tab or line break in it as a character reference
+    (a parser reads a bare one as a space)."""
+    return xml_attribute(text).translate(WHITESPACE_REFERENCES)
+
+
+def _half_points(size: float) -> int:
+    """A style's font size as Word stores it: whole half points, rounded down."""
+    return int(size * 2)
+
+
+def _mm_twips(mm: float) -> int:
+    return round(mm * TWIPS_PER_MM)
+
+
+# --- the files ----------------------------------------------------------------------------------
+
+def _filled(name: str, values: dict) -> bytes:
+    """A template of gbt9704/ filled in: ``$name`` replaced by values[name]."""
+    return DECLARATION + _template(name).substitute(values).encode("utf-8")
+
+
+@cache
+def _template(name: str) -> Template:
+    """A template without its comments and the indentation between its elements (each element
+    starts a line; no text holds a line break)."""
+    text = re.sub(r"<!--.*?-->", "", (PARTS / name).read_text("utf-8"), flags=re.DOTALL)
+    return Template(re.sub(r"\s*\n\s*", "", text))
+
+
+@cache
+def _as_is(name: str) -> bytes:
+    """A part of python-docx's default template, byte for byte."""
+    return (PARTS / name).read_bytes()

@@ -148,7 +148,7 @@ class TitleBreaker:
                 # into the temp folder (a fixed name there, shared by every user: a failed write logs
                 # a traceback), less the prefix entries, and less the words not asked for yet.
                 self.total = words.total  # as jieba counts it: every line
-                self.longest = 1
+                self.longest: dict[str, int] = {}  # first character -> its longest word's length
                 self.loaded: set[str] = set()
                 self.initialized = True
 
@@ -160,21 +160,21 @@ class TitleBreaker:
                     self.loaded.add(char)
                     found, counts = words.starting_with(char)
                     self.FREQ.update(zip(found, counts))  # a repeated word: its last line, as in jieba
-                    self.longest = max(self.longest, max(map(len, found), default=1))
+                    self.longest[char] = max(map(len, found), default=1)
 
             def get_DAG(self, sentence):  # noqa: N802 - jieba's name
                 """For each start, the ends of the dictionary words there (as jieba's get_DAG)."""
                 self.load(sentence)
                 n = len(sentence)
-                return {k: [i for i in range(k, min(n, k + self.longest)) if self.FREQ.get(sentence[k:i + 1])]
-                        or [k] for k in range(n)}
+                return {k: [i for i in range(k, min(n, k + self.longest[sentence[k]]))
+                            if self.FREQ.get(sentence[k:i + 1])] or [k] for k in range(n)}
 
             def add_word(self, word, freq=None, tag=None):
                 """jieba's add_word, over the list's words of that first character (loaded first,
                 so that loading them later cannot overwrite what it sets)."""
                 self.load(word)
                 super().add_word(word, freq, tag)
-                self.longest = max(self.longest, len(word))
+                self.longest[word[0]] = max(self.longest[word[0]], len(word))
 
         tokenizer = Tokenizer()
         for word in DOMAIN_WORDS:
@@ -268,10 +268,24 @@ def _word_list(path: str) -> _WordList:
         return _WordList(source.read())
 
 
+def _width_counts(text: str) -> tuple[list[int], list[int]]:
+    """For each i: how many wide characters text[:i] has, and how many changes between a wide
+    character and another one it has (between text[p - 1] and text[p], p < i): what width_chars
+    counts, kept so that the width of any slice is two subtractions."""
+    wide_before, switches_before = [0], [0]
+    previous = None
+    for ch in text:
+        wide = is_wide(ch)
+        wide_before.append(wide_before[-1] + wide)
+        switches_before.append(switches_before[-1] + (previous is not None and wide != previous))
+        previous = wide
+    return wide_before, switches_before
+
+
 class _Splitter:
     def __init__(self, title: str, per_line: int, words: list[str]):
         self.title, self.per_line = title, per_line
-        self._widths: dict[tuple[int, int], float] = {}
+        self._wide_before, self._switches_before = _width_counts(title)
         self.words = words
         self.level = self._levels()
         self.cost = self._break_costs()
@@ -413,10 +427,12 @@ class _Splitter:
 
     # --- the split -----------------------------------------------------------------------------
     def _width(self, a: int, b: int) -> float:
-        key = (a, b)
-        if key not in self._widths:
-            self._widths[key] = width_chars(self.title[a:b])
-        return self._widths[key]
+        """width_chars(title[a:b]), from counts made once per title."""
+        if b <= a:
+            return 0.0
+        wide = self._wide_before[b] - self._wide_before[a]
+        switches = self._switches_before[b] - self._switches_before[a + 1]
+        return wide + 0.5 * (b - a - wide) + 0.25 * switches
 
     def _allowed(self) -> dict[int, float]:
         """Allowed breaks → extra cost: FREE ones, and inside any piece still wider than a line

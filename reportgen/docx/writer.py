@@ -1,7 +1,7 @@
 """Write the document model as a .docx in the GB/T 9704-2012 layout.
 
-A lean, fully styled base package is made once per writer (base.py with python-docx, or the
-user's reference document reduced by reference.py); its static parts are zipped once, and each
+A lean, fully styled base package is made once per writer (base.py from the files in gbt9704/, or
+the user's reference document reduced by reference.py); its static parts are zipped once, and each
 report gets its own document part (the body as WordprocessingML, written in pieces), settings
 (a document id derived from the body), core properties and, with charts, relationships and
 content types.  Entries carry fixed timestamps, so the same input gives the same bytes.  See
@@ -549,7 +549,7 @@ def core_properties(properties: Properties) -> bytes:
 
 def _base_for(style: Style) -> tuple[Package, list]:
     """(base package, warnings): the GB/T 9704 profile, or a user's reference document."""
-    from .base import gbt9704_base  # python-docx: only when something is written
+    from .base import gbt9704_base
     if style.reference is not None:
         from .reference import reference_base
         return reference_base(style.reference, gbt9704_base(style))

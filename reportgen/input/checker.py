@@ -62,13 +62,13 @@ class Checker:
             return {}
         out = {}
         for key, item in value.items():
-            if key not in keys:
+            known = keys.get(key)  # (kind, required)
+            if known is None:
                 self.error(path + (key,), f"未知字段“{key}”{suggest(key, keys)}", key=True)
                 continue
-            kind, _ = keys[key]
             if item is None:
                 continue  # an empty value counts as not given
-            converted = self.convert(item, path + (key,), kind)
+            converted = self.convert(item, path + (key,), known[0])
             if converted is not None:
                 out[key] = converted
         for key, (_, required) in keys.items():
@@ -83,7 +83,9 @@ class Checker:
         return getattr(self, "as_" + kind)(value, path)
 
     def as_text(self, value, path):
-        if isinstance(value, bool) or isinstance(value, (dict, list)):
+        if isinstance(value, str):
+            return value
+        if isinstance(value, (bool, dict, list)):
             self.error(path, f"应为文字，实际为{describe(value)}")
             return None
         if isinstance(value, (dt.date, Decimal, int, float)):

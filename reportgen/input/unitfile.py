@@ -43,6 +43,9 @@ METRIC_KEYS = {"name": ("text", True), "unit": ("text", True), "value": ("number
 SECTION_KEYS = {"heading": ("text", True), "text": ("text", False), "sections": ("sections", False),
                 "level": ("level", False), "runin": ("bool", False)}
 APPROX_WORDS = ("余", "多", "近", "约", "超过", "以上")  # contract v2: where each stands is figures.phrases
+REQUIRED_METRIC_KEYS = {key for key, (_, required) in METRIC_KEYS.items() if required}
+# A section's keys as its mapping is checked: its subsections taken as written (as_sections checks them)
+SECTION_FIELDS = {k: v for k, v in SECTION_KEYS.items() if k != "sections"} | {"sections": ("raw", False)}
 
 
 
@@ -120,12 +123,13 @@ class UnitChecker(Checker):
                            key=True)
                 continue
             fields = self.mapping(body, mpath, METRIC_KEYS)
-            if not all(k in fields for k, (_, req) in METRIC_KEYS.items() if req):
+            if not fields.keys() >= REQUIRED_METRIC_KEYS:
                 continue
             fields.setdefault("aggregate", "mean" if fields["unit"] == "%" else "sum")
             # every unit repeats the same ids, names and units: one copy of each for a whole batch
             fields["name"], fields["unit"] = sys.intern(fields["name"]), sys.intern(fields["unit"])
-            metrics[sys.intern(metric_id)] = MetricData(id=sys.intern(metric_id), **fields)
+            metric_id = sys.intern(metric_id)
+            metrics[metric_id] = MetricData(id=metric_id, **fields)
         return metrics
 
     def as_report(self, value, path):
@@ -163,8 +167,7 @@ class UnitChecker(Checker):
         sections = []
         for i, item in enumerate(value):
             spath = path + (i,)
-            fields = self.mapping(item, spath, {k: v for k, v in SECTION_KEYS.items() if k != "sections"}
-                                  | {"sections": ("raw", False)})
+            fields = self.mapping(item, spath, SECTION_FIELDS)
             if "heading" not in fields:
                 continue
             level = fields.get("level", parent_level + 1)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import os
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -611,24 +612,8 @@ class _Outline:
         return number + 1, indent + 1, path, message
 
 
-class _Composer(getattr(yaml, "CBaseLoader", yaml.BaseLoader)):
-    """The C parser composing a node tree; a plain scalar is tagged PLAIN and typed by the builder,
-    which is cheaper than the resolver's own call for every node."""
-
-    def resolve(self, kind, value, implicit):
-        if kind is yaml.ScalarNode and implicit[0]:
-            return PLAIN
-        return super().resolve(kind, value, implicit)
-
-
-PLAIN = "?"  # a plain scalar not yet typed
 INT_TAG, FLOAT_TAG, BOOL_TAG, NULL_TAG = _T + "int", _T + "float", _T + "bool", _T + "null"
 TIMESTAMP_TAG = _T + "timestamp"
-
-
-def compose(text: str):
-    """The node tree of a YAML text (None for an empty one)."""
-    return yaml.compose(text, Loader=_Composer)
 
 
 # How a plain scalar is typed (contract, "Limits and safety"): YAML 1.2's core schema, where only
@@ -650,23 +635,30 @@ RESOLVERS = {  # first character -> [(tag, pattern)]
 }
 
 
-def _plain_tag(value: str) -> str:
-    """The type of a plain scalar: int, float, bool, null, timestamp, merge or str."""
-    for tag, pattern in RESOLVERS.get(value[:1], ()):
-        if pattern.match(value):
-            return tag
-    return STR_TAG
+class _Composer(getattr(yaml, "CBaseLoader", yaml.BaseLoader)):
+    """The C parser composing a node tree, each node tagged as the parser makes it (what pyyaml's
+    resolver does, in fewer steps: the parser calls this for every node)."""
+
+    def resolve(self, kind, value, implicit):
+        """A plain scalar's type: int, float, bool, null, timestamp, merge or str; any other node's
+        from its kind."""
+        if kind is not yaml.ScalarNode:
+            return MAP_TAG if kind is yaml.MappingNode else SEQ_TAG
+        if implicit[0]:  # plain, not quoted
+            for tag, pattern in RESOLVERS.get(value[:1], ()):
+                if pattern.match(value):
+                    return tag
+        return STR_TAG
+
+
+def compose(text: str):
+    """The node tree of a YAML text (None for an empty one)."""
+    return yaml.compose(text, Loader=_Composer)
 
 
 _SAFE = yaml.constructor.SafeConstructor()  # its scalar constructors keep no state: one for every file
 KEY_TAGS = (STR_TAG, INT_TAG, FLOAT_TAG, TIMESTAMP_TAG)  # read as text when they are keys
 BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
-
-
-def _tag(node) -> str:
-    if node.tag == PLAIN:
-        node.tag = _plain_tag(node.value)
-    return node.tag
 
 
 class _Builder:
@@ -706,7 +698,7 @@ class _Builder:
                 self.build(key_node, path + ("<key>",), depth + 1)  # counted and checked, never a key
                 self.fail(key_node, path, "字段名必须是文字")
                 continue
-            tag = _tag(key_node)
+            tag = key_node.tag
             if tag == MERGE_TAG:
                 merged = self.build(value_node, path, depth + 1)
                 for item in merged if isinstance(merged, list) else [merged]:
@@ -733,8 +725,7 @@ class _Builder:
         return out
 
     def scalar(self, node, path):
-        tag = _tag(node)
-        value = node.value
+        tag, value = node.tag, node.value
         if tag == STR_TAG:
             if node.style == '"' and XML_INVALID.search(value):  # only escapes can make them
                 return self.control_chars(node, path)
@@ -758,6 +749,8 @@ class _Builder:
         if tag == NULL_TAG:
             return None
         if tag == TIMESTAMP_TAG:
+            if not _TIMESTAMP.match(value):  # an explicit !!timestamp on text: pyyaml would fail inside
+                return value
             try:
                 return _SAFE.construct_yaml_timestamp(node)
             except (ValueError, yaml.YAMLError):
@@ -787,7 +780,7 @@ def load_yaml(path: Path, display: str | None = None) -> LoadedFile:
     display = display or str(path)
     try:
         with open(path, "rb") as f:
-            raw = f.read(MAX_BYTES + 1)
+            raw = _read_head(f, MAX_BYTES + 1)
     except OSError as exc:  # a link to nothing or in a loop, no permission, a folder named *.yaml
         raise InputError([Problem(display, 1, 1, "", f"无法读取：{os_error_message(exc, path)}")]) from None
     if len(raw) > MAX_BYTES:
@@ -797,21 +790,24 @@ def load_yaml(path: Path, display: str | None = None) -> LoadedFile:
     return loaded
 
 
+def _read_head(f, limit: int) -> bytes:
+    """``f.read(limit)``, into a buffer of the size the file says it has (one of ``limit`` bytes
+    costs more than reading a file of a few KB); a file longer than it says (being written, or a
+    special file that says 0) is read on up to ``limit``."""
+    size = min(os.fstat(f.fileno()).st_size + 1, limit)
+    raw = f.read(size)
+    if len(raw) == size < limit:
+        raw += f.read(limit - size)
+    return raw
+
+
 def parse_yaml(raw: bytes, display: str) -> LoadedFile:
     text, encoding, warnings = decode(raw, display)
-    m = XML_INVALID.search(text)
-    if m:
-        line, col = line_column(text, m.start())
-        raise InputError([Problem(display, line, col, "", f"含有不可见的控制字符 U+{ord(m.group()):04X}，请删除")])
     loaded = LoadedFile(display, text, None, encoding, warnings=warnings, digest=hashlib.sha256(raw).hexdigest())
     try:
         root = compose(text)
-    except yaml.MarkedYAMLError as exc:
-        raise InputError([_yaml_error(exc, display, text)]) from None
-    except yaml.YAMLError:
-        raise InputError([Problem(display, 1, 1, "", YAML_ERROR)]) from None
-    except RecursionError:
-        raise InputError([Problem(display, 1, 1, "", f"嵌套层次过深（超过 {MAX_DEPTH} 层）")]) from None
+    except (yaml.YAMLError, RecursionError) as exc:
+        raise InputError([_parse_problem(exc, display, text)]) from None
     loaded.root = root
     if root is None:
         return loaded
@@ -826,3 +822,18 @@ def parse_yaml(raw: bytes, display: str) -> LoadedFile:
     if builder.problems:
         raise InputError(builder.problems)
     return loaded
+
+
+def _parse_problem(exc: Exception, display: str, text: str) -> Problem:
+    """Why a text did not parse: first a character XML cannot hold, anywhere in it (the parser
+    refuses each of them too, so a text it parsed has none: they are looked for only here), else
+    the parser's own error."""
+    m = XML_INVALID.search(text)
+    if m:
+        line, col = line_column(text, m.start())
+        return Problem(display, line, col, "", f"含有不可见的控制字符 U+{ord(m.group()):04X}，请删除")
+    if isinstance(exc, RecursionError):
+        return Problem(display, 1, 1, "", f"嵌套层次过深（超过 {MAX_DEPTH} 层）")
+    if isinstance(exc, yaml.MarkedYAMLError):
+        return _yaml_error(exc, display, text)
+    return Problem(display, 1, 1, "", YAML_ERROR)

@@ -26,9 +26,12 @@ def absence_offset(source: str, found: str) -> int:
 def absences_in(source: str, rendered: str) -> list[tuple[int, str]]:
     """(offset in the source, message) of each absence the rendered text shows: where it was typed,
     or where the Jinja that left it starts."""
+    shown = absences(rendered)
+    if not shown:
+        return []
     typed = {m.group().strip(): m.start() + len(m.group()) - len(m.group().lstrip()) for m in ABSENCE.finditer(source)}
     return [(typed[found], TYPED.format(found=found)) if found in typed
-            else (absence_offset(source, found), message(found)) for found in absences(rendered)]
+            else (absence_offset(source, found), message(found)) for found in shown]
 
 
 def message(found: str) -> str:

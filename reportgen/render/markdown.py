@@ -41,12 +41,13 @@ BOLD_TAGS = {"<b>": True, "</b>": False, "<strong>": True, "</strong>": False}
 _MEANINGFUL = "\\*_#|:{"
 _ESCAPES = {ord(c): f"&#{ord(c)};" for c in _MEANINGFUL} | {
     ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;", ord('"'): "&#34;", ord("'"): "&#39;"}
+_NEEDS_ESCAPE = re.compile("[" + re.escape("".join(map(chr, _ESCAPES))) + "]")  # a character that escape_text changes
 _INLINE_SYNTAX = re.compile(r"[&\\*_<\n]")  # what the inline rules act on: text without it is one text token
 
 
 def escape_text(text: str) -> str:
     """Data text as Markdown that reads back as exactly that text."""
-    return text.translate(_ESCAPES)
+    return text.translate(_ESCAPES) if _NEEDS_ESCAPE.search(text) else text
 
 
 class Markdown(Markup):
