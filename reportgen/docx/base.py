@@ -22,7 +22,8 @@ from functools import cache
 from pathlib import Path
 from string import Template
 
-from .layout import CHARACTER_STYLE_NAMES, CUSTOM_STYLE_NAMES, MARGINS_MM, PAGE_H_MM, PAGE_W_MM, Profile
+from .layout import (CHARACTER_STYLE_NAMES, CUSTOM_STYLE_NAMES, MARGINS_MM, PAGE_H_MM, PAGE_W_MM, TWIPS_PER_MM,
+                     Profile, mm_twips)
 from .package import (APP_REL, APP_TYPE, CORE_REL, CORE_TYPE, MAIN_REL, MAIN_TYPE, OFFICE_REL, Package,
                       Relationship, xml_attribute)
 from ..input.settings import FONT_SLOTS, SIZE_SLOTS, Style
@@ -37,8 +38,7 @@ LATIN_FONT = "Times New Roman"
 FIRST_LINE_INDENT_CHARS = 2  # body paragraphs and headings (GB/T 9704 7.3.3)
 HEADER_DISTANCE_MM = 15  # as in a 公文 template saved by Word (spec R1.1)
 PAGE_NUMBER_GAP_MM = 7  # from the type area down to the page number (GB/T 9704 7.5)
-TWIPS_PER_MM, TWIPS_PER_PT = 1440 / 25.4, 20
-WHITESPACE_REFERENCES = str.maketrans({"\t": "&#9;", "\n": "&#10;", "\r": "&#13;"})
+TWIPS_PER_PT = 20
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,7 @@ def _style_values(profile: Profile) -> dict:
     names = CUSTOM_STYLE_NAMES | CHARACTER_STYLE_NAMES
     return {**{f"fonts_{slot}": _fonts(profile.fonts[slot]) for slot in FONT_SLOTS},
             **{f"{slot}_size": _half_points(profile.sizes[slot]) for slot in SIZE_SLOTS},
-            **{f"name_{style_id}": _attribute(name) for style_id, name in names.items()},
+            **{f"name_{style_id}": xml_attribute(name) for style_id, name in names.items()},
             "line": profile.line_tw,
             "first_line_indent": (f'<w:ind w:firstLineChars="{FIRST_LINE_INDENT_CHARS * 100}" '  # hundredths
                                   f'w:firstLine="{FIRST_LINE_INDENT_CHARS * profile.char_tw}"/>'),
@@ -99,9 +99,9 @@ def _page_setup(profile: Profile) -> dict:
     """What document.xml is filled in with: A4, the GB/T 9704 margins, the footer placed so that the
     page number stands PAGE_NUMBER_GAP_MM below the type area, the line grid at the line pitch."""
     page_number_tw = profile.sizes["page_number"] * TWIPS_PER_PT
-    return {"page_width": _mm_twips(PAGE_W_MM), "page_height": _mm_twips(PAGE_H_MM),
-            **{side: _mm_twips(mm) for side, mm in MARGINS_MM.items()},
-            "header": _mm_twips(HEADER_DISTANCE_MM),
+    return {"page_width": mm_twips(PAGE_W_MM), "page_height": mm_twips(PAGE_H_MM),
+            **{side: mm_twips(mm) for side, mm in MARGINS_MM.items()},
+            "header": mm_twips(HEADER_DISTANCE_MM),
             "footer": round((MARGINS_MM["bottom"] - PAGE_NUMBER_GAP_MM) * TWIPS_PER_MM - page_number_tw),
             "footers": "".join(f'<w:footerReference w:type="{f.type}" r:id="{f.rel_id}"/>' for f in FOOTERS),
             "line_pitch": profile.line_tw}
@@ -116,23 +116,13 @@ def _page_number(profile: Profile, footer: Footer) -> dict:
 
 def _fonts(east_asia: str, latin: str = LATIN_FONT) -> str:
     """A w:rFonts naming a font for every slot: theme fonts would override the names."""
-    east_asia, latin = _attribute(east_asia), _attribute(latin)
+    east_asia, latin = xml_attribute(east_asia), xml_attribute(latin)
     return f'<w:rFonts w:ascii="{latin}" w:hAnsi="{latin}" w:cs="{latin}" w:eastAsia="{east_asia}" w:hint="eastAsia"/>'
-
-
-def _attribute(text: str) -> str:
-    """Text for a double-quoted attribute value, a tab or line break in it as a character reference
-    (a parser reads a bare one as a space)."""
-    return xml_attribute(text).translate(WHITESPACE_REFERENCES)
 
 
 def _half_points(size: float) -> int:
     """A style's font size as Word stores it: whole half points, rounded down."""
     return int(size * 2)
-
-
-def _mm_twips(mm: float) -> int:
-    return round(mm * TWIPS_PER_MM)
 
 
 # --- the files ----------------------------------------------------------------------------------

@@ -8,7 +8,14 @@ from ..input.settings import Style
 
 PAGE_W_MM, PAGE_H_MM = 210, 297
 MARGINS_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}
-TEXT_WIDTH_TW = round((PAGE_W_MM - MARGINS_MM["left"] - MARGINS_MM["right"]) / 25.4 * 1440)
+TWIPS_PER_MM = 1440 / 25.4
+
+
+def mm_twips(mm: float) -> int:
+    return round(mm * TWIPS_PER_MM)
+
+
+TEXT_WIDTH_TW = mm_twips(PAGE_W_MM - MARGINS_MM["left"] - MARGINS_MM["right"])
 CHARS_PER_LINE = 28
 
 HEADING_STYLE = {1: "Heading1", 2: "Heading2", 3: "Heading3", 4: "Heading4"}

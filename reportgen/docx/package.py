@@ -166,9 +166,13 @@ def xml_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+WHITESPACE_REFERENCES = str.maketrans({"\t": "&#9;", "\n": "&#10;", "\r": "&#13;"})
+
+
 def xml_attribute(text: str) -> str:
-    """Text for a double-quoted XML attribute value."""
-    return xml_escape(text).replace('"', "&quot;")
+    """Text for a double-quoted XML attribute value; a tab or line break as a character reference
+    (a parser reads a bare one as a space)."""
+    return xml_escape(text).replace('"', "&quot;").translate(WHITESPACE_REFERENCES)
 
 
 def serialize(root: etree._Element) -> bytes:
