@@ -1,24 +1,36 @@
 """The .docx itself: GB/T 9704 page setup, fonts, heading styles, footers, tables."""
 import zipfile
+from pathlib import Path
 
 import docx
 import pytest
 
-from conftest import NS, W, docx_xml, paragraphs
+from conftest import NS, W, Project, docx_xml, paragraphs
 from ooxml import assert_valid_docx
 
 REPORT = "2024-Q3/城关镇.docx"
 q = lambda name: f"{{{W}}}{name}"  # noqa: E731
 
 
-@pytest.fixture
-def report(project):
+def build_report(project: Project) -> Path:
     project.unit(metrics="x: {name: 检查, unit: 户次, value: 2085, last_year: 1702}",
                  sections="- heading: 工作\n  text: 内容。\n  sections:\n    - heading: 二级\n      sections:\n"
                           "        - heading: 三级\n          sections:\n            - heading: 四级",
                  extra="report:\n  signature: 城关镇人民政府\n  date: 2024-10-08\n  title: 关于双创工作情况的汇报\n")
     project.run("build", "-q", ok=True)
     return project.out(REPORT)
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    """The report, built once for the tests that only read it."""
+    return build_report(Project(tmp_path_factory.mktemp("docx")))
+
+
+@pytest.fixture
+def own_report(project):
+    """The same report in the test's own project, for a test that builds again in it."""
+    return build_report(project)
 
 
 def style(report, style_id):
@@ -75,8 +87,9 @@ def test_report_passes_the_open_xml_validator(report):
     assert_valid_docx(report)
 
 
-def test_package_details(project, report):
+def test_package_details(project, own_report):
     """compatibilityMode 15, app.xml naming reportgen, the period as subject, a document id per report."""
+    report = own_report
     settings = docx_xml(report, "word/settings.xml")
     assert [s.get(q("val")) for s in settings.iterfind("w:compat/w:compatSetting", NS)
             if s.get(q("name")) == "compatibilityMode"] == ["15"]
@@ -171,7 +184,8 @@ def test_zip_is_sound_and_lean(report):
     assert report.stat().st_size < 40_000
 
 
-def test_same_input_gives_byte_identical_files(project, report):
+def test_same_input_gives_byte_identical_files(project, own_report):
+    report = own_report
     first = report.read_bytes()
     project.run("build", "-q", "--force", ok=True)
     assert report.read_bytes() == first

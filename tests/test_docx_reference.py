@@ -18,7 +18,7 @@ import pytest
 from docx.shared import Mm
 from lxml import etree
 
-from conftest import NS, W, docx_xml, paragraphs
+from conftest import NS, W, Project, docx_xml, paragraphs
 from ooxml import assert_valid_docx
 
 REPORT = "2024-Q3/城关镇.docx"
@@ -204,8 +204,10 @@ def names(path) -> list[str]:
         return sorted(archive.namelist())
 
 
-@pytest.fixture
-def chinese(project):
+@pytest.fixture(scope="module")
+def chinese(tmp_path_factory):
+    """A report built with the Chinese Word reference, once for the tests that only read it."""
+    project = Project(tmp_path_factory.mktemp("chinese"))
     result = build_with(project, chinese_word_reference())
     return project.out(REPORT), result.stderr
 

@@ -349,8 +349,8 @@ def test_seed_reports_keep_22_lines_of_at_most_28_characters(seeds):
 
 # --- quotation marks in the East Asian font -----------------------------------------------------------
 
-def test_quotation_marks_after_digits_are_in_the_east_asian_font(rendered_punctuation):
-    with open_pdf(rendered_punctuation) as pdf:
+def test_quotation_marks_after_digits_are_in_the_east_asian_font(one_page_reports):
+    with open_pdf(one_page_reports.out("2024-Q3/城关镇.pdf")) as pdf:
         chars = [c for page in pdf.pages for c in page.chars]
     def font(ch):
         return ch["fontname"].split("+")[-1]
@@ -361,14 +361,20 @@ def test_quotation_marks_after_digits_are_in_the_east_asian_font(rendered_punctu
     assert {f for _, f in shared} == body_font
 
 
+LONG_TITLE = "旬阳县城关镇人民政府关于2025年第三季度“六小”行业规范提升和双创工作情况的汇报"
+
+
 @pytest.fixture(scope="module")
-def rendered_punctuation(tmp_path_factory):
-    project = Project(tmp_path_factory.mktemp("punctuation"))
+def one_page_reports(tmp_path_factory):
+    """Two short reports, built with --pdf (one LibreOffice process): 城关镇's text has quotation
+    marks after digits, 蜀河镇's title is too long for one line."""
+    project = Project(tmp_path_factory.mktemp("one-page"))
     project.unit(sections="- heading: 工作\n  text: 截至“5.31”，检查“12345”行业……“A级”‘5’与·点——完成。",
                  extra="report:\n  signature: false\n")
+    project.unit("蜀河镇", extra=f"report:\n  title: {LONG_TITLE}\n  signature: false\n")
     result = project.run("build", "-q", "--pdf")
     assert result.exit_code == 0, result.stderr
-    return project.out("2024-Q3/城关镇.pdf")
+    return project
 
 
 # --- no signature alone on the last page ---------------------------------------------------------------
@@ -439,12 +445,9 @@ def test_summary_chart_keeps_the_line_grid(rendered):
     pytest.fail("no chart in the summary")
 
 
-def test_a_long_title_is_set_in_the_lines_the_title_breaker_chooses(tmp_path):
-    project = Project(tmp_path)
-    title = "旬阳县城关镇人民政府关于2025年第三季度“六小”行业规范提升和双创工作情况的汇报"
-    project.unit(extra=f"report:\n  title: {title}\n  signature: false\n")
-    assert project.run("build", "-q", "--pdf").exit_code == 0
-    with open_pdf(project.out("2024-Q3/城关镇.pdf")) as pdf:
+def test_a_long_title_is_set_in_the_lines_the_title_breaker_chooses(one_page_reports):
+    title = LONG_TITLE
+    with open_pdf(one_page_reports.out("2024-Q3/蜀河镇.pdf")) as pdf:
         page = pdf.pages[0]
         lines = [line for line in body(pdf_lines(page), page.height) if line[0] < TOP + 4 * 29]
     expected = TitleBreaker().lines(title, 20)
