@@ -1,6 +1,9 @@
 """No visible absence: punctuation an empty phrase leaves behind is a warning located at the Jinja
 that printed it (an error with --strict), and join_present joins only the phrases that exist."""
 from conftest import texts
+from hypothesis import example, given, settings, strategies as st
+
+from reportgen.render.absence import ABSENCE, absences
 
 METRIC = "x: {name: 在校学生, unit: 人, value: 1300}"
 
@@ -50,3 +53,13 @@ def test_punctuation_typed_doubled_in_the_unit_file_is_located_there(project):
     result = project.run("build", "-q", ok=True)
     assert result.stderr.splitlines()[0].startswith(
         "data/2024-Q3/城关镇.yaml:5:18: sections[0].text: 警告：文字中有多余或落单的标点“，。”，请改正")
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet="，、；：。（）() \t\n甲1", max_size=12))
+@example("\n，")
+@example(" \t：甲")
+@example("（ ）")
+def test_every_absence_is_found_whatever_the_text_looks_like(text):
+    """absences() looks for its marks only in texts that may have one: never one missed."""
+    assert absences(text) == [m.group().strip() for m in ABSENCE.finditer(text)]

@@ -182,3 +182,17 @@ def test_text_without_inline_syntax_gets_the_tokens_the_inline_rules_give(text):
         else:
             joined.append(("text" if token.type == "text_special" else token.type, token.content))
     assert [(t.type, t.content) for t in inline.children] == joined
+
+
+def test_a_rendering_inside_another_leaves_the_outer_time_limit_running():
+    """A summary's template evaluates a unit's texts as it runs: when they are done, the summary's
+    own time limit still holds."""
+    import signal
+    from reportgen.errors import Problem
+    from reportgen.render.templates import Templates
+    templates = Templates(None, seconds=5)
+    locate = lambda offset, message: Problem("f.yaml", 1, offset + 1, "text", message)  # noqa: E731
+    with templates.limited():
+        assert templates.render_text("{{ 1 + 1 }}", {}, locate) == "2"
+        assert signal.getitimer(signal.ITIMER_REAL)[0] > 4
+    assert signal.getitimer(signal.ITIMER_REAL)[0] == 0

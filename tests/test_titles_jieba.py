@@ -116,19 +116,44 @@ def test_scoped_dictionary_holds_only_words_of_the_characters_cut():
     assert len(freq) < lines / 10
 
 
-def test_known_total_is_the_sum_of_the_list():
-    """The remembered sum of jieba's dict.txt is its sum, and another list is summed."""
+def test_what_is_remembered_of_jiebas_list_is_true():
+    """The remembered facts of jieba's dict.txt hold: the sum of its frequencies, and the offset
+    from which its lines are in order of their first character (the lines before it are not);
+    another list is summed."""
     with open(_dictionary_path(), "rb") as source:
         data = source.read()
-    digest = hashlib.sha256(data).hexdigest()
-    if digest in titles.KNOWN_TOTALS:
-        assert titles.KNOWN_TOTALS[digest] == titles._sum_frequencies(data)
+    # a KeyError here: a jieba whose list is not remembered (record its sum and offset in KNOWN_LISTS)
+    total, in_order = titles.KNOWN_LISTS[hashlib.sha256(data).hexdigest()]
+    assert total == titles._sum_frequencies(data)
+    assert data[in_order - 1:in_order] == b"\n"
+    firsts = [line[0] for line in data[in_order:].decode().splitlines()]
+    assert firsts == sorted(firsts)
+    before = [line[0] for line in data[:in_order].decode().splitlines()]
+    assert before != sorted(before)
     edited = data + "双创办公室 7 n\n".encode()
     assert titles._WordList(edited).total == titles._sum_frequencies(data) + 7
 
 
+def test_a_characters_lines_are_found_in_the_ordered_part_as_an_index_of_every_line_finds_them(monkeypatch):
+    """Bisection in the ordered part of jieba's list and the index of its first lines find a
+    character's words as an index of the whole list does: the characters of the first lines, the
+    ends of the ordered part, every 5th character of the list, and characters it does not have."""
+    with open(_dictionary_path(), "rb") as source:
+        data = source.read()
+    remembered = titles._WordList(data)
+    monkeypatch.setattr(titles, "KNOWN_LISTS", {})
+    indexed = titles._WordList(data)
+    assert remembered.in_order < 1000 and indexed.in_order == len(data)
+    lines = data.decode().splitlines()
+    present = sorted({line[0] for line in lines})
+    chars = [line[0] for line in lines[:80]] + present[::5] + [present[0], present[-1], "\x00", "\U0001f600", "\uffff"]
+    for char in chars:
+        assert remembered.starting_with(char) == indexed.starting_with(char), char
+    assert remembered.starting_with("阿")[0][:2] == ["阿Q", "阿"]  # a first line, then the ordered part
+
+
 def test_unknown_list_is_summed_and_cuts_the_same(monkeypatch, whole_dictionary):
-    monkeypatch.setattr(titles, "KNOWN_TOTALS", {})
+    monkeypatch.setattr(titles, "KNOWN_LISTS", {})
     breaker = TitleBreaker()
     for title in TITLES[:60]:
         assert breaker.words(title) == list(whole_dictionary.cut(title, HMM=True)), title
@@ -138,7 +163,7 @@ def test_unknown_list_is_summed_and_cuts_the_same(monkeypatch, whole_dictionary)
 @pytest.mark.parametrize("bad", [b"", "双创 3 n\n\n工作 5 n\n".encode(), "双创 3 n\n工作 n\n".encode(),
                                  " 双创 3 n\n".encode()])
 def test_a_list_not_of_words_and_frequencies_is_refused(monkeypatch, bad):
-    monkeypatch.setattr(titles, "KNOWN_TOTALS", {})
+    monkeypatch.setattr(titles, "KNOWN_LISTS", {})
     with pytest.raises(ValueError):
         titles._WordList(bad)
 

@@ -201,9 +201,8 @@ class Renderer:
         from ..render.report import paragraph_absences, render_document
         document = render_document(self.templates, self.reader, job.template, context)
         if not warnings:  # what the unit's own text left is located there; the rest came from the template
-            shown = self.templates.display(self.templates.names().get(job.template, job.template))
-            warnings = [Problem(str(shown), 1, 1, "template", absence_message(f"…{excerpt}…"), True)
-                        for excerpt in paragraph_absences(document)]
+            warnings = [Problem(self.templates.shown(job.template), 1, 1, "template",
+                                absence_message(f"…{excerpt}…"), True) for excerpt in paragraph_absences(document)]
         return document, warnings
 
 

@@ -36,9 +36,10 @@ words would cost far more than breaking a project's titles, so the tokenizer hol
 that begin with a character of the text cut so far (and of the domain words).  jieba's cut only
 looks up substrings of the text it cuts (the DAG, the route, the check of an HMM buffer), each
 beginning with one of its characters, so it finds the same words; ``total``, which the route
-weighs every word against, is the sum over the whole list.  The word list is indexed once by
-first character (a single regular-expression pass over runs of lines), each character's lines are
-parsed when a text first has it, and jieba is imported without ``pkg_resources``.
+weighs every word against, is the sum over the whole list.  The lines of a character are found by
+bisection in the part of the list that is in order of first characters (all but its first lines)
+and in an index of the rest (a regular-expression pass over runs of lines), parsed when a text
+first has that character, and jieba is imported without ``pkg_resources``.
 """
 from __future__ import annotations
 
@@ -202,9 +203,11 @@ def _import_jieba():
     return jieba
 
 
-# The sum of the frequencies of jieba's dict.txt (jieba 0.42.1), by the file's SHA-256: summing
-# them would cost as much as all the rest of the tokenizer.  Another file is summed.
-KNOWN_TOTALS = {"7197c3211ddd98962b036cdf40324d1ea2bfaa12bd028e68faa70111a88e12a8": 60101967}
+# jieba's dict.txt (jieba 0.42.1), by the file's SHA-256: the sum of its frequencies, and the offset
+# of the line from which its lines are in the order of their first character (the 72 before it are
+# not).  Summing the frequencies or indexing every line would cost more than all the rest of the
+# tokenizer; another file is summed and indexed whole.
+KNOWN_LISTS = {"7197c3211ddd98962b036cdf40324d1ea2bfaa12bd028e68faa70111a88e12a8": (60101967, 725)}
 
 # A run of lines of jieba's word list that begin with the same (UTF-8) character.
 _UTF8_CHAR = rb"(?:[^\x80-\xff\n ]|[\xc0-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf7][\x80-\xbf]{3})"
@@ -216,19 +219,20 @@ _BAD_LIST = "jieba's dict.txt is not lines of word, frequency and tag"
 
 class _WordList:
     """jieba's word list (lines of word, frequency and tag), read whole but parsed a first
-    character at a time: ``spans`` holds where the lines beginning with each character are."""
+    character at a time.  Up to ``in_order``, ``spans`` holds where the lines beginning with each
+    character are; from there on the lines are in order of their first character, and a
+    character's lines are found by bisection."""
 
     def __init__(self, data: bytes):
         import hashlib  # only with the tokenizer (jieba imports it too)
-        self.total = KNOWN_TOTALS.get(hashlib.sha256(data).hexdigest())
-        if self.total is None:
-            self.total = _sum_frequencies(data)
+        known = KNOWN_LISTS.get(hashlib.sha256(data).hexdigest())
         if not data.endswith(b"\n"):
             data += b"\n"
+        self.total, self.in_order = known or (_sum_frequencies(data), len(data))
         self.data = data
         self.spans: dict[bytes, list[tuple[int, int]]] = {}
         pos = 0
-        for m in _RUN.finditer(data):
+        for m in _RUN.finditer(data, 0, self.in_order):
             start, pos_end = m.span()
             if start != pos:  # a line that does not begin with a character
                 raise ValueError(_BAD_LIST)
@@ -238,14 +242,15 @@ class _WordList:
             else:
                 self.spans[key] = [(start, pos_end)]
             pos = pos_end
-        if pos != len(data):
+        if pos != self.in_order:
             raise ValueError(_BAD_LIST)
 
     def starting_with(self, char: str) -> tuple[list[str], list[int]]:
         """The words of the lines that begin with ``char`` and their frequencies, in the list's
         order."""
+        key = char.encode("utf-8", "surrogatepass")
         words, counts = [], []
-        for a, b in self.spans.get(char.encode("utf-8", "surrogatepass"), ()):
+        for a, b in [*self.spans.get(key, ()), (self._first_line(key, False), self._first_line(key, True))]:
             text = self.data[a:b].decode("utf-8")
             fields = text.split()
             if len(fields) != 3 * text.count("\n"):
@@ -253,6 +258,20 @@ class _WordList:
             words += fields[0::3]
             counts += map(int, fields[1::3])
         return words, counts
+
+    def _first_line(self, key: bytes, after: bool) -> int:
+        """Where the first line of the ordered part begins whose first character comes at or (with
+        ``after``) after ``key`` (the end when none does).  UTF-8 keeps the order of characters,
+        and two different characters differ in their first len(key) bytes."""
+        data, low, high = self.data, self.in_order, len(self.data)
+        while low < high:
+            start = max(low, data.rfind(b"\n", low, (low + high) // 2) + 1)  # the line around the middle
+            head = data[start:start + len(key)]
+            if head < key or after and head == key:
+                low = data.index(b"\n", start) + 1
+            else:
+                high = start
+        return low
 
 
 def _sum_frequencies(data: bytes) -> int:

@@ -14,7 +14,6 @@ import math
 import posixpath
 import re
 from itertools import chain
-from xml.etree import ElementTree
 
 from lxml import etree
 
@@ -27,7 +26,7 @@ from .chart import CHART_CONTENT_TYPE, CHART_RELATIONSHIP, DEFAULT_TIMESTAMP, XL
 from .fonts import StyleFonts, font_table, fonts_named
 from .layout import CHARACTER_STYLE_NAMES, HEADING_STYLE, PARAGRAPH_STYLE_NAMES, RUNIN_STYLE, TEXT_WIDTH_TW, Profile
 from .package import (APP_REL, APP_TYPE, CORE_REL, CORE_TYPE, MAIN_REL, OFFICE_REL, XML_DECLARATION, Package,
-                      Relationship, rels_part, relationships_xml, serialize, xml_attribute, xml_escape)
+                      Relationship, parse, rels_part, relationships_xml, serialize, xml_attribute, xml_escape)
 from .titles import TitleBreaker
 from .ziparchive import SMALL, split, zip_parts
 
@@ -41,10 +40,10 @@ EMU_PER_TW = 635
 CHART_LINES = (10, 20)  # a chart is this many body lines tall, at least and at most
 
 
-def style_ids(styles_xml: bytes) -> dict[str, str]:
+def style_ids(styles: etree._Element) -> dict[str, str]:
     """Canonical style id -> the styleId the package uses for the style of that name and type."""
     by_name = {}
-    for st in ElementTree.fromstring(styles_xml).iter(W + "style"):
+    for st in styles.iter(W + "style"):
         name = st.find(W + "name")
         if name is not None and name.get(W + "val") and st.get(W + "styleId"):
             by_name.setdefault((st.get(W + "type") or "paragraph", name.get(W + "val").lower()), st.get(W + "styleId"))
@@ -96,9 +95,10 @@ class Writer:
         self.profile = Profile(style)
         base, self.warnings = _base_for(style)
         self.package = BasePackage(base)
-        ids = style_ids(self.package.styles)
+        styles = parse(self.package.styles, "word/styles.xml")
+        ids = style_ids(styles)
         self.titles = TitleBreaker()
-        fonts = StyleFonts(etree.fromstring(self.package.styles), self.package.theme)
+        fonts = StyleFonts(styles, self.package.theme)
         self.fonts = {sid: xml_attribute(fonts.east_asia(ids[sid])) for sid in PARAGRAPH_STYLE_NAMES}
         self.fonts |= {sid: xml_attribute(fonts.east_asia(ids[sid], ids["Normal"])) for sid in RUNIN_STYLE.values()}
         self.ids = {sid: xml_attribute(value) for sid, value in ids.items()}  # as written into attributes

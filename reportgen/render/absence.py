@@ -6,6 +6,10 @@ from __future__ import annotations
 import re
 
 ABSENCE = re.compile(r"[，、；：][ \t]*[，。；、：]|[（(][ \t]*[）)]|^[ \t]*[，。、；：]", re.M)
+# Every match of ABSENCE contains a PAIR (a line start being a line break) or is a LEADING mark at the
+# text's start: a text with neither needs no full search.
+PAIR = re.compile(r"[，、；：（(\n][ \t]*[，。；、：）)]")
+LEADING = re.compile(r"[ \t]*[，。、；：]")
 TYPED = "文字中有多余或落单的标点“{found}”，请改正"
 MESSAGE = ("生成的文字中出现“{found}”：可能是某个短语为空（如没有比较基数时的 yoy、qoq），"
            "请用 {{% if %}} 判断，或用 join_present 过滤器只连接不为空的短语")
@@ -13,6 +17,8 @@ MESSAGE = ("生成的文字中出现“{found}”：可能是某个短语为空�
 
 def absences(text: str) -> list[str]:
     """The doubled or orphaned punctuation in a text, in order."""
+    if not (PAIR.search(text) or LEADING.match(text)):
+        return []
     return [m.group().strip() for m in ABSENCE.finditer(text)]
 
 

@@ -14,8 +14,7 @@ def render_document(templates: Templates, reader: MarkdownReader, template: str,
     try:
         document = reader.read(markdown)
     except ValueError as exc:  # a part the template wrote wrongly (a chart's table)
-        shown = templates.display(templates.names().get(template, template))
-        raise InputError([Problem(str(shown), 1, 1, "template", str(exc))]) from None
+        raise InputError([Problem(templates.shown(template), 1, 1, "template", str(exc))]) from None
     report = context["report"]
     document.properties = Properties(title=document.title, author=str(report.get("signature") or ""),
                                      subject=str(context["period"]), date=report["date"])

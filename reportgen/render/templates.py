@@ -165,6 +165,7 @@ class Templates:
         self.project, self.builtin = template_folders(project_dir)
         self.display = display
         self.seconds = seconds
+        self.limiting = False  # inside limited()
         self.expressions: dict = {}  # expression source -> compiled in text_env (they repeat in every unit)
 
     @cached_property
@@ -190,6 +191,10 @@ class Templates:
                     found.setdefault(f.name[: -len(TEMPLATE_SUFFIX)], f)
         return dict(sorted(found.items()))
 
+    def shown(self, name: str) -> str:
+        """The file a template comes from, as messages show it (its name when there is none)."""
+        return str(self.display(self.names().get(name, name)))
+
     def source_files(self) -> list[Path]:
         """Every file a template could read (for change detection)."""
         return template_files(self.project)
@@ -204,11 +209,25 @@ class Templates:
         except jinja2.TemplateSyntaxError as exc:
             raise InputError([self.template_problem(exc)]) from None
 
+    @contextmanager
+    def limited(self):
+        """The time limit of a rendering (MAX_SECONDS); a rendering inside another (a unit's texts,
+        evaluated while a summary's template runs) shares the outer one's."""
+        if self.limiting:
+            yield
+            return
+        self.limiting = True
+        try:
+            with time_limit(self.seconds):
+                yield
+        finally:
+            self.limiting = False
+
     def render(self, name: str, context: dict) -> str:
         """A template's Markdown; every failure is an InputError located in the template."""
         template = self.get(name)
         try:
-            with time_limit(self.seconds):
+            with self.limited():
                 return bounded_render(template, context)
         except Exception as exc:  # noqa: BLE001 - every template failure becomes a located error
             raise InputError([self.template_problem(exc)]) from None
@@ -230,7 +249,7 @@ class Templates:
             return text
         parts = self._split(text)
         try:
-            with time_limit(self.seconds):
+            with self.limited():
                 if parts is None:
                     return Markdown(bounded_render(self.text_env.from_string(text), context))
                 return self._evaluate(parts, context, text, locate, {} if values is None else values)
