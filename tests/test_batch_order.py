@@ -8,12 +8,19 @@ import textwrap
 
 import pytest
 
+import reportgen.batch.build
 from conftest import REPO, texts
 from test_state import backdate
 
 M = "x: {{name: 检查, unit: 户次, value: {v}}}"
 GOOD = "- heading: 工作\n  text: 共{{ m.x }}。"
 BAD = "- heading: 工作\n  text: 共{{ m.y }}。"
+
+
+@pytest.fixture(autouse=True)
+def workers_however_few(monkeypatch):
+    """-j 2 here: the reports are made by workers (a summary alongside its unit reports), however few."""
+    monkeypatch.setattr(reportgen.batch.build, "PARALLEL_REPORTS", 2)
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])

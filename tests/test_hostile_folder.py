@@ -24,6 +24,7 @@ import docx
 import pytest
 from docx.shared import Mm
 
+import reportgen.batch.build
 from conftest import Project, tables, texts, unit_yaml
 from ooxml import assert_valid_docx
 
@@ -197,7 +198,14 @@ def tmp_names(top: Path) -> list[str]:
 def hostile(tmp_path_factory):
     """The folder built once (a first, clean build that leaves state and reports), then every
     reproduction added and the output folder planted; built again with ``--all -j 2``, validated,
-    and built once more the default way.  Listings of the tmp tree around each run."""
+    and built once more the default way (by workers, however few the reports).  Listings of the
+    tmp tree around each run."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(reportgen.batch.build, "PARALLEL_REPORTS", 2)
+        return _hostile_builds(tmp_path_factory)
+
+
+def _hostile_builds(tmp_path_factory):
     top = tmp_path_factory.mktemp("hostile")
     outside = top / "outside"
     (outside / "elsewhere").mkdir(parents=True)

@@ -130,6 +130,7 @@ def test_an_error_in_a_spooled_text_is_located_in_its_file(project):
 def test_forked_workers_read_the_unit_texts(project, monkeypatch):
     files = write_units(project)
     monkeypatch.setattr(reportgen.batch.build, "PARALLEL_LOADING", 2)  # the files loaded by workers too
+    monkeypatch.setattr(reportgen.batch.build, "PARALLEL_REPORTS", 2)  # and the reports made by workers
     in_workers, here = load_index(files, jobs=2), load_index(files, jobs=1)
     for key, unit in here.units.items():
         assert in_workers.text(in_workers.units[key]) == here.text(unit)
@@ -156,6 +157,7 @@ def test_a_build_leaves_no_spool_behind(project, monkeypatch, tmp_path):
     spools = tmp_path / "temporary"
     spools.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(spools))
+    monkeypatch.setattr(reportgen.batch.build, "PARALLEL_REPORTS", 2)  # -j 2: made by workers
     for jobs in ("1", "2"):
         project.run("build", "-q", "--force", "-j", jobs, ok=True)
         assert list(spools.iterdir()) == []

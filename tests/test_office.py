@@ -8,6 +8,7 @@ always run: a missing tool is a failure there, never a skip."""
 import contextlib
 import difflib
 import functools
+import gc
 import json
 import os
 import re
@@ -38,7 +39,11 @@ pdfplumber = pytest.importorskip("pdfplumber") if not os.environ.get("CI") else 
 
 @functools.lru_cache(maxsize=None)
 def _parsed_pdf(path: str, stamp: tuple):
-    return pdfplumber.open(path)
+    pdf = pdfplumber.open(path)
+    for page in pdf.pages:
+        page.objects  # noqa: B018 - every page parsed now (the tests read them all), then kept:
+    gc.freeze()  # out of the garbage collector's way for the rest of the session
+    return pdf
 
 
 def open_pdf(path):
@@ -67,10 +72,33 @@ def unit_sections() -> str:
 
 
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory):
-    """A long unit report and a summary of 45 units, and the PDFs of those two (one LibreOffice
-    process; reportgen build --pdf is the signatures fixture's)."""
-    project = Project(tmp_path_factory.mktemp("office"))
+def converted(tmp_path_factory):
+    """The projects of the fixtures below (rendered, seeds, one_page_reports) and the documents of
+    shifted, built, then converted to PDF by one LibreOffice process, as reportgen build --pdf
+    converts a batch (up to office.FILES_PER_PROCESS files a process): each start of LibreOffice
+    costs ~1.5 s of CPU, and these four were started once each.  reportgen build --pdf itself is
+    the signatures fixture's."""
+    long_report = long_report_project(tmp_path_factory.mktemp("office"))
+    seed_reports = seed_project(tmp_path_factory.mktemp("seeds"))
+    one_page = one_page_project(tmp_path_factory.mktemp("one-page"))
+    shifted_documents = shifted_seed_paragraphs(seed_reports, tmp_path_factory.mktemp("shifted"))
+    batch = [long_report.out("2024-Q3/城关镇.docx"), long_report.out("2024-Q3/汇总报告.docx"),
+             *sorted((seed_reports.root / "out").rglob("*.docx")), *shifted_documents.values(),
+             *sorted((one_page.root / "out").rglob("*.docx"))]
+    assert office.convert_to_pdf(batch) == []
+    return {"rendered": long_report, "seeds": seed_reports, "one_page_reports": one_page,
+            "shifted": shifted_documents}
+
+
+@pytest.fixture(scope="module")
+def rendered(converted):
+    """A long unit report and a summary of 45 units, and the PDFs of those two."""
+    return converted["rendered"]
+
+
+def long_report_project(root) -> Project:
+    """The project of ``rendered``, built."""
+    project = Project(root)
     metrics = "".join(f"m{i}: {{name: 第{i}项指标, unit: 户次, value: {100 + i}, last_year: {90 + i}}}\n"
                       for i in range(30))
     project.unit("城关镇", metrics=metrics, sections=unit_sections(),
@@ -81,7 +109,6 @@ def rendered(tmp_path_factory):
     project.file("reportgen.yaml", "organisation: 县双创办\n")
     result = project.run("build", "-q")
     assert result.exit_code == 0, result.stderr
-    assert office.convert_to_pdf([project.out("2024-Q3/城关镇.docx"), project.out("2024-Q3/汇总报告.docx")]) == []
     return project
 
 
@@ -290,11 +317,16 @@ def test_first_difference_names_the_missing_character_and_its_context():
 # --- the seed reports: long real text -----------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def seeds(tmp_path_factory):
-    """The four real reports of tests/seeds, built with --pdf."""
-    project = Project(tmp_path_factory.mktemp("seeds"))
+def seeds(converted):
+    """The four real reports of tests/seeds (and their summaries), built, with their PDFs."""
+    return converted["seeds"]
+
+
+def seed_project(root) -> Project:
+    """The project of ``seeds``, built."""
+    project = Project(root)
     shutil.copytree(REPO / "tests/seeds/data", project.root / "data")
-    result = project.run("build", "-q", "--all", "--pdf")
+    result = project.run("build", "-q", "--all")
     assert result.exit_code == 0, result.stderr
     return project
 
@@ -311,19 +343,22 @@ SHIFTS = (3, 11, 17)
 
 
 @pytest.fixture(scope="module")
-def shifted(seeds, tmp_path_factory):
+def shifted(converted):
     """Every body paragraph of the seed reports, moved on by a few characters (each shift a document
-    of its own), all converted by one LibreOffice process: shift -> the .docx beside its PDF."""
+    of its own), converted with the others: shift -> the .docx beside its PDF."""
+    return converted["shifted"]
+
+
+def shifted_seed_paragraphs(seeds: Project, folder) -> dict:
+    """The documents of ``shifted``, written into folder from the seed reports as built."""
     texts = [text for path in sorted((seeds.root / "out").rglob("*.docx")) if path.stem != "汇总报告"
              for style, text in paragraphs(path) if style == "Normal" and len(text) > 40]
     assert len(texts) > 60
-    folder = tmp_path_factory.mktemp("shifted")
     paths = {}
     for shift in SHIFTS:
         document = Document([Paragraph([Run("测" * shift + text)]) for text in texts], Properties(title="测试"))
         paths[shift] = folder / f"shifted-{shift}.docx"
         paths[shift].write_bytes(Writer(Style()).write(document))
-    assert office.convert_to_pdf(list(paths.values())) == []
     return paths
 
 
@@ -365,14 +400,19 @@ LONG_TITLE = "旬阳县城关镇人民政府关于2025年第三季度“六小�
 
 
 @pytest.fixture(scope="module")
-def one_page_reports(tmp_path_factory):
-    """Two short reports, built with --pdf (one LibreOffice process): 城关镇's text has quotation
+def one_page_reports(converted):
+    """Two short reports and their summary, built, with their PDFs: 城关镇's text has quotation
     marks after digits, 蜀河镇's title is too long for one line."""
-    project = Project(tmp_path_factory.mktemp("one-page"))
+    return converted["one_page_reports"]
+
+
+def one_page_project(root) -> Project:
+    """The project of ``one_page_reports``, built."""
+    project = Project(root)
     project.unit(sections="- heading: 工作\n  text: 截至“5.31”，检查“12345”行业……“A级”‘5’与·点——完成。",
                  extra="report:\n  signature: false\n")
     project.unit("蜀河镇", extra=f"report:\n  title: {LONG_TITLE}\n  signature: false\n")
-    result = project.run("build", "-q", "--pdf")
+    result = project.run("build", "-q")
     assert result.exit_code == 0, result.stderr
     return project
 

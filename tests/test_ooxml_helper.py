@@ -208,6 +208,21 @@ def test_a_part_with_a_problem_is_reported_in_every_document_that_carries_it(ric
         assert any(p.startswith(wanted) for p in problems), "\n".join(problems)
 
 
+def test_active_content_in_a_part_is_reported_in_every_document_that_carries_it(rich):
+    """docx_problems remembers the parts openxml-audit's security check found free of active content,
+    never one with it: the same footer holding an ActiveX control in two documents that differ
+    elsewhere is reported in both, and the footer without it in neither."""
+    control = {FOOTER: first("<w:r><w:t>页脚</w:t></w:r>",
+                             r'\g<0><w:r><w:object><w:control r:id="rId99"/></w:object></w:r>')}
+    wanted = "Active content element 'control' found"
+    for text in ("第一份", "第二份"):
+        body = {DOC: first("<w:t>正文", f"<w:t>{text}")}
+        problems = docx_problems(rezip(rich, {**control, **body}))
+        assert any(wanted in p and p.startswith("openxml-audit: /word/footer1.xml") for p in problems), \
+            "\n".join(problems)
+        assert not any("Active content" in p for p in docx_problems(rezip(rich, body)))
+
+
 def test_assert_valid_docx_lists_every_problem(rich, tmp_path):
     bad = tmp_path / "bad.docx"
     bad.write_bytes(rezip(rich, {DOC: first(r'<wp:docPr id="2"', '<wp:docPr id="1"'),

@@ -122,3 +122,24 @@ def test_where_fork_is_missing_the_build_says_once_that_it_runs_in_one_process(p
     result = project.run("build", "-q", "-j", "2", ok=True)
     assert result.stderr.splitlines()[0] == "警告：本系统不支持 -j 2 所需的多进程方式（fork），报告在一个进程中依次生成"
     assert "生成 3 份" in result.stderr
+
+
+def test_a_few_reports_are_made_in_this_process_and_many_by_workers(project, monkeypatch):
+    """Below PARALLEL_REPORTS reports, -j 2 forks no worker (starting them costs more than they
+    save); from there on the reports are shared by two workers."""
+    import reportgen.batch.build
+    asked = []
+    spread = reportgen.batch.build.map_unordered
+
+    def spread_reports(func, items, jobs):  # (how many reports, in how many processes)
+        if getattr(func, "func", None) is reportgen.batch.build.build_job:
+            asked.append((len(items), jobs))
+        return spread(func, items, jobs)
+    monkeypatch.setattr(reportgen.batch.build, "map_unordered", spread_reports)
+    few = reportgen.batch.build.PARALLEL_REPORTS - 2  # unit reports, and the summary: one short
+    for i in range(few):
+        project.unit(f"单位{i:02d}")
+    project.run("build", "-q", "-j", "2", ok=True)
+    project.unit("单位99")
+    project.run("build", "-q", "-j", "2", "--force", ok=True)
+    assert asked == [(few + 1, 1), (few + 2, 2)]

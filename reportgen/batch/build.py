@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # what an unchanged rebuild never needs is imported where it 
     from ..input.summaryfile import SummaryFile, UnusableSummary
 
 PARALLEL_LOADING = 50  # files: fewer load faster in this process than workers can start
+PARALLEL_REPORTS = 12  # reports: fewer are made as fast in this process (README, 速度)
 WORKBOOK_NAME = "汇总表.xlsx"  # the summary's statistics table, beside the summary report
 
 
@@ -496,7 +497,7 @@ class Builder:
         finished, staged = {}, []
         try:
             build = partial(build_job, self.renderer, self.out, self.strict)
-            for number, outcome in map_unordered(build, todo, self.jobs):
+            for number, outcome in map_unordered(build, todo, self.jobs if len(todo) >= PARALLEL_REPORTS else 1):
                 job = finished[number] = todo[number]
                 job.problems, job.warnings = outcome.problems, outcome.warnings
                 if outcome.staged:
