@@ -222,6 +222,8 @@ def build_job(renderer: Renderer, out: Path | None, strict: bool, job: Job) -> O
     With ``strict``, a warning about the document stops it too."""
     try:
         context, warnings = renderer.context(job)
+        # a summary's workbook first: what making it takes is free again before its document is made
+        workbook = statistics_workbook(context) if job.summary and out is not None else None
         document, warnings = renderer.document(job, context, warnings)
         if strict and warnings:
             return Outcome([w.as_error() for w in warnings])
@@ -229,7 +231,7 @@ def build_job(renderer: Renderer, out: Path | None, strict: bool, job: Job) -> O
             return Outcome(None, warnings)
         report = renderer.writer.write(document)
         if job.summary:
-            return Outcome(None, warnings, {job.key: report, workbook_key(job.period): statistics_workbook(context)})
+            return Outcome(None, warnings, {job.key: report, workbook_key(job.period): workbook})
         write_atomic(out / job.key, report, top=out)
     except InputError as exc:
         return Outcome(exc.problems)
