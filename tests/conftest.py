@@ -95,14 +95,14 @@ GROUPS = "REPORTGEN_TEST_GROUPS"
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_auto_num_workers(config):
-    """"-n auto": two workers more than there are cores.  A test's worker is often idle, waiting for
-    LibreOffice to start, a build's own worker processes to finish, or a signal to arrive: on 2 cores
-    4 workers took 70 s, 3 took 87 s and 2 took 99 s.  PYTEST_XDIST_AUTO_NUM_WORKERS still decides
-    when it is set."""
+    """"-n auto": one worker more than there are cores.  A test's worker is sometimes idle, waiting
+    for LibreOffice, a subprocess or a signal; since builds of few reports run in the test's own
+    process, a fourth worker on 2 cores only adds its collection and contention (3 workers: 48.2,
+    48.4 s; 4: 51.8, 52.8 s).  PYTEST_XDIST_AUTO_NUM_WORKERS still decides when it is set."""
     if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
         return None
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    return cores + 2
+    return cores + 1
 
 
 def shared_fixture_group(item) -> str | None:
