@@ -154,7 +154,7 @@ def main() -> None:
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="输出文件夹（默认：项目的 out/）。")
 @click.option("--period", "periods", multiple=True, metavar="YYYY-Qn", help="生成指定季度，可重复使用（默认：最新季度）。")
 @click.option("--all", "all_periods", is_flag=True, help="生成所有季度。")
-@click.option("-j", "--jobs", type=click.IntRange(1, 64), help="同时生成报告的进程数（默认：CPU 核数；要生成的报告少于 12 份时总在一个进程中生成）。")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), help="同时生成报告的进程数（默认：CPU 核数；要生成的报告很少时总在一个进程中生成）。")
 @click.option("--force", is_flag=True, help="全部重新生成，即使输入没有变化。")
 @click.option("--pdf", is_flag=True, help="同时用 LibreOffice 生成 PDF（放在 .docx 旁边）。")
 @click.option("--strict", is_flag=True, help="把公文检查（lint）发现的问题和生成文字中多余的标点（如“，。”）当作错误：有问题的报告不生成。")

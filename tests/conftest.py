@@ -119,6 +119,10 @@ def shared_fixture_group(item) -> str | None:
 
 
 def pytest_configure(config):
+    if not hasattr(config, "workerinput"):
+        # Answers shared by the workers are this session's only (tests/ooxml.py, STORE): one that
+        # came in with the environment (a folder of another session) is never read.
+        os.environ.pop(ooxml.STORE, None)
     if hasattr(config, "workerinput") or not config.getoption("numprocesses", None):
         # This process collects the tests: no garbage collection until it has (see
         # pytest_collection_finish).  Rewriting the tests' asserts makes objects by the million
@@ -130,12 +134,11 @@ def pytest_configure(config):
         folder = tempfile.mkdtemp(prefix="reportgen-test-groups-")
         os.environ[GROUPS] = folder
         config.stash[GROUPS_FOLDER] = folder
-    if not os.environ.get(ooxml.STORE):
-        # The workers share their answers on the documents they check (tests/ooxml.py, STORE): a
-        # document two workers build is checked once.  For this session only: removed at its end.
-        folder = tempfile.mkdtemp(prefix="reportgen-docx-problems-")
-        os.environ[ooxml.STORE] = folder
-        config.stash[ANSWERS_FOLDER] = folder
+    # The workers share their answers on the documents they check (tests/ooxml.py, STORE): a
+    # document two workers build is checked once.  For this session only: removed at its end.
+    folder = tempfile.mkdtemp(prefix="reportgen-docx-problems-")
+    os.environ[ooxml.STORE] = folder
+    config.stash[ANSWERS_FOLDER] = folder
 
 
 def pytest_collection_finish(session):

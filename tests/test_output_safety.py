@@ -153,3 +153,36 @@ def test_sigterm_stops_the_workers_and_leaves_no_partial_file(tmp_path):
     time.sleep(0.5)
     assert sorted((tmp_path / "out").rglob("*.docx")) == written  # no worker goes on writing
     assert_whole_reports_only(tmp_path / "out")
+
+
+TERMINATE_WHILE_RENDERING = textwrap.dedent("""
+    import os, signal, sys
+    from pathlib import Path
+    import reportgen.batch.build as batch
+    from reportgen.batch.workers import Terminated
+    contexts = []
+    made = batch.Renderer.context
+    def context(self, job):
+        contexts.append(job.key)
+        if len(contexts) == 3:  # the summary's, the first unit's, then the second unit's
+            os.kill(os.getpid(), signal.SIGTERM)
+        return made(self, job)
+    batch.Renderer.context = context
+    try:
+        result = batch.build(Path(sys.argv[1]), jobs=2)
+    except Terminated:
+        sys.exit(143)
+    print("not stopped:", result.failed, result.problems)
+""")
+
+
+def test_sigterm_stops_a_build_made_in_this_process(project):
+    """-j 2 with few reports makes them in this process: SIGTERM arriving while a report is being
+    rendered stops the build (it is not that report's error), and what was written is whole."""
+    for name in ("甲镇", "乙镇", "丙镇"):
+        project.unit(name, metrics=M.format(v=1), sections=TEXT)
+    proc = subprocess.run([sys.executable, "-c", TERMINATE_WHILE_RENDERING, str(project.root)],
+                          cwd=project.root, capture_output=True, text=True)
+    assert proc.returncode == 143, proc.stdout + proc.stderr
+    assert [p.name for p in (project.root / "out/2024-Q3").glob("*.docx")] == ["丙镇.docx"]
+    assert_whole_reports_only(project.root / "out")

@@ -103,8 +103,9 @@ def _next_result(results, workers):
                 raise worker_died() from None  # every worker left while items are missing
 
 
-class Terminated(Exception):
-    """SIGTERM arrived: the build stops as for Ctrl-C."""
+class Terminated(BaseException):
+    """SIGTERM arrived: the build stops as for Ctrl-C (and, like KeyboardInterrupt, no handler of
+    a report's own errors takes it for one)."""
 
 
 def terminate_as_interrupt():
