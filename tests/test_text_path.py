@@ -189,10 +189,10 @@ def test_a_rendering_inside_another_leaves_the_outer_time_limit_running():
     own time limit still holds."""
     import signal
     from reportgen.errors import Problem
-    from reportgen.render.templates import Templates
+    from reportgen.render.templates import Templates, time_limit
     templates = Templates(None, seconds=5)
     locate = lambda offset, message: Problem("f.yaml", 1, offset + 1, "text", message)  # noqa: E731
-    with templates.limited():
+    with time_limit(5):
         assert templates.render_text("{{ 1 + 1 }}", {}, locate) == "2"
         assert signal.getitimer(signal.ITIMER_REAL)[0] > 4
     assert signal.getitimer(signal.ITIMER_REAL)[0] == 0

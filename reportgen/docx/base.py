@@ -23,7 +23,7 @@ from pathlib import Path
 from string import Template
 
 from .layout import (CHARACTER_STYLE_NAMES, CUSTOM_STYLE_NAMES, MARGINS_MM, PAGE_H_MM, PAGE_W_MM, TWIPS_PER_MM,
-                     Profile, mm_twips)
+                     TWIPS_PER_PT, Profile, mm_twips)
 from .package import (APP_REL, APP_TYPE, CORE_REL, CORE_TYPE, MAIN_REL, MAIN_TYPE, OFFICE_REL, Package,
                       Relationship, xml_attribute)
 from ..input.settings import FONT_SLOTS, SIZE_SLOTS, Style
@@ -38,7 +38,6 @@ LATIN_FONT = "Times New Roman"
 FIRST_LINE_INDENT_CHARS = 2  # body paragraphs and headings (GB/T 9704 7.3.3)
 HEADER_DISTANCE_MM = 15  # as in a 公文 template saved by Word (spec R1.1)
 PAGE_NUMBER_GAP_MM = 7  # from the type area down to the page number (GB/T 9704 7.5)
-TWIPS_PER_PT = 20
 
 
 @dataclass(frozen=True)

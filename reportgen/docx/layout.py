@@ -9,6 +9,7 @@ from ..input.settings import Style
 PAGE_W_MM, PAGE_H_MM = 210, 297
 MARGINS_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}
 TWIPS_PER_MM = 1440 / 25.4
+TWIPS_PER_PT = 20
 
 
 def mm_twips(mm: float) -> int:
@@ -35,14 +36,14 @@ class Profile:
     def __init__(self, style: Style):
         self.style = style
         self.fonts, self.sizes = style.fonts, style.sizes
-        self.line_tw = round(style.line_pitch * 20)
-        self.char_tw = round(self.sizes["body"] * 20)
+        self.line_tw = round(style.line_pitch * TWIPS_PER_PT)
+        self.char_tw = round(self.sizes["body"] * TWIPS_PER_PT)
         # Condense body characters so that 28 fit the type area (GB/T 9704: 28 per line), by one
         # twentieth of a point more than the bare fit (3号: −0.3 pt, not −0.25 pt): 2.6 pt to spare
         # a line rather than 1.25, so that no renderer's rounding leaves a line at 27.
-        fit = math.floor((TEXT_WIDTH_TW / 20 / CHARS_PER_LINE - self.sizes["body"]) * 20)
+        fit = math.floor((TEXT_WIDTH_TW / TWIPS_PER_PT / CHARS_PER_LINE - self.sizes["body"]) * TWIPS_PER_PT)
         self.char_spacing = min(fit - 1, 0)
 
     @property
     def title_chars_per_line(self) -> int:
-        return int(TEXT_WIDTH_TW / 20 // self.sizes["title"])
+        return int(TEXT_WIDTH_TW / TWIPS_PER_PT // self.sizes["title"])

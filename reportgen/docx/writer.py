@@ -24,7 +24,8 @@ from ..document import (Attachments, Chart, DateLine, Document, Heading, Paragra
 from ..input.settings import Style
 from .chart import CHART_CONTENT_TYPE, CHART_RELATIONSHIP, DEFAULT_TIMESTAMP, XLSX_CONTENT_TYPE, BarChart, bar_chart
 from .fonts import StyleFonts, font_table, fonts_named
-from .layout import CHARACTER_STYLE_NAMES, HEADING_STYLE, PARAGRAPH_STYLE_NAMES, RUNIN_STYLE, TEXT_WIDTH_TW, Profile
+from .layout import (CHARACTER_STYLE_NAMES, HEADING_STYLE, PARAGRAPH_STYLE_NAMES, RUNIN_STYLE, TEXT_WIDTH_TW,
+                     TWIPS_PER_PT, Profile)
 from .package import (APP_REL, APP_TYPE, CORE_REL, CORE_TYPE, MAIN_REL, OFFICE_REL, XML_DECLARATION, Package,
                       Relationship, parse, rels_part, relationships_xml, serialize, xml_attribute, xml_escape)
 from .titles import TitleBreaker
@@ -175,7 +176,7 @@ class Writer:
         """The table, row by row (a summary of a thousand units is never one string in memory);
         a table too wide for the page is split into tables of column groups, each repeating the
         leading columns (排名, 单位)."""
-        layout = TableLayout(b, self.package.text_width_tw, round(self.profile.sizes["table"] * 20))
+        layout = TableLayout(b, self.package.text_width_tw, round(self.profile.sizes["table"] * TWIPS_PER_PT))
         groups = layout.groups()
         for number, (columns, widths) in enumerate(groups):
             if number:
@@ -214,7 +215,7 @@ class Writer:
         number = len(report.charts) + 1
         rows = sum(1 for v in b.values if v is not None)
         # 1.6 × the label size a unit (horizontal bars), plus title and axis; columns take the least
-        lines = math.ceil((60 + rows * 1.6 * self.profile.sizes["table"]) * 20 / self.profile.line_tw)
+        lines = math.ceil((60 + rows * 1.6 * self.profile.sizes["table"]) * TWIPS_PER_PT / self.profile.line_tw)
         lines = min(max(lines, CHART_LINES[0]), CHART_LINES[1])
         parts = bar_chart(BarChart(
             title=b.title, categories=b.categories, values=b.values, series_name=b.series,

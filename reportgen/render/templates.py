@@ -127,17 +127,26 @@ def _text_is_data():
     return TextIsData
 
 
+class _Expired:
+    """time_limit's SIGALRM handler."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+
+    def __call__(self, signum, frame):
+        raise RenderLimit(f"生成时间超过 {self.seconds:g} 秒")
+
+
 @contextmanager
 def time_limit(seconds: float):
-    """Raise RenderLimit in this thread once ``seconds`` have passed (where the system allows)."""
+    """Raise RenderLimit in this thread once ``seconds`` have passed (where the system allows).
+    Inside another time limit (a unit's texts, evaluated while a summary's template runs) the outer
+    one holds: there is one timer, which an inner limit would disarm as it ends."""
     usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-    if not usable:
+    if not usable or isinstance(signal.getsignal(signal.SIGALRM), _Expired):
         yield
         return
-
-    def expired(signum, frame):
-        raise RenderLimit(f"生成时间超过 {seconds:g} 秒")
-    previous = signal.signal(signal.SIGALRM, expired)
+    previous = signal.signal(signal.SIGALRM, _Expired(seconds))
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
@@ -165,7 +174,6 @@ class Templates:
         self.project, self.builtin = template_folders(project_dir)
         self.display = display
         self.seconds = seconds
-        self.limiting = False  # inside limited()
         self.expressions: dict = {}  # expression source -> compiled in text_env (they repeat in every unit)
 
     @cached_property
@@ -209,25 +217,11 @@ class Templates:
         except jinja2.TemplateSyntaxError as exc:
             raise InputError([self.template_problem(exc)]) from None
 
-    @contextmanager
-    def limited(self):
-        """The time limit of a rendering (MAX_SECONDS); a rendering inside another (a unit's texts,
-        evaluated while a summary's template runs) shares the outer one's."""
-        if self.limiting:
-            yield
-            return
-        self.limiting = True
-        try:
-            with time_limit(self.seconds):
-                yield
-        finally:
-            self.limiting = False
-
     def render(self, name: str, context: dict) -> str:
         """A template's Markdown; every failure is an InputError located in the template."""
         template = self.get(name)
         try:
-            with self.limited():
+            with time_limit(self.seconds):
                 return bounded_render(template, context)
         except Exception as exc:  # noqa: BLE001 - every template failure becomes a located error
             raise InputError([self.template_problem(exc)]) from None
@@ -249,7 +243,7 @@ class Templates:
             return text
         parts = self._split(text)
         try:
-            with self.limited():
+            with time_limit(self.seconds):
                 if parts is None:
                     return Markdown(bounded_render(self.text_env.from_string(text), context))
                 return self._evaluate(parts, context, text, locate, {} if values is None else values)
