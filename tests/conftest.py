@@ -5,23 +5,68 @@ import gc
 import json
 import os
 import shutil
+import stat
+import sys
 import tempfile
 import textwrap
 import time
 import zipfile
 from pathlib import Path
 
-import pytest
-from click.testing import CliRunner
-from lxml import etree
+# The test modules' compiled code (their asserts rewritten by pytest) is kept in tests/__pycache__
+# even where PYTHONDONTWRITEBYTECODE is set: otherwise every process that collects the tests rewrites
+# and compiles every test module again (~0.9 s of CPU each).  Only while the tests are collected
+# (see pytest_collection_finish); a module that changed is compiled again.
+DONT_WRITE_BYTECODE = sys.dont_write_bytecode
+sys.dont_write_bytecode = False
 
-import ooxml
-from ooxml import assert_valid_docx
-from reportgen.cli import main
+import pytest  # noqa: E402
+from click.testing import CliRunner  # noqa: E402
+from lxml import etree  # noqa: E402
+
+import ooxml  # noqa: E402
+from ooxml import assert_valid_docx  # noqa: E402
+from reportgen.cli import main  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}
+
+
+# --- the session's temporary files, in memory --------------------------------------------------------
+# A session writes many thousands of files: the projects and reports in tmp_path, reportgen's
+# temporary files, LibreOffice's profiles, the answers of tests/ooxml.py.  On a disk a new file can
+# cost ~0.6 ms of system time (this machine's: 15.6-17.7 s of system time a session, against
+# 10.8-10.9 s with the files in memory, ~5 s less wall time).  So where Linux has a tmpfs at /dev/shm
+# with room, the temporary files of this process and of the processes it starts (pytest-xdist's
+# workers, the CLI, LibreOffice) go to a folder of this user's there, unless TMPDIR (or TEMP, TMP,
+# PYTEST_DEBUG_TEMPROOT) says where they go.
+MEMORY = "/dev/shm"
+
+
+def temporary_files_in_memory() -> None:
+    if any(os.environ.get(name) for name in ("TMPDIR", "TEMP", "TMP", "PYTEST_DEBUG_TEMPROOT")) \
+            or not hasattr(os, "getuid"):
+        return
+    try:
+        with open("/proc/self/mounts", encoding="utf-8", errors="replace") as mounts:
+            if not any(line.split()[1:3] == [MEMORY, "tmpfs"] for line in mounts):
+                return
+        room = os.statvfs(MEMORY)
+        if room.f_bavail * room.f_frsize < 2 << 30:  # 2 GB free: far more than a session needs
+            return
+        folder = os.path.join(MEMORY, f"reportgen-tests-{os.getuid()}")
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        found = os.lstat(folder)  # this user's own folder, not a link or another user's
+        if not stat.S_ISDIR(found.st_mode) or found.st_uid != os.getuid() or found.st_mode & 0o077:
+            return
+    except OSError:
+        return
+    os.environ["TMPDIR"] = folder
+    tempfile.tempdir = None  # tempfile reads TMPDIR again
+
+
+temporary_files_in_memory()
 
 
 def write(path: Path, text: str, encoding="utf-8") -> Path:
@@ -83,6 +128,34 @@ def project(tmp_path) -> Project:
     return Project(tmp_path)
 
 
+# --- documents converted to PDF together ---------------------------------------------------------
+# Each start of LibreOffice costs ~1.3 s of CPU, more than converting a report: the test modules that
+# only need some documents of their own as PDFs register the function that makes them
+# (converted_together), and the session fixture ``pdfs`` converts every registered module's documents
+# in one LibreOffice run, as reportgen build --pdf converts a batch (office.convert_to_pdf).  The
+# tests that use it run on one worker (shared_fixture_group), so that the run is made once.
+TOGETHER: list = []
+
+
+def converted_together(make):
+    """Register ``make(tmp_path_factory) -> (value, .docx files)``: ``pdfs[make]`` is the value, once
+    the files have their PDFs beside them."""
+    TOGETHER.append(make)
+    return make
+
+
+@pytest.fixture(scope="session")
+def pdfs(request, tmp_path_factory) -> dict:
+    """What each registered function made (converted_together), its documents converted to PDF: the
+    functions of the modules with a test of this session that uses this fixture."""
+    from reportgen import office
+    wanted = {item.module.__name__ for item in request.session.items
+              if "pdfs" in getattr(item, "fixturenames", ()) and getattr(item, "module", None)}
+    made = {make: make(tmp_path_factory) for make in TOGETHER if make.__module__ in wanted}
+    assert office.convert_to_pdf([path for _, documents in made.values() for path in documents]) == []
+    return {make: value for make, (value, _) in made.items()}
+
+
 # --- running the tests in parallel (pytest-xdist) -----------------------------------------------
 # setup.cfg runs the tests in several processes ("-n auto", see below); "-n 0" runs them in one.  Tests
 # that share a module-scoped fixture of their module (a project built once, often with --pdf) run
@@ -107,10 +180,13 @@ def pytest_xdist_auto_num_workers(config):
 
 def shared_fixture_group(item) -> str | None:
     """The module-scoped fixtures of the test's module that it builds on, as one name (None if none):
-    the ones the others are built on (``rendered``, not ``unit_pdf`` which reads a PDF of it)."""
+    the ones the others are built on (``rendered``, not ``unit_pdf`` which reads a PDF of it); "pdfs"
+    for every test that builds on the session's documents converted together."""
     info = getattr(item, "_fixtureinfo", None)
     if info is None:
         return None
+    if "pdfs" in info.name2fixturedefs:
+        return "pdfs"  # documents of several modules, converted together (see converted_together)
     module = item.nodeid.split("::")[0]
     shared = {name: defs[-1] for name, defs in info.name2fixturedefs.items()
               if defs and defs[-1].scope == "module" and defs[-1].baseid == module}
@@ -130,6 +206,7 @@ def pytest_configure(config):
         # of collecting (more when four workers share two cores), and found next to nothing.
         gc.disable()
         return
+    sys.dont_write_bytecode = DONT_WRITE_BYTECODE  # this process collects no tests (pytest-xdist's controller)
     if config.getoption("dist", "no") == "load":
         folder = tempfile.mkdtemp(prefix="reportgen-test-groups-")
         os.environ[GROUPS] = folder
@@ -146,6 +223,7 @@ def pytest_collection_finish(session):
     of the garbage collector's way (gc.freeze), so that its full collections during the tests walk
     only what the tests make (about a tenth of a worker's time was spent in them); then the
     collector is on again (see pytest_configure)."""
+    sys.dont_write_bytecode = DONT_WRITE_BYTECODE  # the test modules are compiled (see the top)
     gc.freeze()
     gc.enable()
 

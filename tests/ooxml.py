@@ -27,16 +27,17 @@ Each problem is one line: ``"<check>: <part> <where>: <what>"``. A document is c
 session: the answer is remembered by the SHA-256 of its bytes (the suite builds many identical ones),
 in this process and, when the environment names a folder for them (STORE), for the session's other
 processes too (tests/conftest.py names one for pytest-xdist's workers, and removes it when the
-session ends); and so is openxml-audit's schema check of each part found clean (see
-_remember_clean_parts), and its security check of each part found free of active content (see
-_remember_parts_without_active_content); openxml-audit works out an element's path only when it
+session ends); and so are the parts openxml-audit's checks found clean: its schema check (see
+_remember_clean_parts), its security check (a part free of active content, see
+_remember_parts_without_active_content) and its semantic check (see
+_remember_semantically_clean_parts); openxml-audit works out an element's path only when it
 reports it (see _lazy_element_paths).
 Cost: ~0.5 s once (openxml-audit's schemas), then ~30-75 ms for a report, ~0.6 s for a document
 carrying python-docx's 350 KB stock styles, ~3 s for a 1.4 MB document.xml.
 
 openxml-audit also installs a pytest plugin with a fixture of the same name, ``assert_valid_docx``
 (its checks only, stylesWithEffects drift included): import this module's function, don't ask
-for the fixture.
+for the fixture (setup.cfg does not load that plugin).
 """
 from __future__ import annotations
 
@@ -49,6 +50,7 @@ import os
 import posixpath
 import re
 import tempfile
+import types
 import zipfile
 from collections import defaultdict
 from pathlib import Path
@@ -157,6 +159,40 @@ def _write_answer(path: Path | None, found: tuple[str, ...]) -> None:
         os.replace(temp.name, path)
     except (OSError, ValueError):
         pass  # not shared: the other processes check the document themselves
+
+
+class _CleanParts:
+    """The keys of the parts one of openxml-audit's checks found clean (see _remember_clean_parts and
+    the two after it): in this process and, like the answers above, in the session's folder (STORE)
+    when there is one, each an empty file named by the SHA-256 of the key, so that a part one process
+    found clean is not checked again by another."""
+
+    def __init__(self, check: str):
+        self.check, self.seen = check, set()
+
+    def __contains__(self, key: tuple) -> bool:
+        if key in self.seen:
+            return True
+        path = self._path(key)
+        if path is not None and path.exists():
+            self.seen.add(key)
+            return True
+        return False
+
+    def add(self, key: tuple) -> None:
+        self.seen.add(key)
+        path = self._path(key)
+        if path is not None:
+            try:
+                path.touch()
+            except OSError:
+                pass  # not shared: the other processes check the part themselves
+
+    def _path(self, key: tuple) -> Path | None:
+        folder = os.environ.get(STORE)
+        if not folder:
+            return None
+        return Path(folder, f"{self.check}-{hashlib.sha256(repr(key).encode('utf-8')).hexdigest()}")
 
 
 def _problems(path: Path | None, data: bytes) -> list[str]:
@@ -301,6 +337,7 @@ def _validator():
     if schema is not None and hasattr(schema, "validate_part"):
         schema.validate_part = _remember_clean_parts(schema.validate_part)
     _remember_parts_without_active_content()
+    _remember_semantically_clean_parts(getattr(validator, "_semantic_validator_word", None))
     # The schemas (~90,000 objects) live as long as the process: out of the garbage collector's way
     # (see pytest_collection_finish in tests/conftest.py).
     gc.freeze()
@@ -353,7 +390,7 @@ def _remember_clean_parts(validate_part):
     their parts (styles, theme, fonts, settings, footers; a reference document's 350 KB of styles),
     and only their document.xml differs.  Only clean answers are remembered, so a part with
     findings is checked, and reported, every time."""
-    clean: set[tuple[str, bytes]] = set()
+    clean = _CleanParts("schema")
 
     def check(part, context):
         raw = part.raw_content
@@ -384,7 +421,7 @@ def _remember_parts_without_active_content() -> None:
     walk = getattr(security, "_validate_active_content_elements", None)
     if walk is None or getattr(walk, "_remembers", False):
         return
-    clean: set[tuple[str, str | None, bytes]] = set()
+    clean = _CleanParts("security")
 
     class OnePart:
         """The package, listing one of its parts only."""
@@ -414,6 +451,103 @@ def _remember_parts_without_active_content() -> None:
 
     check._remembers = True
     security._validate_active_content_elements = check
+
+
+_READS: set[str] | None = None  # while one part's semantic check runs: what it read of the package
+
+
+def _remember_semantically_clean_parts(semantic) -> None:
+    """openxml-audit's semantic check of one part (its rules on attribute values, relationship ids and
+    the like), skipped for a part it has already found clean.
+
+    Most of those rules read nothing but the part's own XML and its relationships; a few read other
+    parts of the package (counts and values taken from another part, whether a relationship's target
+    exists).  So the package's reads are watched while a part is checked, and a part is remembered,
+    by its name, content type, bytes and the bytes of its relationships part, only when its check
+    reported nothing and read nothing of the package but the part and its relationships: a part
+    with findings, or one whose check looked elsewhere, is checked, and reported, every time
+    (tests/test_ooxml_helper.py).  Left as it is when openxml-audit's internals are not the ones
+    this was written against."""
+    from openxml_audit import package as packages
+    from openxml_audit.core import package as zip_packages
+    from openxml_audit.relationships import get_rels_path
+
+    validate_part = getattr(semantic, "validate_part", None)
+    if validate_part is None or getattr(validate_part, "_remembers", False) \
+            or not _watch_package_reads(packages.OpenXmlPackage, zip_packages.ZipPackage):
+        return
+    clean = _CleanParts("semantic")
+
+    def check(part, context):
+        global _READS
+        package = context.package
+        rels = get_rels_path(part.uri)
+        raw, rels_raw = package.get_part_content(part.uri), package.get_part_content(rels)
+        key = None if raw is None else (part.uri, package.content_types.get_content_type(part.uri),
+                                        hashlib.sha256(raw).digest(),
+                                        None if rels_raw is None else hashlib.sha256(rels_raw).digest())
+        if key is not None and key in clean:
+            context.set_part(part)  # what the check does first, and the reads it makes of the part
+            part.relationships  # noqa: B018
+            part.xml  # noqa: B018
+            return context.errors
+        before, package_errors = len(context.errors), len(package.errors)
+        _READS = set()
+        try:
+            found = validate_part(part, context)
+            reads = _READS
+        finally:
+            _READS = None
+        if key is not None and len(context.errors) == before and len(package.errors) == package_errors \
+                and not context.should_stop and reads <= {_part_name(part.uri), _part_name(rels)}:
+            clean.add(key)
+        return found
+
+    check._remembers = True
+    semantic.validate_part = check
+
+
+def _part_name(name: str) -> str:
+    return "/" + name.lstrip("/")
+
+
+def _watch_package_reads(*classes) -> bool:
+    """Each read of a package, through any of the public methods and properties of these classes,
+    records in _READS, while that is a set, the part it reads, or "*" (the whole package) for a read
+    not of one part by its name; False when these are not the classes this was written against."""
+    by_name = ("get_part_content", "get_part_xml", "has_part", "get_part_relationships")
+    if not all(any(isinstance(cls.__dict__.get(name), types.FunctionType) for cls in classes) for name in by_name):
+        return False
+    for cls in classes:
+        if cls.__dict__.get("_reads_watched", False):
+            continue
+        for name, attribute in list(cls.__dict__.items()):
+            if name.startswith("_"):
+                continue
+            if isinstance(attribute, property):
+                setattr(cls, name, property(_reads_package(attribute.fget), attribute.fset, attribute.fdel))
+            elif isinstance(attribute, types.FunctionType):
+                setattr(cls, name, (_reads_part if name in by_name else _reads_package)(attribute))
+        cls._reads_watched = True
+    return True
+
+
+def _reads_part(method):
+    @functools.wraps(method)
+    def read(self, name, *args, **kwargs):
+        if _READS is not None:
+            _READS.add(_part_name(name))
+        return method(self, name, *args, **kwargs)
+    return read
+
+
+def _reads_package(method):
+    @functools.wraps(method)
+    def read(self, *args, **kwargs):
+        if _READS is not None:
+            _READS.add("*")
+        return method(self, *args, **kwargs)
+    return read
 
 
 def _audit(path: Path | None, data: bytes) -> list[str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import os
 import shutil
-import subprocess
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -13,6 +12,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from conftest import converted_together
 from reportgen.docx.chart import (CHART_CONTENT_TYPE, CHART_RELATIONSHIP, PACKAGE_RELATIONSHIP, XLSX_CONTENT_TYPE,
                                   BarChart, ChartParts, bar_chart)
 
@@ -243,8 +243,8 @@ def test_bad_input_is_refused(changes, message):
 
 # --- a .docx that holds it ----------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def chart_docx(tmp_path_factory) -> Path:
+def write_chart_docx(tmp_path_factory) -> Path:
+    """A document holding two charts: the one of spec(), and ten areas' bars."""
     many = [f"{name}第{i}片区" for i, name in enumerate(["城关", "蜀河", "吕河", "神河", "赵湾", "段家河",
                                                           "甘溪", "白柳", "金寨", "桐木"], 1)]
     charts = [bar_chart(spec()),
@@ -254,6 +254,19 @@ def chart_docx(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("chart") / "chart.docx"
     path.write_bytes(docx_with_charts(charts))
     return path
+
+
+@pytest.fixture(scope="module")
+def chart_docx(tmp_path_factory) -> Path:
+    return write_chart_docx(tmp_path_factory)
+
+
+@converted_together
+def chart_docx_for_libreoffice(tmp_path_factory):
+    """The document of chart_docx, made again to be converted to PDF with the other modules' documents
+    in one LibreOffice run (conftest.converted_together)."""
+    path = write_chart_docx(tmp_path_factory)
+    return path, [path]
 
 
 def test_docx_parts_read_back(chart_docx):
@@ -279,12 +292,9 @@ def test_docx_passes_open_xml_validator(chart_docx):
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="needs LibreOffice (scripts/install-office.sh)")
-def test_libreoffice_draws_units_and_values(chart_docx, tmp_path):
+def test_libreoffice_draws_units_and_values(pdfs):
     pdfplumber = pytest.importorskip("pdfplumber") if not os.environ.get("CI") else __import__("pdfplumber")
-    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless", "--norestore",
-                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(chart_docx)],
-                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=180, cwd=tmp_path)
-    pdf = tmp_path / "chart.pdf"
+    pdf = pdfs[chart_docx_for_libreoffice].with_suffix(".pdf")
     assert pdf.is_file() and pdf.stat().st_size > 0, "LibreOffice wrote no PDF"
     with pdfplumber.open(pdf) as doc:
         text = "".join((page.extract_text() or "") for page in doc.pages).replace(" ", "").replace("\n", "")

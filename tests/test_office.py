@@ -20,7 +20,7 @@ from collections import defaultdict
 import docx
 import pytest
 
-from conftest import NS, REPO, Project, W, docx_xml, paragraphs
+from conftest import NS, REPO, Project, W, converted_together, docx_xml, paragraphs
 from ooxml import assert_valid_docx
 from reportgen import office
 from reportgen.docx.titles import TitleBreaker
@@ -71,23 +71,31 @@ def unit_sections() -> str:
     return "".join(out)
 
 
-@pytest.fixture(scope="module")
-def converted(tmp_path_factory):
+def office_documents(tmp_path_factory):
     """The projects of the fixtures below (rendered, seeds, one_page_reports) and the documents of
-    shifted, built, then converted to PDF by one LibreOffice process, as reportgen build --pdf
-    converts a batch (up to office.FILES_PER_PROCESS files a process): each start of LibreOffice
-    costs ~1.5 s of CPU, and these four were started once each.  reportgen build --pdf itself is
-    the signatures fixture's."""
+    shifted, built, and the documents of these to convert to PDF: one LibreOffice process converts
+    them with the other modules' (conftest.converted_together), as reportgen build --pdf converts a
+    batch (up to office.FILES_PER_PROCESS files a process), where each start of LibreOffice would
+    cost ~1.5 s of CPU.  reportgen build --pdf itself is the signatures fixture's."""
     long_report = long_report_project(tmp_path_factory.mktemp("office"))
     seed_reports = seed_project(tmp_path_factory.mktemp("seeds"))
     one_page = one_page_project(tmp_path_factory.mktemp("one-page"))
     shifted_documents = shifted_seed_paragraphs(seed_reports, tmp_path_factory.mktemp("shifted"))
     batch = [long_report.out("2024-Q3/城关镇.docx"), long_report.out("2024-Q3/汇总报告.docx"),
              *sorted((seed_reports.root / "out").rglob("*.docx")), *shifted_documents.values(),
-             *sorted((one_page.root / "out").rglob("*.docx"))]
-    assert office.convert_to_pdf(batch) == []
+             one_page.out("2024-Q3/城关镇.docx"), one_page.out("2024-Q3/蜀河镇.docx")]  # not its summary: unread
     return {"rendered": long_report, "seeds": seed_reports, "one_page_reports": one_page,
-            "shifted": shifted_documents}
+            "shifted": shifted_documents}, batch
+
+
+if not MISSING:  # the documents are made only for a session that can test them
+    converted_together(office_documents)
+
+
+@pytest.fixture(scope="module")
+def converted(pdfs):
+    """The documents of office_documents, with their PDFs."""
+    return pdfs[office_documents]
 
 
 @pytest.fixture(scope="module")
@@ -401,8 +409,8 @@ LONG_TITLE = "旬阳县城关镇人民政府关于2025年第三季度“六小�
 
 @pytest.fixture(scope="module")
 def one_page_reports(converted):
-    """Two short reports and their summary, built, with their PDFs: 城关镇's text has quotation
-    marks after digits, 蜀河镇's title is too long for one line."""
+    """Two short reports and their summary, built, with the PDFs of the two reports: 城关镇's text has
+    quotation marks after digits, 蜀河镇's title is too long for one line."""
     return converted["one_page_reports"]
 
 

@@ -223,6 +223,39 @@ def test_active_content_in_a_part_is_reported_in_every_document_that_carries_it(
         assert not any("Active content" in p for p in docx_problems(rezip(rich, body)))
 
 
+def test_a_clean_part_is_checked_again_where_its_relationships_differ(rich):
+    """docx_problems remembers the parts openxml-audit's semantic check found clean, with their
+    relationships: the document part of the clean document, byte for byte, in a document whose
+    relationships no longer have the picture's id, has openxml-audit's finding for each picture."""
+    assert docx_problems(rich) == []
+    embed = re.search(r'r:embed="(rId\d+)"', zipfile.ZipFile(io.BytesIO(rich)).read(DOC).decode()).group(1)
+    problems = docx_problems(rezip(rich, {RELS: first(f'Id="{embed}"', 'Id="rIdGone"')}))
+    wanted = (f"error (semantic) [Sem_MissingRelationshipReference]: The relationship '{embed}' referenced by "
+              "attribute 'embed' does not exist.")
+    assert sum(p.startswith("openxml-audit: /word/document.xml") and p.endswith(wanted) for p in problems) == 2, \
+        "\n".join(problems)
+
+
+def test_a_part_whose_check_reads_another_part_is_checked_in_every_document():
+    """A comment's mark in the document part names a comment of the comments part: openxml-audit's
+    semantic check of the document part reads that other part, so the document part is never
+    remembered as clean; the same document part beside a comments part without that comment is
+    reported, wherever it comes after the clean one."""
+    document = docx.Document()
+    document.add_comment(document.add_paragraph("正文").runs[0], text="批注", author="甲")
+    commented = _save(document)
+    wanted = ("[Sem_CrossPartReferenceMissing]: Attribute 'id' value '0' was not found in "
+              "Part:WordprocessingCommentsPart")
+    for text in ("第一份", "第二份"):
+        clean = rezip(commented, {"word/comments.xml": first("批注", text)})
+        assert not any(wanted in p for p in docx_problems(clean))
+        title = first("</cp:coreProperties>", f"<dc:title>{text}</dc:title>\\g<0>")  # two documents, not one
+        wrong_id = rezip(commented, {"word/comments.xml": first(r'w:id="0"', 'w:id="7"'), "docProps/core.xml": title})
+        problems = docx_problems(wrong_id)
+        assert sum(wanted in p and p.startswith("openxml-audit: /word/document.xml") for p in problems) == 3, \
+            "\n".join(problems)
+
+
 def test_assert_valid_docx_lists_every_problem(rich, tmp_path):
     bad = tmp_path / "bad.docx"
     bad.write_bytes(rezip(rich, {DOC: first(r'<wp:docPr id="2"', '<wp:docPr id="1"'),
