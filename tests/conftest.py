@@ -130,28 +130,27 @@ def project(tmp_path) -> Project:
 
 # --- documents converted to PDF together ---------------------------------------------------------
 # Each start of LibreOffice costs ~1.3 s of CPU, more than converting a report: the test modules that
-# only need some documents of their own as PDFs register the function that makes them
-# (converted_together), and the session fixture ``pdfs`` converts every registered module's documents
+# only need some documents of their own as PDFs mark the function that makes them
+# (converted_together), and the session fixture ``pdfs`` converts the documents of every such function
 # in one LibreOffice run, as reportgen build --pdf converts a batch (office.convert_to_pdf).  The
 # tests that use it run on one worker (shared_fixture_group), so that the run is made once.
-TOGETHER: list = []
-
-
 def converted_together(make):
-    """Register ``make(tmp_path_factory) -> (value, .docx files)``: ``pdfs[make]`` is the value, once
-    the files have their PDFs beside them."""
-    TOGETHER.append(make)
+    """Mark ``make(tmp_path_factory) -> (value, .docx files)``, a function of a test module:
+    ``pdfs[make]`` is the value, once the files have their PDFs beside them."""
+    make.converted_together = True
     return make
 
 
 @pytest.fixture(scope="session")
 def pdfs(request, tmp_path_factory) -> dict:
-    """What each registered function made (converted_together), its documents converted to PDF: the
+    """What each marked function made (converted_together), its documents converted to PDF: the
     functions of the modules with a test of this session that uses this fixture."""
     from reportgen import office
-    wanted = {item.module.__name__ for item in request.session.items
-              if "pdfs" in getattr(item, "fixturenames", ()) and getattr(item, "module", None)}
-    made = {make: make(tmp_path_factory) for make in TOGETHER if make.__module__ in wanted}
+    modules = {item.module for item in request.session.items
+               if "pdfs" in getattr(item, "fixturenames", ()) and getattr(item, "module", None)}
+    makers = [f for m in sorted(modules, key=lambda m: m.__name__) for f in vars(m).values()
+              if getattr(f, "converted_together", False) is True]
+    made = {make: make(tmp_path_factory) for make in dict.fromkeys(makers)}  # one imported elsewhere too: once
     assert office.convert_to_pdf([path for _, documents in made.values() for path in documents]) == []
     return {make: value for make, (value, _) in made.items()}
 

@@ -453,7 +453,7 @@ def _remember_parts_without_active_content() -> None:
     security._validate_active_content_elements = check
 
 
-_READS: set[str] | None = None  # while one part's semantic check runs: what it read of the package
+READS = "_reportgen_reads"  # a package's attribute while one part's semantic check runs: what it read of it
 
 
 def _remember_semantically_clean_parts(semantic) -> None:
@@ -479,7 +479,6 @@ def _remember_semantically_clean_parts(semantic) -> None:
     clean = _CleanParts("semantic")
 
     def check(part, context):
-        global _READS
         package = context.package
         rels = get_rels_path(part.uri)
         raw, rels_raw = package.get_part_content(part.uri), package.get_part_content(rels)
@@ -492,12 +491,12 @@ def _remember_semantically_clean_parts(semantic) -> None:
             part.xml  # noqa: B018
             return context.errors
         before, package_errors = len(context.errors), len(package.errors)
-        _READS = set()
+        reads: set[str] = set()
+        setattr(package, READS, reads)
         try:
             found = validate_part(part, context)
-            reads = _READS
         finally:
-            _READS = None
+            delattr(package, READS)
         if key is not None and len(context.errors) == before and len(package.errors) == package_errors \
                 and not context.should_stop and reads <= {_part_name(part.uri), _part_name(rels)}:
             clean.add(key)
@@ -513,7 +512,7 @@ def _part_name(name: str) -> str:
 
 def _watch_package_reads(*classes) -> bool:
     """Each read of a package, through any of the public methods and properties of these classes,
-    records in _READS, while that is a set, the part it reads, or "*" (the whole package) for a read
+    records in the package's READS attribute, while it has one, the part it reads, or "*" (the whole package) for a read
     not of one part by its name; False when these are not the classes this was written against."""
     by_name = ("get_part_content", "get_part_xml", "has_part", "get_part_relationships")
     if not all(any(isinstance(cls.__dict__.get(name), types.FunctionType) for cls in classes) for name in by_name):
@@ -535,8 +534,9 @@ def _watch_package_reads(*classes) -> bool:
 def _reads_part(method):
     @functools.wraps(method)
     def read(self, name, *args, **kwargs):
-        if _READS is not None:
-            _READS.add(_part_name(name))
+        reads = getattr(self, READS, None)
+        if reads is not None:
+            reads.add(_part_name(name))
         return method(self, name, *args, **kwargs)
     return read
 
@@ -544,8 +544,9 @@ def _reads_part(method):
 def _reads_package(method):
     @functools.wraps(method)
     def read(self, *args, **kwargs):
-        if _READS is not None:
-            _READS.add("*")
+        reads = getattr(self, READS, None)
+        if reads is not None:
+            reads.add("*")
         return method(self, *args, **kwargs)
     return read
 
