@@ -11,6 +11,8 @@ import zipfile
 
 import pytest
 
+from reportgen.batch import exchange, outputs
+
 from conftest import assert_whole_reports_only, signalled_build, texts
 
 M = "x: {{name: 检查, unit: 户次, value: {v}}}"
@@ -71,7 +73,8 @@ def test_a_linked_folder_inside_the_output_folder_is_not_followed(project, tmp_p
     assert list(elsewhere.iterdir()) == []
 
 
-def test_no_temporary_file_is_left_when_writing_fails(project, monkeypatch):
+@pytest.mark.parametrize("way", ["new temporary file", "scratch file"])
+def test_no_temporary_file_is_left_when_writing_fails(project, monkeypatch, way):
     project.unit(metrics=M.format(v=1))
     project.run("build", "-q", ok=True)
     before = project.out("2024-Q3/城关镇.docx").read_bytes()
@@ -79,12 +82,17 @@ def test_no_temporary_file_is_left_when_writing_fails(project, monkeypatch):
 
     def fail(*args):
         raise OSError(28, "No space left on device")
+    if way == "new temporary file":
+        monkeypatch.setattr(outputs, "can_exchange", lambda: False)
+    else:  # names cannot be exchanged here: the scratch file is renamed over the report
+        monkeypatch.setattr(exchange, "exchange_names", lambda first, second: False)
     monkeypatch.setattr(os, "replace", fail)
     result = project.run("build", "-q", "-j", "1")
     assert result.exit_code == 1 and "No space left on device" in result.stderr
     monkeypatch.undo()
     assert project.out("2024-Q3/城关镇.docx").read_bytes() == before
     assert sorted(p.name for p in (project.root / "out/2024-Q3").iterdir()) == ["城关镇.docx", "汇总报告.docx", "汇总表.xlsx"]
+    assert sorted(p.name for p in (project.root / "out/.reportgen").iterdir()) == ["state.json"]
 
 
 KILL_AFTER_FIRST = textwrap.dedent("""

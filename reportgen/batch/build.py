@@ -15,7 +15,8 @@ from ..input.files import display_path, find_unit_files, find_workbooks, is_work
 from ..input.period import Period
 from ..input.settings import Settings, find_root, load_settings, settings_path, templates_dir
 from ..resources import template_files
-from .outputs import SUMMARY_NAME, assign_names, write_atomic
+from .exchange import remove_scratch_files
+from .outputs import STATE_DIR, SUMMARY_NAME, assign_names, write_atomic
 from .state import BuildState, file_stats, files_digest, fingerprint
 from .workers import can_fork, map_unordered, terminate_as_interrupt
 
@@ -376,7 +377,11 @@ class Builder:
     # --- running ----------------------------------------------------------------------------
     def run(self) -> BuildResult:
         with terminate_as_interrupt():
-            return self._run()
+            try:
+                return self._run()
+            finally:
+                if self.state is not None:  # the output folder is known: writes may have left scratch files
+                    remove_scratch_files(self.out / STATE_DIR)
 
     def _run(self) -> BuildResult:
         selection = [str(p) for p in self.paths] + (["--strict"] if self.strict else [])

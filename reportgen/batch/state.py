@@ -19,9 +19,8 @@ import os
 import stat
 from pathlib import Path
 
-from .outputs import write_atomic
+from .outputs import STATE_DIR, write_atomic
 
-STATE_DIR = ".reportgen"
 RACY_NS = 2_000_000_000
 
 
