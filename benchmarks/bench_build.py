@@ -35,11 +35,13 @@ INSTALLED = shutil.which("reportgen")
 REPORTGEN = INSTALLED or f"{sys.executable} {HERE.parent / 'cli.py'}"
 
 
-def compile_source_tree() -> None:
-    """Run from the source tree as pip would install it: with byte-code compiled (pip compiles at
-    install time; with PYTHONDONTWRITEBYTECODE set, the tree would be compiled again on every run)."""
-    if not INSTALLED:
-        compileall.compile_dir(str(HERE.parent / "reportgen"), quiet=1)
+def compile_package() -> None:
+    """Run the package as pip installs it: with byte-code compiled (pip compiles at install time;
+    from a source tree, an editable install's too, with PYTHONDONTWRITEBYTECODE set, every module
+    changed since it was last compiled would be compiled again in every run)."""
+    import importlib.util
+    spec = importlib.util.find_spec("reportgen")  # installed (an editable install: the source tree)
+    compileall.compile_dir(str(Path(spec.origin).parent if spec else HERE.parent / "reportgen"), quiet=1)
 
 MEASURE = """
 import resource, subprocess, sys, time
@@ -170,7 +172,7 @@ def main() -> None:
                         help="rounds: runs of each timing (with 7, the medians of identical runs spread by 0.3)")
     args = parser.parse_args()
     n = args.units
-    compile_source_tree()
+    compile_package()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "proj"
         generate(root, n, history=args.history)

@@ -11,8 +11,6 @@ import zipfile
 
 import pytest
 
-from reportgen.batch import exchange, outputs
-
 from conftest import assert_whole_reports_only, signalled_build, texts
 
 M = "x: {{name: 检查, unit: 户次, value: {v}}}"
@@ -73,8 +71,7 @@ def test_a_linked_folder_inside_the_output_folder_is_not_followed(project, tmp_p
     assert list(elsewhere.iterdir()) == []
 
 
-@pytest.mark.parametrize("way", ["new temporary file", "scratch file"])
-def test_no_temporary_file_is_left_when_writing_fails(project, monkeypatch, way):
+def test_no_temporary_file_is_left_when_writing_fails(project, monkeypatch):
     project.unit(metrics=M.format(v=1))
     project.run("build", "-q", ok=True)
     before = project.out("2024-Q3/城关镇.docx").read_bytes()
@@ -82,17 +79,12 @@ def test_no_temporary_file_is_left_when_writing_fails(project, monkeypatch, way)
 
     def fail(*args):
         raise OSError(28, "No space left on device")
-    if way == "new temporary file":
-        monkeypatch.setattr(outputs, "can_exchange", lambda: False)
-    else:  # names cannot be exchanged here: the scratch file is renamed over the report
-        monkeypatch.setattr(exchange, "exchange_names", lambda first, second: False)
     monkeypatch.setattr(os, "replace", fail)
     result = project.run("build", "-q", "-j", "1")
     assert result.exit_code == 1 and "No space left on device" in result.stderr
     monkeypatch.undo()
     assert project.out("2024-Q3/城关镇.docx").read_bytes() == before
     assert sorted(p.name for p in (project.root / "out/2024-Q3").iterdir()) == ["城关镇.docx", "汇总报告.docx", "汇总表.xlsx"]
-    assert sorted(p.name for p in (project.root / "out/.reportgen").iterdir()) == ["state.json"]
 
 
 KILL_AFTER_FIRST = textwrap.dedent("""
@@ -167,15 +159,16 @@ TERMINATE_WHILE_RENDERING = textwrap.dedent("""
     import os, signal, sys
     from pathlib import Path
     import reportgen.batch.build as batch
+    from reportgen.batch.jobs import Renderer
     from reportgen.batch.workers import Terminated
     contexts = []
-    made = batch.Renderer.context
+    made = Renderer.context
     def context(self, job):
         contexts.append(job.key)
         if len(contexts) == 3:  # the summary's, the first unit's, then the second unit's
             os.kill(os.getpid(), signal.SIGTERM)
         return made(self, job)
-    batch.Renderer.context = context
+    Renderer.context = context
     try:
         result = batch.build(Path(sys.argv[1]), jobs=2)
     except Terminated:

@@ -128,11 +128,12 @@ def test_a_few_reports_are_made_in_this_process_and_many_by_workers(project, mon
     """Below PARALLEL_REPORTS reports, -j 2 forks no worker (starting them costs more than they
     save); from there on the reports are shared by two workers."""
     import reportgen.batch.build
+    import reportgen.batch.jobs
     asked = []
     spread = reportgen.batch.build.map_unordered
 
     def spread_reports(func, items, jobs):  # (how many reports, in how many processes)
-        if getattr(func, "func", None) is reportgen.batch.build.build_job:
+        if getattr(func, "func", None) is reportgen.batch.jobs.build_job:
             asked.append((len(items), jobs))
         return spread(func, items, jobs)
     monkeypatch.setattr(reportgen.batch.build, "map_unordered", spread_reports)

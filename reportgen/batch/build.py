@@ -10,24 +10,22 @@ from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from ..errors import InputError, OutputError, Problem, UsageError
+from ..errors import InputError, OutputError, UsageError
 from ..input.files import display_path, find_unit_files, find_workbooks, is_workbook, missing_paths_problems
 from ..input.period import Period
 from ..input.settings import Settings, find_root, load_settings, settings_path, templates_dir
 from ..resources import template_files
-from .exchange import remove_scratch_files
-from .outputs import STATE_DIR, SUMMARY_NAME, assign_names, write_atomic
+from .outputs import SUMMARY_NAME, assign_names, workbook_key, write_atomic
 from .state import BuildState, file_stats, files_digest, fingerprint
 from .workers import can_fork, map_unordered, terminate_as_interrupt
 
 if TYPE_CHECKING:  # what an unchanged rebuild never needs is imported where it is used
     from ..input.index import Index
     from ..render.templates import Templates
-    from ..input.summaryfile import SummaryFile, UnusableSummary
+    from .jobs import Job, Renderer
 
 PARALLEL_LOADING = 50  # files: fewer load faster in this process than workers can start
 PARALLEL_REPORTS = 12  # reports: fewer are made as fast in this process (README, 速度)
-WORKBOOK_NAME = "汇总表.xlsx"  # the summary's statistics table, beside the summary report
 
 
 class Project:
@@ -62,7 +60,9 @@ class Project:
             raise UsageError("\n".join(str(p) for p in missing))
         data_dir = data_dir or self.settings.data_dir
         data = find_unit_files([data_dir]) + find_workbooks([data_dir])
-        selected = set(find_unit_files(paths) + find_workbooks(paths)) if paths else set(data)
+        if not paths:
+            return data, set(data)
+        selected = set(find_unit_files(paths) + find_workbooks(paths))
         return list(dict.fromkeys(data + sorted(selected))), selected
 
 
@@ -91,42 +91,6 @@ def unit_figures(index: Index, unit):
     from ..figures.history import resolve
     from ..figures.summary import UnitFigures
     return UnitFigures(unit, resolve(index, unit), index)
-
-
-@dataclass(slots=True)  # one per report, all kept until the build ends
-class Job:
-    key: str                  # output path relative to OUT, with / separators
-    period: Period
-    template: str
-    title: str                # what the progress display shows
-    units: list               # UnitFigures: the unit of a unit report; every unit of the period for a summary
-    summary: bool = False
-    fingerprint: str = ""
-    problems: list | None = None  # what stopped it, once it has run
-    warnings: list = field(default_factory=list)
-    summary_file: SummaryFile | UnusableSummary | None = None  # a summary's: the office's own input
-    summarises: list = field(default_factory=list)  # a summary's: the keys of the unit reports it counts
-
-    @property
-    def failed_as(self) -> str:
-        return self.title if self.summary else self.units[0].unit.display
-
-    @property
-    def outputs(self) -> list[str]:
-        """Every file the job writes, relative to OUT: the report, and beside a summary its workbook."""
-        return [self.key, workbook_key(self.period)] if self.summary else [self.key]
-
-
-def workbook_key(period: Period) -> str:
-    return f"{period.key}/{WORKBOOK_NAME}"
-
-
-def statistics_workbook(context: dict) -> bytes:
-    """汇总表.xlsx: the summary's statistics table (render.summary.Statistics), dated as the report."""
-    from ..tables.workbook import summary_workbook
-    table = context["statistics"]
-    return summary_workbook(table.header, table.rows, table.number_columns, table.total_row,
-                            created=context["report"]["date"], name_column=table.name_column)
 
 
 @dataclass
@@ -160,89 +124,6 @@ def select_periods(found_periods, periods: list[str], all_periods: bool) -> list
     return found[-1:]
 
 
-class Renderer:
-    """What turns a job into a document and the document into bytes (set up once, before workers
-    are forked, so that they find it ready)."""
-
-    def __init__(self, settings: Settings, templates: Templates):
-        self.settings, self.templates = settings, templates
-
-    @cached_property
-    def reader(self):
-        from ..render.markdown import MarkdownReader
-        return MarkdownReader()
-
-    @cached_property
-    def writer(self):
-        from ..docx.writer import Writer  # lxml and jieba only when something is written
-        return Writer(self.settings.style)
-
-    def prepare(self, template_names) -> None:
-        self.reader.parser  # noqa: B018 - set up now, once for every worker
-        for name in template_names:
-            try:
-                self.templates.get(name)
-            except InputError:
-                pass  # reported by the job that needs it
-
-    def context(self, job: Job) -> tuple[dict, list]:
-        """(the job's template context, warnings its data's own text gave)."""
-        from ..render.context import evaluated_unit_context
-        from ..input.summaryfile import UnusableSummary
-        from ..render.summary import summary_context
-        if job.summary:
-            if isinstance(job.summary_file, UnusableSummary):
-                raise InputError(list(job.summary_file.problems))
-            return summary_context(job.period, job.units, job.summary_file, self.settings, self.templates)
-        figures = job.units[0]
-        return evaluated_unit_context(figures.unit, figures.text(), figures.metrics, self.settings, self.templates)
-
-    def document(self, job: Job, context: dict, warnings: list):
-        """(the document of the job's context, warnings about what it shows)."""
-        from ..render.absence import message as absence_message
-        from ..render.report import paragraph_absences, render_document
-        document = render_document(self.templates, self.reader, job.template, context)
-        if not warnings:  # what the unit's own text left is located there; the rest came from the template
-            warnings = [Problem(self.templates.shown(job.template), 1, 1, "template",
-                                absence_message(f"…{excerpt}…"), True) for excerpt in paragraph_absences(document)]
-        return document, warnings
-
-
-@dataclass
-class Outcome:
-    """What became of a job: None or the problems that stopped it; warnings; and a summary's files,
-    made but not yet written (output key -> bytes)."""
-    problems: list | None
-    warnings: list = field(default_factory=list)
-    staged: dict = field(default_factory=dict)
-
-
-def build_job(renderer: Renderer, out: Path | None, strict: bool, job: Job) -> Outcome:
-    """Render one report: a unit report is written to ``out`` (unless it is None); a summary's
-    report and workbook are staged, to be written once its unit reports are known to be current.
-    With ``strict``, a warning about the document stops it too."""
-    try:
-        context, warnings = renderer.context(job)
-        # a summary's workbook first: what making it takes is free again before its document is made
-        workbook = statistics_workbook(context) if job.summary and out is not None else None
-        document, warnings = renderer.document(job, context, warnings)
-        if strict and warnings:
-            return Outcome([w.as_error() for w in warnings])
-        if out is None:
-            return Outcome(None, warnings)
-        report = renderer.writer.write(document)
-        if job.summary:
-            return Outcome(None, warnings, {job.key: report, workbook_key(job.period): workbook})
-        write_atomic(out / job.key, report, top=out)
-    except InputError as exc:
-        return Outcome(exc.problems)
-    except OutputError as exc:
-        return Outcome([str(exc)])
-    except Exception as exc:  # noqa: BLE001 - a bug must not stop the batch or leave a partial file
-        return Outcome([f"{job.key}: 内部错误，请把这条信息报告给开发人员：{type(exc).__name__}: {exc}"])
-    return Outcome(None, warnings)
-
-
 class Builder:
     def __init__(self, project: Project, *, paths=(), output: Path | None = None, periods=(),
                  all_periods=False, jobs: int | None = None, force=False, strict=False,
@@ -274,6 +155,7 @@ class Builder:
 
     @cached_property
     def renderer(self) -> Renderer:
+        from .jobs import Renderer
         return Renderer(self.settings, self.project.templates)
 
     @cached_property
@@ -341,6 +223,7 @@ class Builder:
         return kept
 
     def unit_jobs(self, index: Index, period: Period, units) -> list[Job]:
+        from .jobs import Job
         names, renamed = assign_names([u.unit for u in units])
         for unit_name, stem in renamed:
             unit = next(u for u in units if u.unit == unit_name)
@@ -364,6 +247,7 @@ class Builder:
     def summary_job(self, period: Period, unit_jobs: list[Job]) -> Job:
         """The period's summary of those units' reports, with its summary file."""
         from ..input.summaryfile import SummaryFile
+        from .jobs import Job
         summary_file = self.summary_files.get(period)
         job = Job(f"{period.key}/{SUMMARY_NAME}.docx", period, self.settings.summary_template, SUMMARY_NAME,
                   [j.units[0] for j in unit_jobs] + self.statistics_only.get(period, []), summary=True,
@@ -377,11 +261,7 @@ class Builder:
     # --- running ----------------------------------------------------------------------------
     def run(self) -> BuildResult:
         with terminate_as_interrupt():
-            try:
-                return self._run()
-            finally:
-                if self.state is not None:  # the output folder is known: writes may have left scratch files
-                    remove_scratch_files(self.out / STATE_DIR)
+            return self._run()
 
     def _run(self) -> BuildResult:
         selection = [str(p) for p in self.paths] + (["--strict"] if self.strict else [])
@@ -491,6 +371,7 @@ class Builder:
     def run_jobs(self, state: BuildState, todo: list[Job], done: set) -> list[tuple[Job, dict]]:
         """Build the jobs (unit reports are written as they are made); returns each summary made,
         with its files, not yet written."""
+        from .jobs import build_job
         state.forget(key for job in todo if not job.summary for key in job.outputs)  # a summary's: as it is written
         self.save(state)
         self.renderer.prepare({job.template for job in todo})
@@ -558,6 +439,7 @@ def check(project: Project, paths=(), strict: bool = False) -> tuple[BuildResult
     """Load, validate and render every selected unit report and each period's summary in memory
     (nothing is written), so that unknown names and sandbox refusals show as in a build; (the
     result, the files the paths select, the index)."""
+    from .jobs import build_job
     builder = Builder(project, paths=paths, strict=strict, all_periods=True, jobs=1)
     files, selected = project.unit_files(builder.paths)
     index = load_index(files)

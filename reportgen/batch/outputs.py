@@ -9,10 +9,9 @@ from pathlib import Path
 
 from ..errors import OutputError
 from ..input.files import display_path
-from .exchange import can_exchange, replace_by_exchange
 
 SUMMARY_NAME = "汇总报告"
-STATE_DIR = ".reportgen"  # the tool's own folder in the output folder: the build state, scratch files
+WORKBOOK_NAME = "汇总表.xlsx"  # the summary's statistics table, beside the summary report
 UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
 DEVICE_NAMES = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 
@@ -26,6 +25,11 @@ def safe_name(name: str) -> str:
     if stem.upper() in DEVICE_NAMES:
         s = stem + "_" + dot + rest
     return s or "_"
+
+
+def workbook_key(period) -> str:
+    """Where a period's 汇总表.xlsx goes, relative to the output folder."""
+    return f"{period.key}/{WORKBOOK_NAME}"
 
 
 def assign_names(units: list[str]) -> tuple[dict[str, str], list[tuple[str, str]]]:
@@ -71,35 +75,20 @@ def ensure_folder(top: Path, folder: Path) -> None:
                 raise OutputError(f"无法创建文件夹 {display_path(current)}：{exc.strerror}") from None
 
 
-def file_mode() -> int:
-    """What a new file gets: read and write for all, less the umask."""
+def _file_mode() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return 0o666 & ~mask
 
 
 def write_atomic(path: Path, data: bytes, top: Path | None = None) -> None:
-    """Write whole or not at all, replacing a link at the target (never writing through it).
-    ``top``: the output folder, below which no link is followed; there the bytes go by way of this
-    process's scratch file in its STATE_DIR (exchange.py), elsewhere (or where names cannot be
-    exchanged) by a new temporary file created exclusively in the target's folder, then renamed
-    over the target."""
+    """Write whole or not at all: a new temporary file created exclusively in the same folder, then
+    renamed over the target (which replaces a link at the target, never writes through it).
+    ``top``: the output folder, below which no link is followed."""
     if top is not None:
         ensure_folder(top, path.parent)
     else:
         path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        if top is not None and can_exchange():
-            ensure_folder(top, top / STATE_DIR)
-            replace_by_exchange(path, data, top / STATE_DIR, file_mode())
-        else:
-            replace_with_new_file(path, data)
-    except OSError as exc:
-        raise OutputError(f"无法写入 {display_path(path)}：{exc.strerror}（文件是否正在 Word/WPS 中打开或只读？）") from None
-
-
-def replace_with_new_file(path: Path, data: bytes) -> None:
-    """A new temporary file beside the target, renamed over it (removed again if anything fails)."""
     import tempfile
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -108,12 +97,14 @@ def replace_with_new_file(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as f:
             if hasattr(os, "fchmod"):
-                os.fchmod(f.fileno(), file_mode())  # mkstemp makes it private; a report is not
+                os.fchmod(f.fileno(), _file_mode())  # mkstemp makes it private; a report is not
             f.write(data)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         try:
             os.unlink(tmp)
         except OSError:
             pass
+        if isinstance(exc, OSError):
+            raise OutputError(f"无法写入 {display_path(path)}：{exc.strerror}（文件是否正在 Word/WPS 中打开或只读？）") from None
         raise

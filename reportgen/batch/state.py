@@ -19,8 +19,9 @@ import os
 import stat
 from pathlib import Path
 
-from .outputs import STATE_DIR, write_atomic
+from .outputs import write_atomic
 
+STATE_DIR = ".reportgen"
 RACY_NS = 2_000_000_000
 
 

@@ -8,7 +8,6 @@ dies is a WorkerError.  Where fork is not available (Windows), everything runs i
 from __future__ import annotations
 
 import os
-import queue
 import signal
 from typing import Callable, Iterator
 
@@ -80,6 +79,7 @@ def map_unordered(func: Callable, items: list, jobs: int) -> Iterator[tuple[int,
 def _join(workers, results) -> None:
     """Wait for the workers, taking what they still send: a worker exits only once its last result
     has gone through the pipe, which no one would read."""
+    import queue
     from multiprocessing.connection import wait
     while alive := [w for w in workers if w.is_alive()]:
         while True:
@@ -93,6 +93,7 @@ def _join(workers, results) -> None:
 
 
 def _next_result(results, workers):
+    import queue
     while True:
         try:
             return results.get(timeout=POLL_SECONDS)

@@ -1,0 +1,133 @@
+"""One report's job: what it is (Job), what renders it (Renderer, set up once before workers are
+forked), and running it: a Job in, an Outcome out (a unit report written, a summary's files staged,
+or the problems that stopped it)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..errors import InputError, OutputError, Problem
+from .outputs import workbook_key, write_atomic
+
+if TYPE_CHECKING:
+    from ..input.period import Period
+    from ..input.settings import Settings
+    from ..input.summaryfile import SummaryFile, UnusableSummary
+    from ..render.templates import Templates
+
+
+@dataclass(slots=True)  # one per report, all kept until the build ends
+class Job:
+    key: str                  # output path relative to OUT, with / separators
+    period: Period
+    template: str
+    title: str                # what the progress display shows
+    units: list               # UnitFigures: the unit of a unit report; every unit of the period for a summary
+    summary: bool = False
+    fingerprint: str = ""
+    problems: list | None = None  # what stopped it, once it has run
+    warnings: list = field(default_factory=list)
+    summary_file: SummaryFile | UnusableSummary | None = None  # a summary's: the office's own input
+    summarises: list = field(default_factory=list)  # a summary's: the keys of the unit reports it counts
+
+    @property
+    def failed_as(self) -> str:
+        return self.title if self.summary else self.units[0].unit.display
+
+    @property
+    def outputs(self) -> list[str]:
+        """Every file the job writes, relative to OUT: the report, and beside a summary its workbook."""
+        return [self.key, workbook_key(self.period)] if self.summary else [self.key]
+
+
+def statistics_workbook(context: dict) -> bytes:
+    """汇总表.xlsx: the summary's statistics table (render.summary.Statistics), dated as the report."""
+    from ..tables.workbook import summary_workbook
+    table = context["statistics"]
+    return summary_workbook(table.header, table.rows, table.number_columns, table.total_row,
+                            created=context["report"]["date"], name_column=table.name_column)
+
+
+class Renderer:
+    """What turns a job into a document and the document into bytes (set up once, before workers
+    are forked, so that they find it ready)."""
+
+    def __init__(self, settings: Settings, templates: Templates):
+        self.settings, self.templates = settings, templates
+
+    @cached_property
+    def reader(self):
+        from ..render.markdown import MarkdownReader
+        return MarkdownReader()
+
+    @cached_property
+    def writer(self):
+        from ..docx.writer import Writer  # lxml and jieba only when something is written
+        return Writer(self.settings.style)
+
+    def prepare(self, template_names) -> None:
+        self.reader.parser  # noqa: B018 - set up now, once for every worker
+        for name in template_names:
+            try:
+                self.templates.get(name)
+            except InputError:
+                pass  # reported by the job that needs it
+
+    def context(self, job: Job) -> tuple[dict, list]:
+        """(the job's template context, warnings its data's own text gave)."""
+        from ..render.context import evaluated_unit_context
+        from ..input.summaryfile import UnusableSummary
+        from ..render.summary import summary_context
+        if job.summary:
+            if isinstance(job.summary_file, UnusableSummary):
+                raise InputError(list(job.summary_file.problems))
+            return summary_context(job.period, job.units, job.summary_file, self.settings, self.templates)
+        figures = job.units[0]
+        return evaluated_unit_context(figures.unit, figures.text(), figures.metrics, self.settings, self.templates)
+
+    def document(self, job: Job, context: dict, warnings: list):
+        """(the document of the job's context, warnings about what it shows)."""
+        from ..render.absence import message as absence_message
+        from ..render.report import paragraph_absences, render_document
+        document = render_document(self.templates, self.reader, job.template, context)
+        if not warnings:  # what the unit's own text left is located there; the rest came from the template
+            warnings = [Problem(self.templates.shown(job.template), 1, 1, "template",
+                                absence_message(f"…{excerpt}…"), True) for excerpt in paragraph_absences(document)]
+        return document, warnings
+
+
+@dataclass
+class Outcome:
+    """What became of a job: None or the problems that stopped it; warnings; and a summary's files,
+    made but not yet written (output key -> bytes)."""
+    problems: list | None
+    warnings: list = field(default_factory=list)
+    staged: dict = field(default_factory=dict)
+
+
+def build_job(renderer: Renderer, out: Path | None, strict: bool, job: Job) -> Outcome:
+    """Render one report: a unit report is written to ``out`` (unless it is None); a summary's
+    report and workbook are staged, to be written once its unit reports are known to be current.
+    With ``strict``, a warning about the document stops it too."""
+    try:
+        context, warnings = renderer.context(job)
+        # a summary's workbook first: what making it takes is free again before its document is made
+        workbook = statistics_workbook(context) if job.summary and out is not None else None
+        document, warnings = renderer.document(job, context, warnings)
+        if strict and warnings:
+            return Outcome([w.as_error() for w in warnings])
+        if out is None:
+            return Outcome(None, warnings)
+        report = renderer.writer.write(document)
+        if job.summary:
+            return Outcome(None, warnings, {job.key: report, workbook_key(job.period): workbook})
+        write_atomic(out / job.key, report, top=out)
+    except InputError as exc:
+        return Outcome(exc.problems)
+    except OutputError as exc:
+        return Outcome([str(exc)])
+    except Exception as exc:  # noqa: BLE001 - a bug must not stop the batch or leave a partial file
+        return Outcome([f"{job.key}: 内部错误，请把这条信息报告给开发人员：{type(exc).__name__}: {exc}"])
+    return Outcome(None, warnings)
