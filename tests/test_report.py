@@ -1,5 +1,4 @@
 """A unit report end to end: text stays text, headings are numbered, figures phrased."""
-from hypothesis import given, settings, strategies as st
 
 from conftest import paragraphs, tables, texts
 

@@ -122,7 +122,6 @@ def test_markdown_tables_and_bold_in_a_template_reach_the_document(project):
 
 
 def test_rendering_that_takes_too_long_is_stopped():
-    from pathlib import Path
     from reportgen.errors import InputError, Problem
     from reportgen.render.templates import Templates
     templates = Templates(None, seconds=0.5)

@@ -6,9 +6,13 @@ import os
 import re
 import stat
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import OutputError
 from ..input.files import display_path
+
+if TYPE_CHECKING:
+    from ..input.period import Period
 
 SUMMARY_NAME = "汇总报告"
 WORKBOOK_NAME = "汇总表.xlsx"  # the summary's statistics table, beside the summary report
@@ -27,7 +31,7 @@ def safe_name(name: str) -> str:
     return s or "_"
 
 
-def workbook_key(period) -> str:
+def workbook_key(period: Period) -> str:
     """Where a period's 汇总表.xlsx goes, relative to the output folder."""
     return f"{period.key}/{WORKBOOK_NAME}"
 
