@@ -43,6 +43,7 @@ def compile_package() -> None:
     spec = importlib.util.find_spec("reportgen")  # installed (an editable install: the source tree)
     compileall.compile_dir(str(Path(spec.origin).parent if spec else HERE.parent / "reportgen"), quiet=1)
 
+
 MEASURE = """
 import resource, subprocess, sys, time
 t = time.perf_counter()
