@@ -38,6 +38,8 @@ def wide_count(text: str) -> int:
 def width_chars(text: str) -> float:
     """Width in body characters: wide characters 1, others about a half, plus the quarter
     character that Word and LibreOffice put between Chinese and Latin text (autoSpaceDE/DN)."""
+    if text.isascii():  # no wide character, so no switch either (most table cells: numbers)
+        return 0.5 * len(text)
     wide = wide_count(text)
     switches = max(len(re.findall(_RUNS, text)) - 1, 0)
     return wide + 0.5 * (len(text) - wide) + 0.25 * switches

@@ -111,7 +111,9 @@ def test_an_interrupted_build_leaves_no_report_taken_as_current(project, how):
                           cwd=project.root, capture_output=True, text=True)
     assert proc.returncode in (-signal.SIGKILL, 130), proc.stderr
     built = [n for n in ("甲镇", "乙镇", "丙镇") if "共2户次。" in texts(project.out(f"2024-Q3/{n}.docx"))]
-    assert len(built) == 1  # the interrupted build wrote one report with the new value
+    # the interrupted build wrote the report it announced with the new value (and perhaps the next
+    # ones, which the writer's thread may have written by then)
+    assert built
     for name in ("甲镇", "乙镇", "丙镇"):
         project.unit(name, metrics=M.format(v=1), sections=TEXT)
     result = project.run("build", ok=True)
@@ -187,3 +189,137 @@ def test_sigterm_stops_a_build_made_in_this_process(project):
     assert proc.returncode == 143, proc.stdout + proc.stderr
     assert [p.name for p in (project.root / "out/2024-Q3").glob("*.docx")] == ["丙镇.docx"]
     assert_whole_reports_only(project.root / "out")
+
+
+# --- reports are written on a thread of their own, while the next ones are made ------------------
+
+class HeldWrites:
+    """write_atomic, except that the write of a file named in ``held`` waits until released."""
+
+    def __init__(self, monkeypatch, *held):
+        import threading
+        import reportgen.batch.outputs as outputs
+        self.held = {name: threading.Event() for name in held}
+        self.begun = []
+        write = outputs.write_atomic
+
+        def held_write(path, data, top=None):
+            self.begun.append(path.name)
+            if path.name in self.held:
+                assert self.held[path.name].wait(10)
+            write(path, data, top)
+        monkeypatch.setattr(outputs, "write_atomic", held_write)
+
+    def release(self, name):
+        self.held[name].set()
+
+
+def in_thread(func):
+    """Run func on a thread: (the thread, a list that gets its result)."""
+    import threading
+    result = []
+    thread = threading.Thread(target=lambda: result.append(func()), daemon=True)
+    thread.start()
+    return thread, result
+
+
+def test_writes_come_back_in_the_order_they_were_handed_in(tmp_path, monkeypatch):
+    from reportgen.batch.outputs import BackgroundWriter
+    held = HeldWrites(monkeypatch, "a.docx")
+    writer = BackgroundWriter(tmp_path)
+    assert writer.add("a", {"a.docx": b"A"}) == []
+    assert writer.add("nothing to write", None) == []  # waits its turn behind a
+    thread, finished = in_thread(writer.finish)
+    thread.join(0.3)
+    assert thread.is_alive()  # a's write is held: nothing after it is handed back either
+    held.release("a.docx")
+    thread.join(10)
+    writer.stop()
+    assert finished == [[("a", None), ("nothing to write", None)]]
+    assert (tmp_path / "a.docx").read_bytes() == b"A"
+
+
+def test_no_more_than_WRITES_AHEAD_reports_wait_to_be_written(tmp_path, monkeypatch):
+    """A build of a thousand units holds a few reports' bytes at a time, however slow the disk."""
+    from reportgen.batch.outputs import WRITES_AHEAD, BackgroundWriter
+    held = HeldWrites(monkeypatch, "0.docx")
+    writer = BackgroundWriter(tmp_path)
+    for i in range(WRITES_AHEAD):
+        assert writer.add(i, {f"{i}.docx": b"x"}) == []
+    thread, handed_back = in_thread(lambda: writer.add(WRITES_AHEAD, {f"{WRITES_AHEAD}.docx": b"x"}))
+    thread.join(0.3)
+    assert thread.is_alive()  # one more waits for the oldest to be written
+    held.release("0.docx")
+    thread.join(10)
+    assert handed_back[0][0] == (0, None)
+    assert [tag for tag, _ in handed_back[0] + writer.finish()] == list(range(WRITES_AHEAD + 1))
+    writer.stop()
+
+
+def test_a_stopped_writer_begins_no_more_writes_and_ends_the_one_under_way(tmp_path, monkeypatch):
+    from reportgen.batch.outputs import BackgroundWriter
+    held = HeldWrites(monkeypatch, "a.docx")
+    writer = BackgroundWriter(tmp_path)
+    for name in "abc":
+        writer.add(name, {f"{name}.docx": name.encode()})
+    thread, written = in_thread(writer.stop)
+    thread.join(0.3)
+    assert thread.is_alive()  # waiting for a's write, which is under way
+    held.release("a.docx")
+    thread.join(10)
+    assert written == [["a"]]
+    assert held.begun == ["a.docx"]
+    assert [p.name for p in tmp_path.iterdir()] == ["a.docx"]
+
+
+def test_a_report_that_cannot_be_written_fails_alone(project, monkeypatch):
+    """The write fails on the writer's thread: that report fails with the reason, the others are
+    written and current, and no temporary file is left."""
+    for name in ("甲镇", "乙镇"):
+        project.unit(name, metrics=M.format(v=1), sections=TEXT)
+    replace = os.replace
+
+    def full_disk_for_jia(source, target):
+        if os.path.basename(target) == "甲镇.docx":
+            raise OSError(28, "No space left on device")
+        replace(source, target)
+    monkeypatch.setattr(os, "replace", full_disk_for_jia)
+    result = project.run("build", "-q", "-j", "1", validate=False)
+    monkeypatch.undo()
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == ("无法写入 out/2024-Q3/甲镇.docx：No space left on device"
+                                             "（文件是否正在 Word/WPS 中打开或只读？）")
+    # the summary is made again of the unit whose report is current
+    assert sorted(p.name for p in (project.root / "out/2024-Q3").iterdir()) == ["乙镇.docx", "汇总报告.docx",
+                                                                              "汇总表.xlsx"]
+    result = project.run("build", ok=True)
+    assert "生成 2 份，未变化 1 份" in result.stderr  # 甲镇 and the summary; 乙镇 was written and recorded
+
+
+def test_a_bug_met_while_writing_a_report_fails_that_report_alone(project, monkeypatch):
+    import reportgen.batch.outputs as outputs
+    for name in ("甲镇", "乙镇"):
+        project.unit(name, metrics=M.format(v=1), sections=TEXT)
+    write = outputs.write_atomic
+
+    def buggy_for_jia(path, data, top=None):
+        if path.name == "甲镇.docx":
+            raise KeyError("bug")
+        write(path, data, top)
+    monkeypatch.setattr(outputs, "write_atomic", buggy_for_jia)
+    result = project.run("build", "-q", "-j", "1", validate=False)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == "2024-Q3/甲镇.docx: 内部错误，请把这条信息报告给开发人员：KeyError: 'bug'"
+    assert project.out("2024-Q3/乙镇.docx").is_file()
+
+
+def test_a_temporary_name_already_taken_is_left_alone_and_another_is_drawn(tmp_path, monkeypatch):
+    from reportgen.batch.outputs import write_atomic
+    taken = tmp_path / f".a.docx.{'00' * 6}.tmp"
+    taken.write_bytes(b"someone else's")
+    draws = iter([b"\0" * 6, b"\1" * 6])
+    monkeypatch.setattr(os, "urandom", lambda n: next(draws))
+    write_atomic(tmp_path / "a.docx", b"A")
+    assert taken.read_bytes() == b"someone else's"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [taken.name, "a.docx"]
+    assert (tmp_path / "a.docx").read_bytes() == b"A"

@@ -1,5 +1,5 @@
-"""A whole build: find and check the unit files, pick the periods, plan one job per report, and
-write the reports that are not current, in worker processes, each atomically.  Never prints:
+"""A whole build: find and check the unit files, pick the periods, plan one job per report, make
+the reports that are not current (in worker processes) and write each atomically.  Never prints:
 progress goes to a callback, problems into the result."""
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from ..input.files import display_path, find_unit_files, find_workbooks, is_work
 from ..input.period import Period
 from ..input.settings import Settings, find_root, load_settings, settings_path, templates_dir
 from ..resources import template_files
-from .outputs import SUMMARY_NAME, assign_names, workbook_key, write_atomic
+from .outputs import SUMMARY_NAME, BackgroundWriter, assign_names, workbook_key, write_atomic
 from .state import BuildState, file_stats, files_digest, fingerprint
 from .workers import can_fork, map_unordered, terminate_as_interrupt
 
@@ -369,8 +369,8 @@ class Builder:
         self.progress("unchanged", job.title, job.key)
 
     def run_jobs(self, state: BuildState, todo: list[Job], done: set) -> list[tuple[Job, dict]]:
-        """Build the jobs (unit reports are written as they are made); returns each summary made,
-        with its files, not yet written."""
+        """Build the jobs; unit reports are written as they come (on the writer's thread, while the
+        next ones are made).  Returns each summary made, with its files, not yet written."""
         from .jobs import build_job
         state.forget(key for job in todo if not job.summary for key in job.outputs)  # a summary's: as it is written
         self.save(state)
@@ -383,30 +383,47 @@ class Builder:
             return []
         self.result.warnings += [w for w in self.renderer.writer.warnings if w not in self.result.warnings]
         finished, staged = {}, []
+        writer = BackgroundWriter(self.out)
         try:
-            build = partial(build_job, self.renderer, self.out, self.strict)
+            build = partial(build_job, self.renderer, True, self.strict)
             for number, outcome in map_unordered(build, todo, self.jobs if len(todo) >= PARALLEL_REPORTS else 1):
                 job = finished[number] = todo[number]
                 job.problems, job.warnings = outcome.problems, outcome.warnings
-                if outcome.staged:
-                    staged.append((job, outcome.staged))
+                if job.summary and outcome.problems is None:
+                    staged.append((job, outcome.files))
                     continue
-                if outcome.problems is None:
-                    for key in job.outputs:
-                        state.record(key, job.fingerprint, job.period.key)
-                    done.add(job.key)
-                self.progress("built" if outcome.problems is None else "failed", job.title, job.key)
+                for written, error in writer.add(job, outcome.files):
+                    self.written(state, written, error, done)
+            for written, error in writer.finish():
+                self.written(state, written, error, done)
         finally:
+            for written in writer.stop():  # stopped early: what was written all the same
+                self.record(state, written, done)
             self.save(state)
             for number in sorted(finished):  # in plan order, whatever order workers finish in
                 job = finished[number]
                 self.result.warnings += job.warnings
-                if job.problems is None and not job.summary:
+                if job.key in done and not job.summary:
                     self.result.built.append(self.out / job.key)
                 elif job.problems is not None:
                     self.result.failed.append(job.failed_as)
                     self.result.problems += job.problems
         return staged
+
+    def written(self, state: BuildState, job: Job, error: Exception | None, done: set) -> None:
+        """A unit report's write is over (or it had nothing to write: its problems are known)."""
+        from .jobs import internal_error
+        if error is not None:
+            job.problems = [str(error) if isinstance(error, OutputError) else internal_error(job.key, error)]
+        elif job.problems is None:
+            self.record(state, job, done)
+        self.progress("built" if job.problems is None else "failed", job.title, job.key)
+
+    @staticmethod
+    def record(state: BuildState, job: Job, done: set) -> None:
+        for key in job.outputs:
+            state.record(key, job.fingerprint, job.period.key)
+        done.add(job.key)
 
     def commit(self, state: BuildState, job: Job, files: dict, done: set) -> None:
         """Write a summary's staged files and record them."""
@@ -421,10 +438,8 @@ class Builder:
             self.result.problems.append(str(exc))
             self.progress("failed", job.title, job.key)
             return
-        for key in job.outputs:
-            state.record(key, job.fingerprint, job.period.key)
+        self.record(state, job, done)
         self.save(state)
-        done.add(job.key)
         self.result.built.append(self.out / job.key)
         self.progress("built", job.title, job.key)
 
@@ -445,7 +460,7 @@ def check(project: Project, paths=(), strict: bool = False) -> tuple[BuildResult
     index = load_index(files)
     jobs = builder.plan(index, selected) if selected else []
     for job in jobs + builder.summary_jobs(jobs):
-        outcome = build_job(builder.renderer, None, strict, job)
+        outcome = build_job(builder.renderer, False, strict, job)
         builder.result.warnings += outcome.warnings
         if outcome.problems:
             builder.result.failed.append(job.failed_as)

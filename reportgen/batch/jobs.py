@@ -1,15 +1,14 @@
 """One report's job: what it is (Job), what renders it (Renderer, set up once before workers are
-forked), and running it: a Job in, an Outcome out (a unit report written, a summary's files staged,
-or the problems that stopped it)."""
+forked), and running it: a Job in, an Outcome out (the report's files, made but not written, or the
+problems that stopped it)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import InputError, OutputError, Problem
-from .outputs import workbook_key, write_atomic
+from ..errors import InputError, Problem
+from .outputs import workbook_key
 
 if TYPE_CHECKING:
     from ..input.period import Period
@@ -100,34 +99,35 @@ class Renderer:
 
 @dataclass
 class Outcome:
-    """What became of a job: None or the problems that stopped it; warnings; and a summary's files,
-    made but not yet written (output key -> bytes)."""
+    """What became of a job: None or the problems that stopped it; warnings; and the files it made,
+    not yet written (output key -> bytes)."""
     problems: list | None
     warnings: list = field(default_factory=list)
-    staged: dict = field(default_factory=dict)
+    files: dict = field(default_factory=dict)
 
 
-def build_job(renderer: Renderer, out: Path | None, strict: bool, job: Job) -> Outcome:
-    """Render one report: a unit report is written to ``out`` (unless it is None); a summary's
-    report and workbook are staged, to be written once its unit reports are known to be current.
-    With ``strict``, a warning about the document stops it too."""
+def internal_error(key: str, exc: Exception) -> str:
+    """What a bug met while making or writing a report says (it stops that report, not the batch)."""
+    return f"{key}: 内部错误，请把这条信息报告给开发人员：{type(exc).__name__}: {exc}"
+
+
+def build_job(renderer: Renderer, make_files: bool, strict: bool, job: Job) -> Outcome:
+    """Render one report, and with ``make_files`` make its files (a summary's: the report and its
+    workbook).  With ``strict``, a warning about the document stops it too."""
     try:
         context, warnings = renderer.context(job)
         # a summary's workbook first: what making it takes is free again before its document is made
-        workbook = statistics_workbook(context) if job.summary and out is not None else None
+        workbook = statistics_workbook(context) if job.summary and make_files else None
         document, warnings = renderer.document(job, context, warnings)
         if strict and warnings:
             return Outcome([w.as_error() for w in warnings])
-        if out is None:
+        if not make_files:
             return Outcome(None, warnings)
-        report = renderer.writer.write(document)
+        files = {job.key: renderer.writer.write(document)}
         if job.summary:
-            return Outcome(None, warnings, {job.key: report, workbook_key(job.period): workbook})
-        write_atomic(out / job.key, report, top=out)
+            files[workbook_key(job.period)] = workbook
+        return Outcome(None, warnings, files)
     except InputError as exc:
         return Outcome(exc.problems)
-    except OutputError as exc:
-        return Outcome([str(exc)])
-    except Exception as exc:  # noqa: BLE001 - a bug must not stop the batch or leave a partial file
-        return Outcome([f"{job.key}: 内部错误，请把这条信息报告给开发人员：{type(exc).__name__}: {exc}"])
-    return Outcome(None, warnings)
+    except Exception as exc:  # noqa: BLE001 - a bug must not stop the batch
+        return Outcome([internal_error(job.key, exc)])

@@ -2,9 +2,11 @@
 inside the output folder."""
 from __future__ import annotations
 
+import errno
 import os
 import re
 import stat
+from collections import deque
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -79,10 +81,21 @@ def ensure_folder(top: Path, folder: Path) -> None:
                 raise OutputError(f"无法创建文件夹 {display_path(current)}：{exc.strerror}") from None
 
 
-def _file_mode() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
+# A new file, created exclusively, never through a link, with the mode the umask gives a new file
+# (mkstemp makes a private one, and reading the umask means setting it: a race with another thread)
+_CREATE = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+           | getattr(os, "O_BINARY", 0))
+
+
+def _temporary_file(path: Path) -> tuple[int, Path]:
+    """(descriptor, name) of a new file beside ``path``, named .NAME.RANDOM.tmp."""
+    for _ in range(100):
+        tmp = path.parent / f".{path.name}.{os.urandom(6).hex()}.tmp"
+        try:
+            return os.open(tmp, _CREATE, 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(path.parent))
 
 
 def write_atomic(path: Path, data: bytes, top: Path | None = None) -> None:
@@ -93,16 +106,17 @@ def write_atomic(path: Path, data: bytes, top: Path | None = None) -> None:
         ensure_folder(top, path.parent)
     else:
         path.parent.mkdir(parents=True, exist_ok=True)
-    import tempfile
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        fd, tmp = _temporary_file(path)
     except OSError as exc:
         raise OutputError(f"无法写入 {display_path(path)}：{exc.strerror}") from None
     try:
-        with os.fdopen(fd, "wb") as f:
-            if hasattr(os, "fchmod"):
-                os.fchmod(f.fileno(), _file_mode())  # mkstemp makes it private; a report is not
-            f.write(data)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
         os.replace(tmp, path)
     except BaseException as exc:
         try:
@@ -112,3 +126,53 @@ def write_atomic(path: Path, data: bytes, top: Path | None = None) -> None:
         if isinstance(exc, OSError):
             raise OutputError(f"无法写入 {display_path(path)}：{exc.strerror}（文件是否正在 Word/WPS 中打开或只读？）") from None
         raise
+
+
+WRITES_AHEAD = 4  # files handed to a BackgroundWriter and not yet written, at most
+
+
+class BackgroundWriter:
+    """Files written, each with write_atomic, on a thread of their own while the caller makes the
+    next ones: most of a write is the file system's work, which that thread waits out (README, 速度).
+    What each write came to is handed back in the order the files were handed in."""
+
+    def __init__(self, top: Path):
+        from concurrent.futures import ThreadPoolExecutor
+        self.top = top
+        self.pool = ThreadPoolExecutor(1, thread_name_prefix="reportgen-write")  # its thread starts with the first write
+        self.queue: deque = deque()  # (tag, future of its write, or None)
+
+    def add(self, tag, files: dict | None) -> list[tuple[object, OutputError | None]]:
+        """Hand in ``tag``'s files (key under top -> bytes; None: nothing to write, the tag only
+        keeps its place in the order); returns (tag, error or None) of each write finished by now,
+        waiting for the oldest while more than WRITES_AHEAD are outstanding."""
+        self.queue.append((tag, self.pool.submit(self._write, files) if files else None))
+        return self._finished(len(self.queue) - WRITES_AHEAD)
+
+    def finish(self) -> list[tuple[object, OutputError | None]]:
+        """What every write handed in came to, once it is done."""
+        return self._finished(len(self.queue))
+
+    def stop(self) -> list:
+        """The writes not begun are dropped; the one under way ends (whole or not at all); returns
+        the tags of the files written since last asked."""
+        for _, future in self.queue:
+            if future is not None:
+                future.cancel()
+        written = [tag for tag, future in self.queue
+                   if future is not None and not future.cancelled() and future.exception() is None]
+        self.queue.clear()
+        self.pool.shutdown(wait=True)
+        return written
+
+    def _finished(self, wait_for: int) -> list:
+        finished = []
+        while self.queue and (wait_for > 0 or self.queue[0][1] is None or self.queue[0][1].done()):
+            tag, future = self.queue.popleft()
+            wait_for -= 1
+            finished.append((tag, future and future.exception()))
+        return finished
+
+    def _write(self, files: dict) -> None:
+        for key, data in files.items():
+            write_atomic(self.top / key, data, top=self.top)

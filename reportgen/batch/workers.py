@@ -2,8 +2,8 @@
 
 Workers are forked, so the function and the items reach them as arguments without being pickled;
 only each result comes back pickled.  Ctrl-C or SIGTERM in this process: workers finish the item
-at hand (a report is written whole or not at all), take no more, and are waited for; a worker that
-dies is a WorkerError.  Where fork is not available (Windows), everything runs in this process.
+at hand, take no more, and are waited for; a worker that dies is a WorkerError.  Where fork is not
+available (Windows), everything runs in this process.
 """
 from __future__ import annotations
 

@@ -9,10 +9,10 @@ content types.  Entries carry fixed timestamps, so the same input gives the same
 """
 from __future__ import annotations
 
-import hashlib
 import math
 import posixpath
 import re
+import zlib
 from itertools import chain
 
 from lxml import etree
@@ -275,13 +275,13 @@ CHUNK = 1 << 15  # characters of body XML compressed at a time
 
 
 class _Report:
-    """One report being written: its charts and the digest of its body, known once the body is."""
+    """One report being written: its charts and the CRC-32 of its body, known once the body is."""
 
     def __init__(self, writer: Writer, document: Document):
         self.writer, self.document = writer, document
         self.date = document.properties.date or DEFAULT_TIMESTAMP
         self.charts: list = []
-        self.digest = hashlib.blake2b(digest_size=4)
+        self.body_crc = 0
 
     def chart_id(self, number: int) -> str:
         return self.writer.package.free_id(f"rIdChart{number}")
@@ -290,7 +290,7 @@ class _Report:
         """(name, chunks) of each part of its own, the document part first (the others depend on it)."""
         package = self.writer.package
         yield package.main, self.document_xml()
-        yield package.settings_name, [package.settings(self.digest.digest())]
+        yield package.settings_name, [package.settings(self.body_crc)]
         yield package.core_name, [core_properties(self.document.properties)]
         if not self.charts:
             yield package.main_rels_name, [package.main_rels_xml]
@@ -318,7 +318,7 @@ class _Report:
         yield self.hashed("".join(pieces).encode("utf-8")) + self.writer.package.document_tail
 
     def hashed(self, chunk: bytes) -> bytes:
-        self.digest.update(chunk)
+        self.body_crc = zlib.crc32(chunk, self.body_crc)
         return chunk
 
 
@@ -450,9 +450,9 @@ class BasePackage:
             candidate = f"{wanted}_{n}"
         return candidate
 
-    def settings(self, digest: bytes) -> bytes:
-        """settings.xml with a w14:docId from the body's digest (below 0x80000000, as Word's are)."""
-        return self._settings_head + f"{int.from_bytes(digest, 'big') & 0x7FFFFFFF:08X}".encode() + self._settings_tail
+    def settings(self, body_crc: int) -> bytes:
+        """settings.xml with a w14:docId from the body's CRC-32 (below 0x80000000, as Word's are)."""
+        return self._settings_head + f"{body_crc & 0x7FFFFFFF:08X}".encode() + self._settings_tail
 
 
 def _text_width(section: etree._Element | None) -> int:
