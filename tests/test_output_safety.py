@@ -1,5 +1,6 @@
 """The output folder is not trusted and a report is current only when the state says so
 (issue: untrusted input, round two — escapes and integrity)."""
+import json
 import os
 import pickle
 import signal
@@ -227,9 +228,10 @@ def test_writes_come_back_in_the_order_they_were_handed_in(tmp_path, monkeypatch
     from reportgen.batch.outputs import BackgroundWriter
     held = HeldWrites(monkeypatch, "a.docx")
     writer = BackgroundWriter(tmp_path)
-    assert writer.add("a", {"a.docx": b"A"}) == []
-    assert writer.add("nothing to write", None) == []  # waits its turn behind a
-    thread, finished = in_thread(writer.finish)
+    writer.add("a", {"a.docx": b"A"})
+    writer.add("nothing to write", None)  # waits its turn behind a
+    assert list(writer.finished()) == []
+    thread, finished = in_thread(lambda: list(writer.finished(everything=True)))
     thread.join(0.3)
     assert thread.is_alive()  # a's write is held: nothing after it is handed back either
     held.release("a.docx")
@@ -245,14 +247,16 @@ def test_no_more_than_WRITES_AHEAD_reports_wait_to_be_written(tmp_path, monkeypa
     held = HeldWrites(monkeypatch, "0.docx")
     writer = BackgroundWriter(tmp_path)
     for i in range(WRITES_AHEAD):
-        assert writer.add(i, {f"{i}.docx": b"x"}) == []
-    thread, handed_back = in_thread(lambda: writer.add(WRITES_AHEAD, {f"{WRITES_AHEAD}.docx": b"x"}))
+        writer.add(i, {f"{i}.docx": b"x"})
+        assert list(writer.finished()) == []
+    writer.add(WRITES_AHEAD, {f"{WRITES_AHEAD}.docx": b"x"})
+    thread, handed_back = in_thread(lambda: next(writer.finished()))
     thread.join(0.3)
-    assert thread.is_alive()  # one more waits for the oldest to be written
+    assert thread.is_alive()  # one more than WRITES_AHEAD: the oldest is waited for
     held.release("0.docx")
     thread.join(10)
-    assert handed_back[0][0] == (0, None)
-    assert [tag for tag, _ in handed_back[0] + writer.finish()] == list(range(WRITES_AHEAD + 1))
+    assert handed_back == [(0, None)]
+    assert [tag for tag, _ in writer.finished(everything=True)] == list(range(WRITES_AHEAD + 1))
     writer.stop()
 
 
@@ -270,6 +274,47 @@ def test_a_stopped_writer_begins_no_more_writes_and_ends_the_one_under_way(tmp_p
     assert written == [["a"]]
     assert held.begun == ["a.docx"]
     assert [p.name for p in tmp_path.iterdir()] == ["a.docx"]
+
+
+INTERRUPTED_WHILE_WAITING = textwrap.dedent("""
+    import json, signal, sys, threading, time
+    from pathlib import Path
+    import reportgen.batch.outputs as outputs
+    top = Path(sys.argv[1])
+    release = threading.Event()
+    write = outputs.write_atomic
+    def held_write(path, data, top=None):
+        if path.name == "0.docx":
+            release.wait(10)
+        write(path, data, top)
+    outputs.write_atomic = held_write
+    writer = outputs.BackgroundWriter(top)
+    main = threading.get_ident()
+    def interrupt_then_release():
+        time.sleep(0.3)
+        signal.pthread_kill(main, signal.SIGINT)  # Ctrl-C while the oldest write is waited for
+        time.sleep(0.2)
+        release.set()
+    threading.Thread(target=interrupt_then_release).start()
+    taken = []
+    try:
+        for i in range(outputs.WRITES_AHEAD + 1):
+            writer.add(i, {f"{i}.docx": b"x"})
+            taken += [tag for tag, _ in writer.finished()]
+    except KeyboardInterrupt:
+        print(json.dumps({"taken": taken, "stopped": writer.stop(), "files": sorted(p.name for p in top.iterdir())}))
+""")
+
+
+def test_a_report_written_while_ctrl_c_arrives_is_still_counted_as_written(tmp_path):
+    """Ctrl-C while the oldest write is waited for: stop() still names the report that write made
+    (else it would be on disk but not recorded, and neither built nor failed)."""
+    run = subprocess.run([sys.executable, "-c", INTERRUPTED_WHILE_WAITING, str(tmp_path)],
+                         capture_output=True, text=True, timeout=30)
+    said = json.loads(run.stdout or "null")
+    assert said is not None, run.stderr
+    assert said["taken"] == [] and said["stopped"][:1] == [0]  # the next may have begun before the stop
+    assert said["files"] == sorted(f"{tag}.docx" for tag in said["stopped"])  # what it names is what was written
 
 
 def test_a_report_that_cannot_be_written_fails_alone(project, monkeypatch):

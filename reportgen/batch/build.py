@@ -383,22 +383,23 @@ class Builder:
             return []
         self.result.warnings += [w for w in self.renderer.writer.warnings if w not in self.result.warnings]
         finished, staged = {}, []
-        writer = BackgroundWriter(self.out)
+        writer = BackgroundWriter(self.out)  # its thread starts with the first write: after workers are forked
         try:
-            build = partial(build_job, self.renderer, True, self.strict)
+            build = partial(build_job, self.renderer, make_files=True, strict=self.strict)
             for number, outcome in map_unordered(build, todo, self.jobs if len(todo) >= PARALLEL_REPORTS else 1):
                 job = finished[number] = todo[number]
                 job.problems, job.warnings = outcome.problems, outcome.warnings
                 if job.summary and outcome.problems is None:
                     staged.append((job, outcome.files))
                     continue
-                for written, error in writer.add(job, outcome.files):
-                    self.written(state, written, error, done)
-            for written, error in writer.finish():
-                self.written(state, written, error, done)
+                writer.add(job, outcome.files)
+                for over, error in writer.finished():
+                    self.report_written(state, over, error, done)
+            for over, error in writer.finished(everything=True):
+                self.report_written(state, over, error, done)
         finally:
-            for written in writer.stop():  # stopped early: what was written all the same
-                self.record(state, written, done)
+            for over in writer.stop():  # stopped early: what was written all the same
+                self.record(state, over, done)
             self.save(state)
             for number in sorted(finished):  # in plan order, whatever order workers finish in
                 job = finished[number]
@@ -410,7 +411,7 @@ class Builder:
                     self.result.problems += job.problems
         return staged
 
-    def written(self, state: BuildState, job: Job, error: Exception | None, done: set) -> None:
+    def report_written(self, state: BuildState, job: Job, error: Exception | None, done: set) -> None:
         """A unit report's write is over (or it had nothing to write: its problems are known)."""
         from .jobs import internal_error
         if error is not None:
@@ -460,7 +461,7 @@ def check(project: Project, paths=(), strict: bool = False) -> tuple[BuildResult
     index = load_index(files)
     jobs = builder.plan(index, selected) if selected else []
     for job in jobs + builder.summary_jobs(jobs):
-        outcome = build_job(builder.renderer, False, strict, job)
+        outcome = build_job(builder.renderer, job, make_files=False, strict=strict)
         builder.result.warnings += outcome.warnings
         if outcome.problems:
             builder.result.failed.append(job.failed_as)

@@ -111,7 +111,7 @@ def internal_error(key: str, exc: Exception) -> str:
     return f"{key}: 内部错误，请把这条信息报告给开发人员：{type(exc).__name__}: {exc}"
 
 
-def build_job(renderer: Renderer, make_files: bool, strict: bool, job: Job) -> Outcome:
+def build_job(renderer: Renderer, job: Job, *, make_files: bool, strict: bool) -> Outcome:
     """Render one report, and with ``make_files`` make its files (a summary's: the report and its
     workbook).  With ``strict``, a warning about the document stops it too."""
     try:

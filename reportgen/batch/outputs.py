@@ -8,7 +8,7 @@ import re
 import stat
 from collections import deque
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterator
 
 from ..errors import OutputError
 from ..input.files import display_path
@@ -134,44 +134,40 @@ WRITES_AHEAD = 4  # files handed to a BackgroundWriter and not yet written, at m
 class BackgroundWriter:
     """Files written, each with write_atomic, on a thread of their own while the caller makes the
     next ones: most of a write is the file system's work, which that thread waits out (README, 速度).
-    What each write came to is handed back in the order the files were handed in."""
+    What each write came to is handed back in the order the files were handed in.  The thread starts
+    with the first write: a process must not fork while it runs."""
 
     def __init__(self, top: Path):
         from concurrent.futures import ThreadPoolExecutor
         self.top = top
-        self.pool = ThreadPoolExecutor(1, thread_name_prefix="reportgen-write")  # its thread starts with the first write
-        self.queue: deque = deque()  # (tag, future of its write, or None)
+        self.pool = ThreadPoolExecutor(1, thread_name_prefix="reportgen-write")
+        self.queue: deque = deque()  # (tag, future of its write, or None), oldest first
 
-    def add(self, tag, files: dict | None) -> list[tuple[object, OutputError | None]]:
+    def add(self, tag, files: dict | None) -> None:
         """Hand in ``tag``'s files (key under top -> bytes; None: nothing to write, the tag only
-        keeps its place in the order); returns (tag, error or None) of each write finished by now,
-        waiting for the oldest while more than WRITES_AHEAD are outstanding."""
+        keeps its place in the order)."""
         self.queue.append((tag, self.pool.submit(self._write, files) if files else None))
-        return self._finished(len(self.queue) - WRITES_AHEAD)
 
-    def finish(self) -> list[tuple[object, OutputError | None]]:
-        """What every write handed in came to, once it is done."""
-        return self._finished(len(self.queue))
+    def finished(self, everything: bool = False) -> Iterator[tuple[object, Exception | None]]:
+        """(tag, the error its write met, or None) of each write over, oldest first, waiting for the
+        oldest while more than WRITES_AHEAD are outstanding (with ``everything``: until none is).
+        A tag leaves the queue only once the caller asks for the next, so that one it was handed
+        but did not finish with (interrupted) is still counted by stop()."""
+        while self.queue:
+            tag, future = self.queue[0]
+            if future is not None and not future.done() and not everything and len(self.queue) <= WRITES_AHEAD:
+                return
+            yield tag, future and future.exception()
+            self.queue.popleft()
 
     def stop(self) -> list:
-        """The writes not begun are dropped; the one under way ends (whole or not at all); returns
-        the tags of the files written since last asked."""
-        for _, future in self.queue:
-            if future is not None:
-                future.cancel()
+        """The writes not begun are dropped, the one under way ends (whole or not at all), and the
+        thread with it; returns the tags still queued whose files were written."""
+        self.pool.shutdown(wait=True, cancel_futures=True)
         written = [tag for tag, future in self.queue
                    if future is not None and not future.cancelled() and future.exception() is None]
         self.queue.clear()
-        self.pool.shutdown(wait=True)
         return written
-
-    def _finished(self, wait_for: int) -> list:
-        finished = []
-        while self.queue and (wait_for > 0 or self.queue[0][1] is None or self.queue[0][1].done()):
-            tag, future = self.queue.popleft()
-            wait_for -= 1
-            finished.append((tag, future and future.exception()))
-        return finished
 
     def _write(self, files: dict) -> None:
         for key, data in files.items():
