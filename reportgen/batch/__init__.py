@@ -1,1 +1,1 @@
-"""A whole build: plan jobs per period → state (what is current) → each job rendered (in workers) → atomic outputs, written while the next are rendered."""
+"""A whole build: plan jobs per period → state (what is current) → each job rendered (in workers) → atomic outputs."""

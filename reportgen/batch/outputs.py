@@ -1,5 +1,5 @@
-"""Output file names (safe on Linux and Windows) and atomic writes that never follow a link
-inside the output folder."""
+"""Output file names (safe on Linux and Windows), atomic writes that never follow a link inside
+the output folder, and a thread that does those writes while the next reports are made."""
 from __future__ import annotations
 
 import errno
