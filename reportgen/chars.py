@@ -22,6 +22,11 @@ SHARED_PUNCTUATION = "\u2018\u2019\u201c\u201d\u2026\u2014\u00b7"
 XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
+def xml_text(text: str) -> str:
+    """Text that XML 1.0 can hold: the characters it cannot are dropped."""
+    return XML_INVALID.sub("", text)
+
+
 def is_hanzi(ch: str) -> bool:
     return any(first <= ch <= last for first, last in HANZI_RANGES)
 

@@ -52,6 +52,36 @@ def test_every_planted_slip_at_its_place(project):
     assert result.output.splitlines() == EXPECTED
 
 
+EVERY_NARRATIVE_FIELD = """\
+unit: 城关镇
+period: 2024-Q3
+report:
+  title: 城关镇工作汇报,三季度
+  topic: 双创 工作
+  salutation: 各位领导,
+  signature: 城关镇人民政府,
+  intro: 现汇报如下,请审阅。
+  closing: 特此汇报,请审阅。
+highlights:
+  - 亮点一,成效明显。
+problems:
+  - 问题一,有待解决。
+plans:
+  - 打算一,继续推进。
+attachments:
+  - 附件一,统计表
+"""
+
+
+def test_every_narrative_field_of_the_report_block_and_the_lists_is_checked(project):
+    """The report keys and lists the renderer evaluates (render.context) are the ones lint reads."""
+    project.file("data/f.yaml", EVERY_NARRATIVE_FIELD)
+    result = project.run("lint")
+    assert [line.split(": ")[0] for line in result.output.splitlines()] == [
+        f"data/f.yaml:{line}:{column}" for line, column in
+        [(4, 17), (5, 12), (6, 19), (7, 21), (8, 15), (9, 16), (11, 8), (13, 8), (15, 8), (17, 8)]]
+
+
 def test_fix_changes_only_the_safe_findings(project):
     path = project.file("data/f.yaml", FAULTS)
     result = project.run("lint", "--fix")

@@ -1,1 +1,1 @@
-"""A whole build: plan jobs per period → state (what is current) → each job rendered (in workers) → atomic outputs."""
+"""A project and options in, reports on disk out: plan jobs per period → state (what is current) → jobs rendered (in workers) → atomic outputs."""

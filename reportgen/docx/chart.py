@@ -30,7 +30,7 @@ from typing import Literal, Sequence
 from lxml import etree
 from lxml.builder import ElementMaker
 
-from ..chars import XML_INVALID, width_chars
+from ..chars import width_chars, xml_text
 from .package import xml_attribute
 
 NS_C = "http://schemas.openxmlformats.org/drawingml/2006/chart"
@@ -183,7 +183,7 @@ class ChartParts:
             WP.inline(
                 WP.extent(cx=str(self.width_emu), cy=str(self.height_emu)),
                 WP.effectExtent(l="0", t="0", r="0", b="0"),
-                WP.docPr(id=str(docpr_id), name=_text(name or f"图表 {self.number}"), descr=_text(self.title)),
+                WP.docPr(id=str(docpr_id), name=xml_text(name or f"图表 {self.number}"), descr=xml_text(self.title)),
                 WP.cNvGraphicFramePr(),
                 A.graphic(A.graphicData(C.chart({R_ID: rel_id}), uri=GRAPHIC_DATA_URI)),
                 distT="0", distB="0", distL="0", distR="0"))
@@ -240,7 +240,7 @@ def _points(spec: BarChart) -> list[tuple[str, Number]]:
             raise ValueError(f"value of {name!r} must be a Decimal or int, got {value!r}")
         if isinstance(value, Decimal) and not value.is_finite():
             raise ValueError(f"value of {name!r} is not a finite number: {value}")
-        points.append((_text(str(name)), value))
+        points.append((xml_text(str(name)), value))
     if not points:
         raise ValueError("no values to chart: every value is None")
     return points
@@ -254,11 +254,6 @@ def _auto_direction(spec: BarChart, points) -> Literal["col", "bar"]:
     char = spec.font_size * EMU_PER_POINT
     widest = max(width_chars(name) for name, _ in points)
     return "col" if widest * char <= 2 * slot * 0.9 else "bar"
-
-
-def _text(text: str) -> str:
-    """Text XML 1.0 can hold (control characters dropped)."""
-    return XML_INVALID.sub("", text)
 
 
 def _number_text(value: Number) -> str:
@@ -305,7 +300,7 @@ def _title(spec: BarChart) -> etree._Element:
     return C.title(
         C.tx(C.rich(A.bodyPr(), A.lstStyle(),
                     A.p(A.pPr(_run_properties("defRPr", spec.title_font, spec.title_size)),
-                        A.r(_run_properties("rPr", spec.title_font, spec.title_size), A.t(_text(spec.title)))))),
+                        A.r(_run_properties("rPr", spec.title_font, spec.title_size), A.t(xml_text(spec.title)))))),
         C.overlay(val="0"))
 
 
@@ -319,7 +314,7 @@ def _series(spec: BarChart, points, last_row: int) -> etree._Element:
     numbers = [_number_text(value) for _, value in points]
     return C.ser(
         _val("idx", 0), _val("order", 0),
-        C.tx(C.strRef(C.f(f"{SHEET}!$B$1"), _string_cache([_text(spec.series_name)]))),
+        C.tx(C.strRef(C.f(f"{SHEET}!$B$1"), _string_cache([xml_text(spec.series_name)]))),
         C.spPr(A.solidFill(A.srgbClr(val=spec.color.upper())), _no_line()),
         _val("invertIfNegative", 0),
         C.dLbls(
@@ -415,11 +410,11 @@ def _workbook(spec: BarChart, points) -> bytes:
     ws = wb.add_worksheet(SHEET)
     bold = wb.add_format({"bold": True, "align": "center"})
     number = wb.add_format({"num_format": spec.number_format})
-    header = (NAME_HEADER, _text(spec.series_name))
+    header = (NAME_HEADER, xml_text(spec.series_name))
     for column, text in enumerate(header):
         ws.write_string(0, column, text, bold)  # write_string: a name starting with "=" stays text
     for row, (name, value) in enumerate(points, 1):
-        ws.write_string(row, 0, _text(name))
+        ws.write_string(row, 0, xml_text(name))
         ws.write_number(row, 1, cell_number(value)[0], number)  # int when integral, else float
     set_width(ws, 0, max(8, *(width_chars(name) * 2 + 2 for name, _ in points)))
     set_width(ws, 1, max(10, width_chars(header[1]) * 2 + 2))

@@ -18,7 +18,7 @@ from itertools import chain
 from lxml import etree
 
 from .. import __version__
-from ..chars import SHARED_PUNCTUATION, XML_INVALID, width_chars
+from ..chars import SHARED_PUNCTUATION, width_chars, xml_text
 from ..document import (Attachments, Chart, DateLine, Document, Heading, Paragraph, Properties, RunInHeading,
                         Salutation, Signature, Table, Title)
 from ..input.settings import Style
@@ -54,13 +54,8 @@ def style_ids(styles: etree._Element) -> dict[str, str]:
 
 # --- writing one report -------------------------------------------------------------------------
 
-def _xml_text(text: str) -> str:
-    """Text that XML 1.0 can hold (control characters in a template are dropped)."""
-    return XML_INVALID.sub("", text)
-
-
 def _text_xml(text: str) -> str:
-    text = xml_escape(_xml_text(text))
+    text = xml_escape(xml_text(text))
     if "\n" in text:
         text = text.replace("\n", '</w:t><w:br/><w:t xml:space="preserve">')
     return f'<w:t xml:space="preserve">{text}</w:t>'
@@ -532,7 +527,7 @@ def core_properties(properties: Properties) -> bytes:
     """docProps/core.xml: title, subject = the period, author = the signing unit, and the report
     date as the timestamps."""
     def text(value: str) -> str:
-        return xml_escape(_xml_text(value))
+        return xml_escape(xml_text(value))
     stamps = ""
     if properties.date is not None:
         stamp = f"{properties.date.isoformat()}T00:00:00Z"

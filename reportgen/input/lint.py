@@ -206,7 +206,10 @@ def lint_text(value: str, heading: bool = False, rules=None) -> list[tuple[int, 
     return sorted(found)
 
 
-NARRATIVE_REPORT_KEYS = ("title", "topic", "salutation", "intro", "signature")
+# A unit file's narrative text outside its sections and metric names (the renderer evaluates the same
+# report keys as Jinja): the report keys, then the lists of paragraphs
+NARRATIVE_REPORT_KEYS = ("title", "topic", "salutation", "signature", "intro", "closing")
+NARRATIVE_LISTS = ("highlights", "problems", "plans", "attachments")
 
 
 def narrative_fields(data):
@@ -226,7 +229,7 @@ def narrative_fields(data):
             if isinstance(metric, dict) and isinstance(metric.get("name"), str):
                 yield ("metrics", metric_id, "name"), metric["name"], False
     yield from _sections(data.get("sections"), ("sections",))
-    for key in ("problems", "plans", "attachments"):
+    for key in NARRATIVE_LISTS:
         items = data.get(key)
         if isinstance(items, list):
             for i, item in enumerate(items):

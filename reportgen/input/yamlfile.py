@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from ..chars import XML_INVALID
+from ..chars import XML_INVALID, xml_text
 from ..errors import InputError, Problem
 from .files import os_error_message
 
@@ -763,7 +763,7 @@ class _Builder:
         line, col = line_column(self.loaded.text, source_index(self.loaded.text, node, m.start()))
         self.problems.append(Problem(self.loaded.display, line, col, field_name(path),
                                      f"含有不可见的控制字符 U+{ord(m.group()):04X}，请删除"))
-        return XML_INVALID.sub("", value)
+        return xml_text(value)
 
     def bad_tag(self, node, path):
         self.fail(node, path, f"不允许的 YAML 标签“{node.tag}”：只能写普通的文字、数字、列表和字段")

@@ -7,13 +7,13 @@ from ..chars import join_lines
 from ..figures.history import MetricsOnDemand, as_metric
 from ..figures.phrases import Metrics
 from ..figures.summary import UnitFigures
+from ..input.lint import NARRATIVE_REPORT_KEYS
 from ..input.settings import Settings
 from ..input.unitfile import Unit, UnitText
 from .absence import absences_in
 from .markdown import Markdown
 from .templates import Templates
 
-NARRATIVE_REPORT_KEYS = ("title", "topic", "salutation", "signature", "intro", "closing")
 
 
 def report_defaults(unit: Unit, settings: Settings) -> dict:

@@ -1,1 +1,1 @@
-"""Tables as spreadsheets: the summary's statistics table written as .xlsx."""
+"""Rows in, .xlsx bytes out: the summary's statistics table (汇总表.xlsx) and a chart's embedded workbook."""

@@ -16,7 +16,7 @@ from typing import Sequence
 
 from xlsxwriter import Workbook
 
-from ..chars import XML_INVALID, wide_count
+from ..chars import wide_count, xml_text
 
 Cell = str | Decimal | int | None
 
@@ -56,7 +56,7 @@ def summary_workbook(header: Sequence[str], rows: Sequence[Sequence[Cell]],
     finite (or too large for a spreadsheet's double), and TypeError for a cell of another type
     (float, bool, …).
     """
-    header = [_text(str(title)) for title in header]
+    header = [xml_text(str(title)) for title in header]
     columns = len(header)
     table = [_row(row, columns, r) for r, row in enumerate(rows)]
     if not 0 <= name_column < columns:
@@ -163,7 +163,7 @@ def cell_number(number: Decimal | int) -> tuple[int | float, int, str]:
 def _write_text(ws, row: int, column: int, value: str | None, cell_format) -> str:
     """Write a text cell, which stays text (``write_string``: "=1+1" is no formula), or a blank
     one for None or text that is empty; the text it shows."""
-    text = "" if value is None else _text(value)
+    text = "" if value is None else xml_text(value)
     if text:
         ws.write_string(row, column, text, cell_format)
     else:
@@ -171,8 +171,6 @@ def _write_text(ws, row: int, column: int, value: str | None, cell_format) -> st
     return text
 
 
-def _text(text: str) -> str:
-    return XML_INVALID.sub("", text)
 
 
 def _display_width(text: str) -> float:
@@ -183,7 +181,7 @@ def _display_width(text: str) -> float:
 def _sheet_title(title: str) -> str:
     """A sheet name Excel accepts: no []:*?/\\, at most 31 characters (UTF-16 code units), not
     starting or ending with an apostrophe, not empty."""
-    title = SHEET_TITLE_INVALID.sub("_", _text(title)).strip("'")[:SHEET_TITLE_LENGTH]
+    title = SHEET_TITLE_INVALID.sub("_", xml_text(title)).strip("'")[:SHEET_TITLE_LENGTH]
     while len(title.encode("utf-16-le")) > 2 * SHEET_TITLE_LENGTH:  # characters beyond the BMP count two
         title = title[:-1]
     return title.rstrip("'") or "Sheet1"
