@@ -3,6 +3,7 @@ plain str in templates, every markup character prints as written, the sandbox re
 and rendering is bounded."""
 import time
 
+import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import NS, W, docx_xml, texts
@@ -82,6 +83,18 @@ def test_the_sandbox_refuses_in_text_and_in_templates(project):
     result = project.run("build", "-q")
     assert result.stderr.splitlines()[0].endswith(
         "templates/work-report.md.j2:3:1: template: 不允许访问“__class__”：模板和文字中的 Jinja 在安全沙箱中运行")
+
+
+@pytest.mark.parametrize("expression,refused,located", [("m.x.__init__.__globals__", "__init__", "7:20"),
+                                                       ("unit.__class__", "__class__", "7:21")])
+def test_the_sandbox_refuses_in_plain_text_each_expression_alone(project, expression, refused, located):
+    """Text of literal parts and {{ … }} only is evaluated expression by expression: in the same sandbox."""
+    project.unit(metrics="x: {name: 检查, unit: 户次, value: 1}",
+                 sections=f"- heading: 工作\n  text: '共{{{{ {expression} }}}}。'")
+    result = project.run("build", "-q")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (f"data/2024-Q3/城关镇.yaml:{located}: sections[0].text: "
+                                             f"不允许访问“{refused}”：模板和文字中的 Jinja 在安全沙箱中运行")
 
 
 def test_a_value_without_a_printable_form_is_an_error_not_a_repr(project):

@@ -230,14 +230,16 @@ def _common_chinese() -> frozenset:
     return frozenset(chars)
 
 
-WIDE_RUN = "[\u2000-\u9fff\uff00-\uffef]{2,}"  # compiled by re on first use: only a file not in UTF-8 needs it
+# Runs of characters in the blocks that _common_chinese() draws from (its hanzi and punctuation rows):
+# compiled by re on first use, since only a file not in UTF-8 needs it
+GB2312_BLOCKS_RUN = "[\u2000-\u9fff\uff00-\uffef]{2,}"
 
 
 def _has_utf8_chinese(body: bytes) -> bool:
     """Whether the bytes hold two everyday Chinese characters in a row in valid UTF-8: the sign of a
     UTF-8 file (a GBK file has them by accident about never: none in 250 000 characters tried)."""
     common = _common_chinese()
-    for run in re.finditer(WIDE_RUN, body.decode("utf-8", "surrogateescape")):
+    for run in re.finditer(GB2312_BLOCKS_RUN, body.decode("utf-8", "surrogateescape")):
         chars = run.group()
         if any(a in common and b in common for a, b in zip(chars, chars[1:])):
             return True
