@@ -9,6 +9,7 @@ import time
 
 import pytest
 
+from conftest import REPO
 from reportgen.batch.workers import can_fork, map_unordered
 from reportgen.errors import WorkerError
 
@@ -144,3 +145,35 @@ def test_a_few_reports_are_made_in_this_process_and_many_by_workers(project, mon
     project.unit("单位99")
     project.run("build", "-q", "-j", "2", "--force", ok=True)
     assert asked == [(few + 1, 1), (few + 2, 2)]
+
+
+INTERRUPT_WHILE_LOADING = textwrap.dedent("""
+    import os, signal, sys
+    from pathlib import Path
+    import reportgen.input.index as index
+    from reportgen.batch.build import build
+    loaded = []
+    load = index.load_input
+    def load_input(path):  # in a worker: the tenth file it reads sends Ctrl-C to the build
+        loaded.append(path)
+        if len(loaded) == 10:
+            os.kill(os.getppid(), signal.SIG{signal})
+        return load(path)
+    index.load_input = load_input
+    try:
+        build(Path(sys.argv[1]), jobs=2)
+    except BaseException as exc:
+        print(type(exc).__name__)
+""")
+
+
+@pytest.mark.parametrize("signum,raised", [("INT", "KeyboardInterrupt"), ("TERM", "Terminated")])
+def test_ctrl_c_and_sigterm_while_workers_load_the_files_stop_the_build_before_anything_is_written(
+        tmp_path, signum, raised):
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from generate import generate
+    generate(tmp_path, 120)  # more files than PARALLEL_LOADING: workers load them
+    run = subprocess.run([sys.executable, "-c", INTERRUPT_WHILE_LOADING.replace("{signal}", signum), str(tmp_path)],
+                         capture_output=True, text=True, timeout=60)
+    assert run.stdout.strip() == raised, run.stdout + run.stderr
+    assert not (tmp_path / "out").exists()  # no report, no state: the next build starts afresh
