@@ -152,12 +152,18 @@ INTERRUPT_WHILE_LOADING = textwrap.dedent("""
     from pathlib import Path
     import reportgen.input.index as index
     from reportgen.batch.build import build
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even where the tests' SIGINT is ignored
+    main = os.getpid()
     loaded = []
     load = index.load_input
-    def load_input(path):  # in a worker: the tenth file it reads sends Ctrl-C to the build
+    def load_input(path):  # in a worker: the tenth file the first worker reads sends Ctrl-C to the build
         loaded.append(path)
-        if len(loaded) == 10:
-            os.kill(os.getppid(), signal.SIG{signal})
+        if len(loaded) == 10 and os.getpid() != main:
+            try:
+                os.close(os.open(os.path.join(sys.argv[1], "signalled"), os.O_CREAT | os.O_EXCL))
+            except FileExistsError:
+                return load(path)  # the other worker has sent it
+            os.kill(main, signal.SIG{signal})
         return load(path)
     index.load_input = load_input
     try:
@@ -169,11 +175,91 @@ INTERRUPT_WHILE_LOADING = textwrap.dedent("""
 
 @pytest.mark.parametrize("signum,raised", [("INT", "KeyboardInterrupt"), ("TERM", "Terminated")])
 def test_ctrl_c_and_sigterm_while_workers_load_the_files_stop_the_build_before_anything_is_written(
-        tmp_path, signum, raised):
-    sys.path.insert(0, str(REPO / "benchmarks"))
+        tmp_path, monkeypatch, signum, raised):
+    monkeypatch.syspath_prepend(str(REPO / "benchmarks"))
     from generate import generate
     generate(tmp_path, 120)  # more files than PARALLEL_LOADING: workers load them
     run = subprocess.run([sys.executable, "-c", INTERRUPT_WHILE_LOADING.replace("{signal}", signum), str(tmp_path)],
                          capture_output=True, text=True, timeout=60)
     assert run.stdout.strip() == raised, run.stdout + run.stderr
     assert not (tmp_path / "out").exists()  # no report, no state: the next build starts afresh
+
+
+TWICE = textwrap.dedent("""
+    import time
+    from reportgen.batch.workers import map_unordered
+    def slow(n):
+        time.sleep(4)  # an item that takes long
+        return n
+    print("ready", flush=True)
+    started = time.monotonic()
+    try:
+        for _ in map_unordered(slow, list(range(10)), 2):
+            pass
+    except KeyboardInterrupt:
+        print("interrupted after", round(time.monotonic() - started, 1), flush=True)
+""")
+
+
+def _alive_with(marker: str) -> list[int]:
+    """Processes (not zombies) whose command line has the marker."""
+    found = []
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                if marker.encode() not in f.read():
+                    continue
+            with open(f"/proc/{entry}/stat") as f:
+                if f.read().rsplit(")", 1)[1].split()[0] != "Z":
+                    found.append(int(entry))
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads /proc (Linux)")
+def test_a_second_ctrl_c_while_waiting_for_the_workers_ends_them_at_once(tmp_path):
+    marker = str(tmp_path / "twice")
+    proc = subprocess.Popen([sys.executable, "-c", TWICE, marker], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "ready"
+    ready = time.monotonic()
+    time.sleep(0.8)
+    proc.send_signal(signal.SIGINT)  # workers would finish the items at hand: 3 s more
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGINT)  # no waiting any more
+    out, _ = proc.communicate(timeout=20)
+    assert out.strip().startswith("interrupted after")
+    assert time.monotonic() - ready < 3  # the process has ended, its workers with it
+    assert _alive_with(marker) == []
+
+
+HALF_READ = textwrap.dedent("""
+    import os, signal
+    import multiprocessing.connection as connection
+    from reportgen.batch.workers import map_unordered
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    MAIN = os.getpid()
+    recv = connection.Connection._recv
+    reads = []
+    def recv_interrupted(self, size, *args, **kwargs):
+        if os.getpid() == MAIN:
+            reads.append(size)
+            if size > 4 and len(reads) == 2:  # Ctrl-C between the first result's length and its body
+                os.kill(MAIN, signal.SIGINT)
+        return recv(self, size, *args, **kwargs)
+    connection.Connection._recv = recv_interrupted
+    try:
+        for _ in map_unordered(lambda n: b"x" * 100_000, list(range(20)), 2):
+            pass
+    except KeyboardInterrupt:
+        print("interrupted")
+    except BaseException as exc:
+        print(type(exc).__name__, exc)
+""")
+
+
+def test_ctrl_c_in_the_middle_of_a_result_is_taken_once_the_result_is_read_whole():
+    """Otherwise the rest of that result would be read as the next one: an EOFError instead of the
+    interruption, or a wait for bytes that never come."""
+    run = subprocess.run([sys.executable, "-c", HALF_READ], capture_output=True, text=True, timeout=30)
+    assert run.stdout.strip() == "interrupted", run.stdout + run.stderr[-2000:]

@@ -139,8 +139,9 @@ class BackgroundWriter:
 
     def __init__(self, top: Path):
         from concurrent.futures import ThreadPoolExecutor
+        from .workers import ignore_stop_signals
         self.top = top
-        self.pool = ThreadPoolExecutor(1, thread_name_prefix="reportgen-write")
+        self.pool = ThreadPoolExecutor(1, thread_name_prefix="reportgen-write", initializer=ignore_stop_signals)
         self.queue: deque = deque()  # (tag, future of its write, or None), oldest first
 
     def add(self, tag, files: dict | None) -> None:

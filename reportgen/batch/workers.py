@@ -2,18 +2,21 @@
 
 Workers are forked, so the function and the items reach them as arguments without being pickled;
 only each result comes back pickled.  Ctrl-C or SIGTERM in this process: workers finish the item
-at hand, take no more, and are waited for; a worker that dies is a WorkerError.  Where fork is not
+at hand, take no more, and are waited for (a second one while waiting ends them at once: workers
+write nothing); a worker that dies is a WorkerError.  Where fork is not
 available (Windows), everything runs in this process.
 """
 from __future__ import annotations
 
 import os
 import signal
+from contextlib import contextmanager
 from typing import Callable, Iterator
 
 from ..errors import WorkerError
 
 POLL_SECONDS = 0.2  # how often a waiting main process looks whether a worker died
+STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}  # Ctrl-C and kill: what stops a build
 
 
 def can_fork() -> bool:
@@ -72,8 +75,35 @@ def map_unordered(func: Callable, items: list, jobs: int) -> Iterator[tuple[int,
                 raise error
             yield number, result
     finally:
-        stop.set()  # on an error, Ctrl-C, SIGTERM or a closed generator: workers take nothing more
-        _join(workers, results)
+        try:
+            stop.set()  # on an error, Ctrl-C, SIGTERM or a closed generator: workers take nothing more
+            _join(workers, results)
+        except BaseException:  # stopped again while waiting for them: they end at once (they write nothing)
+            for w in workers:
+                w.kill()
+            raise
+
+
+@contextmanager
+def stop_signals_held():
+    """Ctrl-C and SIGTERM held back until the block ends (where the system can): a message from a
+    worker is read whole, never cut off halfway by an interruption (its rest would then be read as
+    the next message).  Every other thread of this process holds them back always (ignore_stop_signals)."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
+def ignore_stop_signals() -> None:
+    """For a helper thread: Ctrl-C and SIGTERM go to the main thread only (a signal that a helper
+    thread took would stop the main thread wherever it is, even inside stop_signals_held)."""
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
 
 
 def _join(workers, results) -> None:
@@ -84,7 +114,8 @@ def _join(workers, results) -> None:
     while alive := [w for w in workers if w.is_alive()]:
         while True:
             try:
-                results.get_nowait()
+                with stop_signals_held():
+                    results.get_nowait()
             except queue.Empty:
                 break
         wait([w.sentinel for w in alive], timeout=POLL_SECONDS)  # back at once when one exits
@@ -96,7 +127,8 @@ def _next_result(results, workers):
     import queue
     while True:
         try:
-            return results.get(timeout=POLL_SECONDS)
+            with stop_signals_held():
+                return results.get(timeout=POLL_SECONDS)
         except queue.Empty:
             if any(w.exitcode not in (None, 0) for w in workers):
                 raise worker_died() from None
