@@ -29,6 +29,7 @@ from ..errors import InputError, Problem, UsageError
 from .files import display_path, find_unit_files, os_error_message
 from .period import Period
 from .files import find_workbooks
+from .lint import NARRATIVE_LISTS
 from .workbook import blank_workbook, period_of_path
 from .yamlfile import LoadedFile, load_yaml
 
@@ -36,7 +37,6 @@ PENDING = "【待填】"      # a text still to write
 UNFILLED = "尚未填写"     # how every place still to fill is called in an error
 METRIC_KEPT = ("name", "unit", "approx", "aggregate")
 SECTION_KEPT = ("heading", "level", "runin")
-TEXT_LISTS = ("highlights", "problems", "plans", "attachments")
 QUARTER_TEXTS = ("intro", "closing")   # report keys that are the quarter's own text
 
 
@@ -222,7 +222,7 @@ def blank_unit_text(data, source: Period, target: Period) -> str:
             blank[key] = {k: _metric(v, source.year == target.year) for k, v in value.items() if isinstance(v, dict)}
         elif key == "sections" and isinstance(value, list):
             blank[key] = _sections(value)
-        elif key in TEXT_LISTS and value:
+        elif key in NARRATIVE_LISTS and value:
             blank[key] = [PENDING]
     blank.setdefault("period", target.key)
     text = yaml.dump(blank, Dumper=_Writer, allow_unicode=True, sort_keys=False, default_flow_style=False,

@@ -15,7 +15,6 @@ from .markdown import Markdown
 from .templates import Templates
 
 
-
 def report_defaults(unit: Unit, settings: Settings) -> dict:
     """The unit's ``report`` block with every default of the contract applied."""
     report = dict(unit.report)

@@ -171,8 +171,6 @@ def _write_text(ws, row: int, column: int, value: str | None, cell_format) -> st
     return text
 
 
-
-
 def _display_width(text: str) -> float:
     """Width in Excel's column units: CJK and full-width characters 2, others 1."""
     return len(text) + wide_count(text)
