@@ -17,6 +17,8 @@ import subprocess
 import sys
 import time
 
+from bench_build import paired  # this folder is on the path when the script runs
+
 RUN = "import sys; from reportgen.cli import run; sys.argv = ['reportgen'] + sys.argv[1:]; run()"
 
 
@@ -36,16 +38,16 @@ def main() -> None:
     args = sys.argv[sys.argv.index("--") + 1:]
     for tree in trees:
         compileall.compile_dir(os.path.join(tree, "reportgen"), quiet=1)
-    runs: dict[str, list] = {tree: [] for tree in trees}
+    runs: list[list] = [[], []]  # A's, B's (the same tree twice is a test of the noise)
     for number in range(rounds):
-        for tree in trees if number % 2 == 0 else trees[::-1]:
-            runs[tree].append(timed(tree, project, args))
-    for tree in trees:
-        walls, cpus = [w for w, _ in runs[tree]], [c for _, c in runs[tree]]
+        for side in (0, 1) if number % 2 == 0 else (1, 0):
+            runs[side].append(timed(trees[side], project, args))
+    for tree, timings in zip(trees, runs):
+        walls, cpus = [w for w, _ in timings], [c for _, c in timings]
         print(f"{tree}: wall best {min(walls):.3f} s, median {statistics.median(walls):.3f} s; "
               f"CPU median {statistics.median(cpus):.3f} s")
-    ratios = [a[0] / b[0] for a, b in zip(*runs.values())]
-    print(f"A/B wall, median of {rounds} rounds: {statistics.median(ratios):.3f} [{min(ratios):.2f} - {max(ratios):.2f}]")
+    median, lowest, highest = paired(*runs)
+    print(f"A/B wall, median of {rounds} rounds: {median:.3f} [{lowest:.2f} - {highest:.2f}]")
 
 
 if __name__ == "__main__":

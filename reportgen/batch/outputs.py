@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from ..errors import OutputError
 from ..input.files import display_path
+from .workers import ignore_stop_signals
 
 if TYPE_CHECKING:
     from ..input.period import Period
@@ -139,7 +140,6 @@ class BackgroundWriter:
 
     def __init__(self, top: Path):
         from concurrent.futures import ThreadPoolExecutor
-        from .workers import ignore_stop_signals
         self.top = top
         self.pool = ThreadPoolExecutor(1, thread_name_prefix="reportgen-write", initializer=ignore_stop_signals)
         self.queue: deque = deque()  # (tag, future of its write, or None), oldest first

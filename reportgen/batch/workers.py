@@ -3,8 +3,8 @@
 Workers are forked, so the function and the items reach them as arguments without being pickled;
 only each result comes back pickled.  Ctrl-C or SIGTERM in this process: workers finish the item
 at hand, take no more, and are waited for (a second one while waiting ends them at once: workers
-write nothing); a worker that dies is a WorkerError.  Where fork is not
-available (Windows), everything runs in this process.
+write nothing); a worker that dies is a WorkerError.  Where fork is not available (Windows),
+everything runs in this process.
 """
 from __future__ import annotations
 

@@ -2,9 +2,9 @@
 
 Rules run on the narrative strings of a unit file (the unit's name, the report's title, topic,
 salutation, signature, intro and closing, metric names, section headings and text, highlights,
-problems, plans and attachments: ``narrative_fields``), skipping the Jinja inside them. Each finding knows its field and the
-offset in the string; the loader turns that into the line and column in the YAML file, also
-inside block scalars. Safe, unambiguous findings carry a fix, which ``apply_fixes`` writes
+problems, plans and attachments: ``narrative_fields``), skipping the Jinja inside them. Each
+finding knows its field and the offset in the string; the loader turns that into the line and
+column in the YAML file, also inside block scalars. Safe, unambiguous findings carry a fix, which ``apply_fixes`` writes
 back into the file at that exact place, leaving every other byte as it was.
 """
 from __future__ import annotations

@@ -26,9 +26,8 @@ from pathlib import Path
 import yaml
 
 from ..errors import InputError, Problem, UsageError
-from .files import display_path, find_unit_files, os_error_message
+from .files import display_path, find_unit_files, find_workbooks, os_error_message
 from .period import Period
-from .files import find_workbooks
 from .lint import NARRATIVE_LISTS
 from .workbook import blank_workbook, period_of_path
 from .yamlfile import LoadedFile, load_yaml
