@@ -8,7 +8,8 @@ import shutil
 import openpyxl
 
 from conftest import REPO, tables, texts
-from reportgen.input.newperiod import PENDING, blank_unit_text, unfilled_problems
+from reportgen.input.newperiod import blank_unit_text
+from reportgen.input.unfilled import PENDING, unfilled_problems
 from reportgen.input.period import Period
 from reportgen.input.yamlfile import load_yaml, parse_yaml
 from test_workbook import workbook

@@ -61,6 +61,17 @@ def test_every_problem_of_the_file_at_once(project):
     ]
 
 
+def test_a_wrong_summary_file_in_a_folder_of_an_impossible_year_is_reported_not_a_traceback(project):
+    """Its quarter comes from its folder only when that names a possible one (as a unit file's does)."""
+    units(project)
+    project.file("data/1800-Q1/汇总.yaml", "summary:\n  intro: 好\nbogus: 1\n")
+    result = project.run("build", "-q")
+    assert result.exit_code == 1
+    assert problem_lines(result) == ["data/1800-Q1/汇总.yaml:3:1: bogus: 未知字段“bogus”。可用字段：period、summary",
+                                     "data/1800-Q1/汇总.yaml:1:1: period: 缺少必填字段“period”"]
+    assert project.out("2024-Q3/甲镇.docx").is_file() and project.out("2024-Q3/汇总报告.docx").is_file()
+
+
 def test_metric_ids_must_be_the_periods(project):
     units(project)
     project.file("data/2024-Q3/汇总.yaml", """\

@@ -1,6 +1,7 @@
 """Data is text, made safe once (render.markdown.escape) where a template prints it: data strings are
 plain str in templates, every markup character prints as written, the sandbox refuses on every path,
 and rendering is bounded."""
+import signal
 import time
 
 import pytest
@@ -141,12 +142,69 @@ def test_rendering_that_takes_too_long_is_stopped():
     loop = "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"
     started = time.monotonic()
     try:
-        templates.render_text(loop, {}, lambda offset, message: Problem("f.yaml", 1, offset + 1, "text", message))
+        with templates.time_limit("work-report"):
+            templates.render_text(loop, {}, lambda offset, message: Problem("f.yaml", 1, offset + 1, "text", message))
     except InputError as exc:
         assert [str(p) for p in exc.problems] == ["f.yaml:1:1: text: 超出生成限制：生成时间超过 0.5 秒"]
     else:
         raise AssertionError("not stopped")
     assert time.monotonic() - started < 3
+
+
+def test_a_build_stops_a_report_whose_text_or_template_never_ends(project, monkeypatch):
+    """The limit is set once for each report, around its texts and its template: an endless loop in
+    either fails that report (located where it ran out), and the others are built."""
+    from reportgen.render.templates import Templates
+    monkeypatch.setattr(Templates.__init__, "__defaults__", (str, 0.5))  # seconds: 0.5 instead of 10
+    endless = "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"
+    project.unit("甲镇", sections=f"- heading: 工作\n  text: '{endless}'")
+    project.unit("乙镇", extra="report:\n  template: endless")
+    project.unit("丙镇", sections="- heading: 工作\n  text: 正常")
+    project.file("templates/endless.md.j2", "# 题\n\n" + endless + "\n")
+
+    def unbounded(signum, frame):  # no limit was set: fail rather than hang
+        raise AssertionError("a report ran for 20 s unstopped")
+    signal.signal(signal.SIGALRM, unbounded)
+    signal.setitimer(signal.ITIMER_REAL, 20, 1)  # then every second, until the build ends
+    try:
+        result = project.run("build", "-q", "-j", "1")
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    lines = result.stderr.splitlines()
+    assert lines[:2] == ["templates/endless.md.j2:3:1: template: 超出生成限制：生成时间超过 0.5 秒",
+                         "data/2024-Q3/甲镇.yaml:5:12: sections[0].text: 超出生成限制：生成时间超过 0.5 秒"]
+    assert project.out("2024-Q3/丙镇.docx").is_file()
+    assert not project.out("2024-Q3/甲镇.docx").exists() and not project.out("2024-Q3/乙镇.docx").exists()
+
+
+def test_one_time_limit_covers_all_of_a_reports_texts():
+    """Each text takes 0.3 s, the report may take 0.5: the second text is stopped, and located."""
+    from reportgen.errors import InputError, Problem
+    from reportgen.render.templates import Templates
+    templates = Templates(None, seconds=0.5)
+    context = {"wait": lambda: time.sleep(0.3) or ""}
+    located = []
+    with pytest.raises(InputError) as caught:
+        with templates.time_limit("work-report"):
+            for number in (1, 2):
+                located.append(number)
+                templates.render_text("{{ wait() }}", context,
+                                      lambda offset, message: Problem("f.yaml", number, offset + 1, "text", message))
+    assert located == [1, 2]
+    assert [str(p) for p in caught.value.problems] == ["f.yaml:2:1: text: 超出生成限制：生成时间超过 0.5 秒"]
+
+
+def test_a_limit_that_runs_out_between_texts_is_located_at_the_template():
+    import signal
+    from reportgen.errors import InputError
+    from reportgen.render.templates import Templates
+    templates = Templates(None, seconds=0.2)
+    with pytest.raises(InputError) as caught:
+        with templates.time_limit("无此模板"):
+            time.sleep(2)
+    assert [str(p) for p in caught.value.problems] == ["无此模板:1:1: template: 超出生成限制：生成时间超过 0.2 秒"]
+    assert signal.getitimer(signal.ITIMER_REAL)[0] == 0
 
 
 @settings(max_examples=200, deadline=None)
@@ -196,15 +254,15 @@ def test_text_without_inline_syntax_gets_the_tokens_the_inline_rules_give(text):
     assert [(t.type, t.content) for t in inline.children] == joined
 
 
-def test_a_rendering_inside_another_leaves_the_outer_time_limit_running():
-    """A summary's template evaluates a unit's texts as it runs: when they are done, the summary's
-    own time limit still holds."""
+def test_a_summary_evaluating_a_units_texts_keeps_its_one_timer_running():
+    """A summary's template evaluates units' texts as it runs, under the report's one limit: the
+    texts set no timer of their own, and the limit's timer is disarmed when it ends."""
     import signal
     from reportgen.errors import Problem
-    from reportgen.render.templates import Templates, time_limit
+    from reportgen.render.templates import Templates
     templates = Templates(None, seconds=5)
     locate = lambda offset, message: Problem("f.yaml", 1, offset + 1, "text", message)  # noqa: E731
-    with time_limit(5):
+    with templates.time_limit("summary"):
         assert templates.render_text("{{ 1 + 1 }}", {}, locate) == "2"
         assert signal.getitimer(signal.ITIMER_REAL)[0] > 4
     assert signal.getitimer(signal.ITIMER_REAL)[0] == 0

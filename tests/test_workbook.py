@@ -16,7 +16,8 @@ from lxml import etree
 
 from conftest import REPO, tables, texts
 from reportgen.input.files import find_workbooks
-from reportgen.input.workbook import blank_workbook, period_of_path, read_workbook
+from reportgen.input.period import period_of_path
+from reportgen.input.workbook import blank_workbook, read_workbook
 from reportgen.input.yamlfile import load_yaml
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"

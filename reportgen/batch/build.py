@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Callable
 
 from ..errors import InputError, OutputError, UsageError
 from ..input.files import display_path, find_unit_files, find_workbooks, is_workbook, missing_paths_problems
-from ..input.period import Period
+from ..input.period import Period, period_of_path
 from ..input.settings import Settings, find_root, load_settings, settings_path, templates_dir
 from ..resources import template_files
 from .outputs import SUMMARY_NAME, BackgroundWriter, assign_names, workbook_key, write_atomic
@@ -72,7 +72,6 @@ def load_index(files: list[Path], jobs: int = 1) -> Index:
     arrives, so that no more than one is in memory here."""
     from ..input.index import build_index, load_input
     from ..input.spool import TextSpool
-    from ..input.workbook import read_workbook_or_error
     unit_files = [f for f in files if not is_workbook(f)]
     loaded = [None] * len(unit_files)
     texts = TextSpool()
@@ -82,7 +81,10 @@ def load_index(files: list[Path], jobs: int = 1) -> Index:
             item, text = item
             texts.add(item.path, text)
         loaded[number] = item
-    workbooks = [(f, read_workbook_or_error(f)) for f in files if is_workbook(f)]
+    workbooks = [f for f in files if is_workbook(f)]
+    if workbooks:  # the workbook reader is imported only for a project that has workbooks
+        from ..input.workbook import read_workbook_or_error
+        workbooks = [(f, read_workbook_or_error(f)) for f in workbooks]
     return build_index(list(zip(unit_files, loaded)), workbooks, texts)
 
 
@@ -199,7 +201,6 @@ class Builder:
         """The periods of the selected files, bad ones too (a folder's quarter first, else what the
         file says): a quarter whose files all fail is still the latest one, and its failures are
         reported under it, never another quarter built instead."""
-        from ..input.workbook import period_of_path
         found = [u.period for u in targets]
         for path in selected:
             period = period_of_path(path) or index.inputs.get(path)

@@ -115,10 +115,11 @@ def build_job(renderer: Renderer, job: Job, *, make_files: bool, strict: bool) -
     """Render one report, and with ``make_files`` make its files (a summary's: the report and its
     workbook).  With ``strict``, a warning about the document stops it too."""
     try:
-        context, warnings = renderer.context(job)
-        # a summary's workbook first: what making it takes is free again before its document is made
-        workbook = statistics_workbook(context) if job.summary and make_files else None
-        document, warnings = renderer.document(job, context, warnings)
+        with renderer.templates.time_limit(job.template):
+            context, warnings = renderer.context(job)
+            # a summary's workbook first: what making it takes is free again before its document is made
+            workbook = statistics_workbook(context) if job.summary and make_files else None
+            document, warnings = renderer.document(job, context, warnings)
         if strict and warnings:
             return Outcome([w.as_error() for w in warnings])
         if not make_files:

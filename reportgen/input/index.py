@@ -7,17 +7,19 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import InputError
-from .newperiod import UNFILLED, read_as_written
 from .files import display_path
-from .period import Period
+from .period import Period, period_of_path
 from .spool import TextSpool, encode
 from .summaryfile import SummaryFile, SummaryFileError, check_summary, is_summary, pick_summaries
-from .unitfile import MetricData, Unit, UnitText, check_unit
-from .yamlfile import load_yaml
-from .workbook import Cell, RowSource, Workbook, period_of_path
-from .yamlfile import LoadedFile
+from .unfilled import UNFILLED
+from .unitfile import MetricData, Unit, UnitText, check_unit, read_as_written
+from .yamlfile import LoadedFile, load_yaml
+
+if TYPE_CHECKING:
+    from .workbook import Cell, Workbook
 
 TWICE = "同一数值填了两次"
 
@@ -301,6 +303,7 @@ class _Merge:
             self.index.units[key] = replace(unit, metrics=metrics)
 
     def statistics_only(self, key, values: dict) -> None:
+        from .workbook import RowSource
         name, period = key
         cells = {metric_id: cell for metric_id, (_, _, cell) in values.items()}
         metrics = {metric_id: MetricData(metric_id, target.name, target.unit, number, aggregate=target.aggregate)

@@ -9,7 +9,7 @@ that does not, such as one written with Jinja, is kept). Each workbook gets a bl
 summary file is not a unit file: it is not copied. Nothing is ever overwritten.
 
 An empty ``value`` or a ``【待填】`` left in a unit file is a located ``尚未填写`` error
-(``unfilled_problems``, called by the unit file loader), and so is a workbook row without any
+(``input.unfilled``, called by the unit file loader), and so is a workbook row without any
 figure (the index): an unfinished unit never becomes a report.
 
 Unit files are read here as plain YAML, not as units: a quarter is copied as it was written, and
@@ -18,7 +18,6 @@ a file that would not pass validation is still copied.
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -27,13 +26,12 @@ import yaml
 
 from ..errors import InputError, Problem, UsageError
 from .files import display_path, find_unit_files, find_workbooks, os_error_message
-from .period import Period
 from .lint import NARRATIVE_LISTS
-from .workbook import blank_workbook, period_of_path
-from .yamlfile import LoadedFile, load_yaml
+from .period import Period, period_of_path
+from .unfilled import PENDING
+from .unitfile import read_as_written
+from .workbook import blank_workbook
 
-PENDING = "【待填】"      # a text still to write
-UNFILLED = "尚未填写"     # how every place still to fill is called in an error
 METRIC_KEPT = ("name", "unit", "approx", "aggregate")
 SECTION_KEPT = ("heading", "level", "runin")
 QUARTER_TEXTS = ("intro", "closing")   # report keys that are the quarter's own text
@@ -46,34 +44,6 @@ class NewPeriod:
     created: list = field(default_factory=list)      # paths written
     skipped: list = field(default_factory=list)      # paths that existed: left as they were
     problems: list = field(default_factory=list)     # files that could not be copied (Problem or str)
-
-
-# --- what is still to fill -------------------------------------------------------------------
-def unfilled_problems(source: LoadedFile) -> list[Problem]:
-    """Every place of a loaded unit file still to fill, in file order: a metric's ``value`` left
-    empty, and each ``【待填】`` in a text; each a located 尚未填写 error."""
-    found = []
-    metrics = source.data.get("metrics") if isinstance(source.data, dict) else None
-    for metric_id, body in (metrics.items() if isinstance(metrics, dict) else ()):
-        if isinstance(body, dict) and "value" in body and body["value"] is None:
-            found.append(source.problem(("metrics", metric_id, "value"),
-                                        f"{UNFILLED}：请填写本季度的数值（数值写在统计表中时，请删除这一行）"))
-    for path, text in _texts(source.data, ()) if PENDING in source.text else ():
-        for m in re.finditer(re.escape(PENDING), text):
-            found.append(source.problem(path, f"{UNFILLED}：请把“{PENDING}”换成本季度的内容", offset=m.start()))
-    return sorted(found, key=lambda p: (p.line, p.column))
-
-
-def _texts(value, path: tuple):
-    """(path, text) of every string in the data."""
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _texts(item, path + (key,))
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from _texts(item, path + (i,))
 
 
 @dataclass
@@ -146,21 +116,6 @@ def new_period(data_dir: Path, text: str) -> NewPeriod:
                 continue
             _create(result, _target_path(path, result.source, target), content)
     return result
-
-
-def read_as_written(path: Path) -> tuple:
-    """A unit file as plain YAML, whether or not it would pass validation (or the InputError of
-    one that cannot be read at all), and the quarter it is for: its ``period``, else its folder's
-    (else one in its name)."""
-    try:
-        loaded = load_yaml(path, display_path(path))
-    except InputError as exc:
-        return exc, period_of_path(path)
-    written = loaded.data.get("period") if isinstance(loaded.data, dict) else None
-    try:
-        return loaded, Period.parse(str(written))
-    except ValueError:
-        return loaded, period_of_path(path)
 
 
 def _target_path(path: Path, source: Period, target: Period) -> Path:

@@ -4,10 +4,12 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..numerals import chinese_number
 
 PERIOD_RE = re.compile(r"^(\d{4})-Q([1-4])$")
+PERIOD_IN_NAME = re.compile(PERIOD_RE.pattern.removeprefix("^").removesuffix("$"))  # 统计表2024-Q3.xlsx
 MIN_YEAR, MAX_YEAR = 1900, 2999  # contract, "Limits and safety"
 
 
@@ -63,3 +65,19 @@ class Period:
 def format_date(value: _dt.date) -> str:
     """``2024年10月8日``: Arabic numerals, no leading zeros."""
     return f"{value.year}年{value.month}月{value.day}日"
+
+
+def period_folder(path: Path) -> Path | None:
+    """The nearest ``YYYY-Qn`` folder above the file."""
+    return next((p for p in path.parents if PERIOD_RE.match(p.name)), None)
+
+
+def period_of_path(path: Path) -> Period | None:
+    """The period of the nearest ``YYYY-Qn`` folder above the file, else a ``YYYY-Qn`` in its
+    name; None when neither says (or the year is outside 1900-2999)."""
+    folder = period_folder(path)
+    found = folder.name if folder else (m.group(0) if (m := PERIOD_IN_NAME.search(path.stem)) else None)
+    try:
+        return Period.parse(found) if found else None
+    except ValueError:
+        return None

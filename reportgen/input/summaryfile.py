@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..errors import InputError, Problem
 from .checker import describe
-from .period import PERIOD_RE, Period
+from .period import Period, period_of_path
 from .unitfile import METRIC_ID, check_period_folder, UnitChecker
 from .yamlfile import LoadedFile, load_yaml
 
@@ -116,15 +116,10 @@ def check_summary(source: LoadedFile, path: Path) -> SummaryFile:
     if "period" in top:
         check_period_folder(checker, path, top["period"])
     if checker.problems:
-        raise SummaryFileError(checker.problems, top.get("period") or _folder_period(path))
+        raise SummaryFileError(checker.problems, top.get("period") or period_of_path(path))
     source.release()
     return SummaryFile(source=source, path=path, period=top["period"], values=top.get(SUMMARY_KEY, {}),
                        warnings=checker.warnings)
-
-
-def _folder_period(path: Path) -> Period | None:
-    folder = next((p for p in path.parents if PERIOD_RE.match(p.name)), None)
-    return Period.parse(folder.name) if folder is not None else None
 
 
 def load_summary(path: Path, display: str | None = None) -> SummaryFile:

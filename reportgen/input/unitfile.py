@@ -17,10 +17,11 @@ from pathlib import Path
 from ..errors import InputError, Problem
 from .checker import KIND_CN, Checker, describe
 from .lint import lint_data
-from .newperiod import unfilled_problems
 from .yamlfile import LoadedFile, load_yaml
 from ..numerals import strip_typed_number
-from .period import PERIOD_RE, Period
+from .files import display_path
+from .period import Period, period_folder, period_of_path
+from .unfilled import unfilled_problems
 
 MAX_SECTION_DEPTH = 4
 RUNIN_ENDINGS = ("。", "！", "？")  # a heading ending so runs into its first paragraph
@@ -222,10 +223,25 @@ def check_unit(source: LoadedFile, path: Path) -> tuple[Unit, UnitText]:
 
 def check_period_folder(checker: Checker, path: Path, period: Period) -> None:
     """A file in a YYYY-Qn folder must be of that period (a typo would build another quarter)."""
-    folder = next((p for p in path.parents if PERIOD_RE.match(p.name)), None)
+    folder = period_folder(path)
     if folder is not None and folder.name != period.key:
         checker.error(("period",), f"季度“{period.key}”与所在文件夹“{folder.name}”不一致："
                                    f"请改正 period，或把文件移到 {period.key} 文件夹")
+
+
+def read_as_written(path: Path) -> tuple:
+    """A unit file as plain YAML, whether or not it would pass validation (or the InputError of
+    one that cannot be read at all), and the quarter it is for: its ``period``, else its folder's
+    (else one in its name)."""
+    try:
+        loaded = load_yaml(path, display_path(path))
+    except InputError as exc:
+        return exc, period_of_path(path)
+    written = loaded.data.get("period") if isinstance(loaded.data, dict) else None
+    try:
+        return loaded, Period.parse(str(written))
+    except ValueError:
+        return loaded, period_of_path(path)
 
 
 def load_unit(path: Path, display: str | None = None) -> tuple[Unit, UnitText]:

@@ -37,12 +37,11 @@ from pathlib import Path
 from ..errors import InputError, Problem
 from .checker import Checker, describe, quote
 from .files import display_path, os_error_message
-from .period import PERIOD_RE, Period
+from .period import Period, period_of_path
 
 UNIT_HEADER = "单位"
 TOTAL_ROWS = ("合计", "总计", "小计")        # a sheet's own totals, not units
 NAME_AND_UNIT = re.compile(r"^(?P<name>.+?)\s*[（(]\s*(?P<unit>[^（）()]+?)\s*[）)]\s*$")  # 名称（单位）
-PERIOD_IN_NAME = re.compile(PERIOD_RE.pattern.removeprefix("^").removesuffix("$"))  # 统计表2024-Q3.xlsx
 PLAIN_SHEET_NAME = re.compile(r"^[^\W\d]\w*$")   # a sheet name Excel writes without quotes
 UNREADABLE = "无法读取：不是有效的 .xlsx 文件（可能已损坏或设置了打开密码；.xls 或 .et 文件请另存为 .xlsx）"
 UNCOMPUTED = "公式没有计算结果：请用 Excel 或 WPS 打开这个文件并保存（保存时会计算公式），或直接填写数值"
@@ -170,18 +169,6 @@ class _CellPlaces:
     @staticmethod
     def scalar_text(_cell) -> None:
         return None  # a cell's number is what the spreadsheet stored, there is no other spelling
-
-
-# --- finding ---------------------------------------------------------------------------------
-def period_of_path(path: Path) -> Period | None:
-    """The period of the nearest ``YYYY-Qn`` folder above the file, else a ``YYYY-Qn`` in its
-    name; None when neither says (or the year is outside 1900-2999)."""
-    folder = next((p.name for p in path.parents if PERIOD_RE.match(p.name)), None)
-    found = folder or (m.group(0) if (m := PERIOD_IN_NAME.search(path.stem)) else None)
-    try:
-        return Period.parse(found) if found else None
-    except ValueError:
-        return None
 
 
 # --- reading ---------------------------------------------------------------------------------

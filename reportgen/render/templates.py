@@ -139,11 +139,9 @@ class _Expired:
 
 @contextmanager
 def time_limit(seconds: float):
-    """Raise RenderLimit in this thread once ``seconds`` have passed (where the system allows).
-    Inside another time limit (a unit's texts, evaluated while a summary's template runs) the outer
-    one holds: there is one timer, which an inner limit would disarm as it ends."""
-    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-    if not usable or isinstance(signal.getsignal(signal.SIGALRM), _Expired):
+    """Raise RenderLimit in this thread once ``seconds`` have passed (where the system allows: the
+    main thread of a system with setitimer).  One at a time: there is one timer."""
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
         yield
         return
     previous = signal.signal(signal.SIGALRM, _Expired(seconds))
@@ -217,12 +215,22 @@ class Templates:
         except jinja2.TemplateSyntaxError as exc:
             raise InputError([self.template_problem(exc)]) from None
 
-    def render(self, name: str, context: dict) -> str:
-        """A template's Markdown; every failure is an InputError located in the template."""
-        template = self.get(name)
+    @contextmanager
+    def time_limit(self, name: str):
+        """One report's time limit (``seconds``), shared by the texts its context evaluates and its
+        template ``name``: what runs out in one of them is located there, anywhere else at the template."""
         try:
             with time_limit(self.seconds):
-                return bounded_render(template, context)
+                yield
+        except RenderLimit as exc:
+            raise InputError([Problem(self.shown(name), 1, 1, "template", explain(exc))]) from None
+
+    def render(self, name: str, context: dict) -> str:
+        """A template's Markdown; every failure is an InputError located in the template.  Within
+        the report's time_limit."""
+        template = self.get(name)
+        try:
+            return bounded_render(template, context)
         except Exception as exc:  # noqa: BLE001 - every template failure becomes a located error
             raise InputError([self.template_problem(exc)]) from None
 
@@ -238,15 +246,15 @@ class Templates:
         A text of literal parts and ``{{ … }}`` only (most of them) is evaluated expression by
         expression, each compiled once in the same sandboxed environment; anything else (statements,
         comments, whitespace control, an expression the split cannot read) as a whole template.
-        ``values``: what expressions gave in the same context, to be reused (a report repeats them)."""
+        ``values``: what expressions gave in the same context, to be reused (a report repeats them).
+        Within the report's time_limit."""
         if "{" not in text:
             return text
         parts = self._split(text)
         try:
-            with time_limit(self.seconds):
-                if parts is None:
-                    return Markdown(bounded_render(self.text_env.from_string(text), context))
-                return self._evaluate(parts, context, text, locate, {} if values is None else values)
+            if parts is None:
+                return Markdown(bounded_render(self.text_env.from_string(text), context))
+            return self._evaluate(parts, context, text, locate, {} if values is None else values)
         except InputError:
             raise
         except Exception as exc:  # noqa: BLE001
