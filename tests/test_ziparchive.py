@@ -3,7 +3,7 @@ same input, a base's entries reused before a report's own parts."""
 import io
 import zipfile
 
-from reportgen.docx.ziparchive import SMALL, split, zip_parts
+from reportgen.docx.ziparchive import SMALL, deflate, split, zip_parts
 
 
 def _read(archive: bytes) -> dict:
@@ -29,3 +29,11 @@ def test_parts_after_a_reused_base_read_back_whole_and_in_order():
 def test_an_empty_part_and_an_empty_archive():
     assert _read(zip_parts([("empty.xml", [])])) == {"empty.xml": (b"", (1980, 1, 1, 0, 0, 0), 0o100644)}
     assert _read(zip_parts([])) == {}
+
+
+def test_a_part_deflated_once_goes_into_an_archive_as_the_same_bytes():
+    rels = b"<Relationships>" + "关系".encode("utf-8") * 200 + b"</Relationships>"
+    once = deflate("word/_rels/document.xml.rels", rels)
+    parts = [("word/document.xml", [b"<w:document/>"]), ("word/_rels/document.xml.rels", [rels])]
+    assert zip_parts([parts[0], once]) == zip_parts(parts)
+    assert list(_read(zip_parts([once, parts[0]]))) == ["word/_rels/document.xml.rels", "word/document.xml"]

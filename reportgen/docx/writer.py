@@ -29,7 +29,7 @@ from .layout import (CHARACTER_STYLE_NAMES, HEADING_STYLE, PARAGRAPH_STYLE_NAMES
 from .package import (APP_REL, APP_TYPE, CORE_REL, CORE_TYPE, MAIN_REL, OFFICE_REL, XML_DECLARATION, Package,
                       Relationship, parse, rels_part, relationships_xml, serialize, xml_attribute, xml_escape)
 from .titles import TitleBreaker
-from .ziparchive import SMALL, split, zip_parts
+from .ziparchive import SMALL, deflate, split, zip_parts
 
 JUSTIFY = {"r": "right", "c": "center"}  # a column's align in the model → w:jc
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -282,14 +282,15 @@ class _Report:
         return self.writer.package.free_id(f"rIdChart{number}")
 
     def parts(self):
-        """(name, chunks) of each part of its own, the document part first (the others depend on it)."""
+        """Each part of its own, (name, chunks) or Deflated already, the document part first (the
+        others depend on it)."""
         package = self.writer.package
         yield package.main, self.document_xml()
         yield package.settings_name, [package.settings(self.body_crc)]
         yield package.core_name, [core_properties(self.document.properties)]
         if not self.charts:
-            yield package.main_rels_name, [package.main_rels_xml]
-            yield "[Content_Types].xml", [package.content_types_xml]
+            yield package.plain_rels
+            yield package.plain_types
             return
         rels = [Relationship(self.chart_id(c.number), CHART_RELATIONSHIP, c.document_target) for c in self.charts]
         yield package.main_rels_name, [relationships_xml(package.main_rels + rels)]
@@ -416,7 +417,9 @@ class BasePackage:
                                     Relationship("rId2", CORE_REL, self.core_name),
                                     Relationship("rId3", APP_REL, app_name)])
         base.parts.pop(self.core_name, None)
-        self.main_rels_xml, self.content_types_xml = relationships_xml(self.main_rels), base.content_types()
+        # a report without charts: the same relationships and content types, deflated once
+        self.plain_rels = deflate(self.main_rels_name, relationships_xml(self.main_rels))
+        self.plain_types = deflate("[Content_Types].xml", base.content_types())
         own = {self.main, self.main_rels_name, self.settings_name, self.core_name}
         self.static = split(zip_parts(((name, [data]) for name, data in base.parts.items() if name not in own),
                                       level=SMALL))

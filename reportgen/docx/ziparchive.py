@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import struct
 import zlib
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 FAST = 1  # deflate level for a report's own parts (README, 速度)
 SMALL = 9  # for parts written once a build (a base's static parts)
@@ -21,13 +21,28 @@ Prefix = tuple[bytes, bytes, int]  # (entries, central directory records, count)
 EMPTY: Prefix = (b"", b"", 0)
 
 
-def zip_parts(parts: Iterable[tuple[str, Iterable[bytes]]], prefix: Prefix = EMPTY, level: int = FAST) -> bytes:
-    """An archive of the prefix's entries and then every (name, chunks of content) part, each
-    compressed as its chunks come."""
+class Deflated(NamedTuple):
+    """A part deflated once, to be put into many archives as it is."""
+    name: bytes
+    crc: int
+    size: int
+    data: bytes
+
+
+def deflate(name: str, data: bytes, level: int = FAST) -> Deflated:
+    return _deflate(name.encode("utf-8"), [data], level)
+
+
+def zip_parts(parts: Iterable[tuple[str, Iterable[bytes]] | Deflated], prefix: Prefix = EMPTY,
+              level: int = FAST) -> bytes:
+    """An archive of the prefix's entries and then every part: (name, chunks of content), each
+    deflated as its chunks come, or a part Deflated already."""
     entries, directory, count = [prefix[0]], [prefix[1]], prefix[2]
     offset = len(prefix[0])
-    for name, chunks in parts:
-        local, central = _entry(name.encode("utf-8"), chunks, offset, level)
+    for part in parts:
+        if not isinstance(part, Deflated):
+            part = _deflate(part[0].encode("utf-8"), part[1], level)
+        local, central = _entry(part, offset)
         entries.append(local)
         directory.append(central)
         offset += len(local)
@@ -42,8 +57,7 @@ def split(archive: bytes) -> Prefix:
     return archive[:offset], archive[offset:offset + size], count
 
 
-def _entry(name: bytes, chunks: Iterable[bytes], offset: int, level: int) -> tuple[bytes, bytes]:
-    """(local header + data, central directory record) of one deflated entry."""
+def _deflate(name: bytes, chunks: Iterable[bytes], level: int) -> Deflated:
     compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
     crc = size = 0
     data = []
@@ -52,8 +66,12 @@ def _entry(name: bytes, chunks: Iterable[bytes], offset: int, level: int) -> tup
         size += len(chunk)
         data.append(compressor.compress(chunk))
     data.append(compressor.flush())
-    deflated = b"".join(data)
-    common = (0, 8, DOS_TIME, DOS_DATE, crc, len(deflated), size, len(name))
-    local = LOCAL.pack(b"PK\x03\x04", VERSION, *common, 0) + name + deflated
-    central = CENTRAL.pack(b"PK\x01\x02", MADE_BY, VERSION, *common, 0, 0, 0, 0, MODE, offset) + name
+    return Deflated(name, crc, size, b"".join(data))
+
+
+def _entry(part: Deflated, offset: int) -> tuple[bytes, bytes]:
+    """(local header + data, central directory record) of one deflated part at ``offset``."""
+    common = (0, 8, DOS_TIME, DOS_DATE, part.crc, len(part.data), part.size, len(part.name))
+    local = LOCAL.pack(b"PK\x03\x04", VERSION, *common, 0) + part.name + part.data
+    central = CENTRAL.pack(b"PK\x01\x02", MADE_BY, VERSION, *common, 0, 0, 0, 0, MODE, offset) + part.name
     return local, central
