@@ -76,6 +76,25 @@ def unchanged_build(project, *args) -> tuple[str, str]:
     return run.stdout.strip(), run.stderr
 
 
+FULL_BUILD = textwrap.dedent("""
+    import sys
+    from reportgen.cli import main
+    try:
+        main(["build", "-q", "--force"], standalone_mode=False)
+    except SystemExit:
+        pass
+    print(sorted(m for m in ("openpyxl", "reportgen.input.workbook", "reportgen.input.newperiod") if m in sys.modules))
+""")
+
+
+def test_a_build_without_workbooks_imports_no_workbook_reader_and_no_new_quarter_code(project):
+    project.unit("甲镇", metrics=M.format(v=1), sections=GOOD)
+    run = subprocess.run([sys.executable, "-c", FULL_BUILD], cwd=project.root, capture_output=True, text=True,
+                         env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"})
+    assert "生成 2 份" in run.stderr
+    assert run.stdout.strip() == "[]"
+
+
 def test_an_unchanged_build_reads_no_settings_and_imports_no_parser(project):
     project.unit("甲镇", metrics=M.format(v=1), sections=GOOD)
     project.file("reportgen.yaml", "organisation: 县双创办\n")

@@ -110,8 +110,9 @@ def _pipeline(text: str) -> None:
     source = parse_yaml(text.encode("utf-8", "surrogatepass"), "fuzz.yaml")
     unit, text = check_unit(source, Path("fuzz.yaml"))
     templates = Templates(None)
-    context = unit_context(unit, text, unit.metrics, Settings(root=Path(".")), templates)
-    MarkdownReader().read(templates.render("work-report", context))
+    with templates.time_limit("work-report"):  # as a build renders a report
+        context = unit_context(unit, text, unit.metrics, Settings(root=Path(".")), templates)
+        MarkdownReader().read(templates.render("work-report", context))
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -72,6 +72,20 @@ def test_a_wrong_summary_file_in_a_folder_of_an_impossible_year_is_reported_not_
     assert project.out("2024-Q3/甲镇.docx").is_file() and project.out("2024-Q3/汇总报告.docx").is_file()
 
 
+def test_a_wrong_summary_file_outside_a_quarter_folder_holds_back_the_quarter_its_name_gives(project):
+    """As a unit file's, a summary file's quarter comes from its folder, else from its name: the
+    quarter's summary is not built without the office's text, and says why."""
+    units(project)
+    project.file("data/汇总2024-Q3.yaml", "summary:\n  intro: 好\nbogus: 1\n")
+    result = project.run("build", "-q", "data")
+    assert result.exit_code == 1
+    assert problem_lines(result) == [
+        "data/汇总2024-Q3.yaml:3:1: bogus: 未知字段“bogus”。可用字段：period、summary",
+        "data/汇总2024-Q3.yaml:1:1: period: 缺少必填字段“period”",
+        "data/汇总2024-Q3.yaml:1:1: summary: 2024-Q3 的汇总报告未生成：请先改正这个汇总说明文件中的错误"]
+    assert project.out("2024-Q3/甲镇.docx").is_file() and not project.out("2024-Q3/汇总报告.docx").exists()
+
+
 def test_metric_ids_must_be_the_periods(project):
     units(project)
     project.file("data/2024-Q3/汇总.yaml", """\

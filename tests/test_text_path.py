@@ -10,6 +10,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from conftest import NS, W, docx_xml, texts
 from reportgen.render.markdown import MarkdownReader, escape
 
+needs_timers = pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="the limit needs setitimer (not Windows)")
+
 
 def runs(path, style="Normal"):
     """(text, bold) of each run of each paragraph of a style."""
@@ -135,6 +137,7 @@ def test_markdown_tables_and_bold_in_a_template_reach_the_document(project):
                     [("粗", "center"), ("2", "right"), ("3", "left")]]
 
 
+@needs_timers
 def test_rendering_that_takes_too_long_is_stopped():
     from reportgen.errors import InputError, Problem
     from reportgen.render.templates import Templates
@@ -151,6 +154,7 @@ def test_rendering_that_takes_too_long_is_stopped():
     assert time.monotonic() - started < 3
 
 
+@needs_timers
 def test_a_build_stops_a_report_whose_text_or_template_never_ends(project, monkeypatch):
     """The limit is set once for each report, around its texts and its template: an endless loop in
     either fails that report (located where it ran out), and the others are built."""
@@ -162,15 +166,16 @@ def test_a_build_stops_a_report_whose_text_or_template_never_ends(project, monke
     project.unit("丙镇", sections="- heading: 工作\n  text: 正常")
     project.file("templates/endless.md.j2", "# 题\n\n" + endless + "\n")
 
-    def unbounded(signum, frame):  # no limit was set: fail rather than hang
-        raise AssertionError("a report ran for 20 s unstopped")
-    signal.signal(signal.SIGALRM, unbounded)
-    signal.setitimer(signal.ITIMER_REAL, 20, 1)  # then every second, until the build ends
+    def unbounded(signum, frame):  # no limit stopped the loops: fail rather than hang
+        raise AssertionError("20 s of CPU time and the build goes on")
+    # a timer of CPU time, which the build's own (SIGALRM, real time) does not touch
+    signal.signal(signal.SIGVTALRM, unbounded)
+    signal.setitimer(signal.ITIMER_VIRTUAL, 20, 1)  # then every second, until the build ends
     try:
         result = project.run("build", "-q", "-j", "1")
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, signal.SIG_DFL)
+        signal.setitimer(signal.ITIMER_VIRTUAL, 0)
+        signal.signal(signal.SIGVTALRM, signal.SIG_DFL)
     lines = result.stderr.splitlines()
     assert lines[:2] == ["templates/endless.md.j2:3:1: template: 超出生成限制：生成时间超过 0.5 秒",
                          "data/2024-Q3/甲镇.yaml:5:12: sections[0].text: 超出生成限制：生成时间超过 0.5 秒"]
@@ -178,6 +183,7 @@ def test_a_build_stops_a_report_whose_text_or_template_never_ends(project, monke
     assert not project.out("2024-Q3/甲镇.docx").exists() and not project.out("2024-Q3/乙镇.docx").exists()
 
 
+@needs_timers
 def test_one_time_limit_covers_all_of_a_reports_texts():
     """Each text takes 0.3 s, the report may take 0.5: the second text is stopped, and located."""
     from reportgen.errors import InputError, Problem
@@ -195,8 +201,30 @@ def test_one_time_limit_covers_all_of_a_reports_texts():
     assert [str(p) for p in caught.value.problems] == ["f.yaml:2:1: text: 超出生成限制：生成时间超过 0.5 秒"]
 
 
+@needs_timers
+def test_a_limit_that_runs_out_while_an_expression_compiles_stops_the_report_at_that_text(monkeypatch):
+    """Compiling is inside the limit too: running out there is not taken for a syntax error (which
+    would go on to render the text whole, and the rest of the report, without a limit)."""
+    from reportgen.errors import InputError, Problem
+    from reportgen.render.templates import Templates
+    templates = Templates(None, seconds=0.2)
+    compile_expression = templates.text_env.compile_expression
+
+    def slow(source, **options):
+        time.sleep(0.5)
+        return compile_expression(source, **options)
+    monkeypatch.setattr(templates.text_env, "compile_expression", slow)
+    started = time.monotonic()
+    with pytest.raises(InputError) as caught:
+        with templates.time_limit("work-report"):
+            templates.render_text("共{{ 1 }}", {}, lambda offset, message: Problem("f.yaml", 3, offset + 1, "text", message))
+            time.sleep(5)
+    assert [str(p) for p in caught.value.problems] == ["f.yaml:3:2: text: 超出生成限制：生成时间超过 0.2 秒"]
+    assert time.monotonic() - started < 2
+
+
+@needs_timers
 def test_a_limit_that_runs_out_between_texts_is_located_at_the_template():
-    import signal
     from reportgen.errors import InputError
     from reportgen.render.templates import Templates
     templates = Templates(None, seconds=0.2)
@@ -254,10 +282,10 @@ def test_text_without_inline_syntax_gets_the_tokens_the_inline_rules_give(text):
     assert [(t.type, t.content) for t in inline.children] == joined
 
 
-def test_a_summary_evaluating_a_units_texts_keeps_its_one_timer_running():
-    """A summary's template evaluates units' texts as it runs, under the report's one limit: the
-    texts set no timer of their own, and the limit's timer is disarmed when it ends."""
-    import signal
+@needs_timers
+def test_a_text_sets_no_timer_of_its_own_and_the_reports_is_disarmed_when_it_ends():
+    """Texts are evaluated under the report's one limit (a summary's template evaluates units'
+    texts as it runs): render_text leaves that timer running, and it is off once the report is."""
     from reportgen.errors import Problem
     from reportgen.render.templates import Templates
     templates = Templates(None, seconds=5)
@@ -266,3 +294,4 @@ def test_a_summary_evaluating_a_units_texts_keeps_its_one_timer_running():
         assert templates.render_text("{{ 1 + 1 }}", {}, locate) == "2"
         assert signal.getitimer(signal.ITIMER_REAL)[0] > 4
     assert signal.getitimer(signal.ITIMER_REAL)[0] == 0
+    assert signal.getsignal(signal.SIGALRM) is signal.SIG_DFL

@@ -140,7 +140,8 @@ class _Expired:
 @contextmanager
 def time_limit(seconds: float):
     """Raise RenderLimit in this thread once ``seconds`` have passed (where the system allows: the
-    main thread of a system with setitimer).  One at a time: there is one timer."""
+    main thread of a system with setitimer).  Not to be nested: there is one timer, which an inner
+    limit would disarm as it ends."""
     if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -250,8 +251,8 @@ class Templates:
         Within the report's time_limit."""
         if "{" not in text:
             return text
-        parts = self._split(text)
         try:
+            parts = self._split(text)
             if parts is None:
                 return Markdown(bounded_render(self.text_env.from_string(text), context))
             return self._evaluate(parts, context, text, locate, {} if values is None else values)
@@ -271,6 +272,8 @@ class Templates:
             if source not in self.expressions:
                 try:
                     self.expressions[source] = self.text_env.compile_expression(source, undefined_to_none=False)
+                except RenderLimit:  # the report's time ran out here: render_text says so
+                    raise
                 except Exception:  # noqa: BLE001 - the whole template says what is wrong, and where
                     return None
             parts += [(end, text[end:m.start()], None), (m.start(), None, self.expressions[source])]
