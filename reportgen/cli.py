@@ -251,9 +251,9 @@ def lint(paths, fix, debug):
     def action():
         from .batch.build import Project
         from .input.lint import lint_files
-        from .input.files import find_unit_files
+        from .input.files import find_input_files
         project = Project.open()
-        files = find_unit_files(list(paths) or [project.settings.data_dir])
+        files, _ = find_input_files(list(paths) or [project.settings.data_dir])
         if not files:
             _echo_err("没有找到单位数据文件（*.yaml）")
             return 2

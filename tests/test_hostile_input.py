@@ -12,7 +12,7 @@ import pytest
 from conftest import unit_yaml, write
 from reportgen.errors import InputError
 from reportgen.input.checker import Checker
-from reportgen.input.files import find_unit_files
+from reportgen.input.files import find_input_files
 from reportgen.input.period import Period
 from reportgen.input.unitfile import load_unit
 from reportgen.input.yamlfile import load_yaml, parse_yaml
@@ -406,9 +406,11 @@ def broken_links(project):
 
 
 @needs_links
-def test_find_unit_files_lists_links_that_lead_nowhere(project):
+def test_finding_input_files_lists_links_that_lead_nowhere(project):
     broken_links(project)
-    found = find_unit_files([project.root / "data"])
+    os.symlink("missing.xlsx", project.root / "data/2024-Q3/统计表.xlsx")
+    found, workbooks = find_input_files([project.root / "data"])
+    assert [p.name for p in workbooks] == ["统计表.xlsx"]
     assert [p.name for p in found] == ["a.yaml", "b.yaml", "c.yaml", "d.yml", "城关镇.yaml"]
     assert all(p.parent == (project.root / "data/2024-Q3").resolve() for p in found)
     with pytest.raises(InputError) as caught:

@@ -15,7 +15,7 @@ import openpyxl
 from lxml import etree
 
 from conftest import REPO, tables, texts
-from reportgen.input.files import find_workbooks
+from reportgen.input.files import find_input_files
 from reportgen.input.period import period_of_path
 from reportgen.input.workbook import blank_workbook, read_workbook
 from reportgen.input.yamlfile import load_yaml
@@ -322,8 +322,9 @@ def test_finding_workbooks_and_their_period(tmp_path):
                 "2024-Q3/城关镇.yaml", "表2024-Q4.XLSX"):
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_bytes(b"")
-    found = find_workbooks([tmp_path])
+    units, found = find_input_files([tmp_path])
     assert [p.relative_to(tmp_path).as_posix() for p in found] == ["2024-Q3/统计表.xlsx", "表2024-Q4.XLSX"]
+    assert [p.relative_to(tmp_path).as_posix() for p in units] == ["2024-Q3/城关镇.yaml"]
     assert [period_of_path(p).key for p in found] == ["2024-Q3", "2024-Q4"]
     assert period_of_path(tmp_path / "3000-Q1/x.xlsx") is None and period_of_path(tmp_path / "x.xlsx") is None
 

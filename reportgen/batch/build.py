@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from ..errors import InputError, OutputError, UsageError
-from ..input.files import display_path, find_unit_files, find_workbooks, is_workbook, missing_paths_problems
+from ..input.files import display_path, find_input_files, is_workbook, missing_paths_problems
 from ..input.period import Period, period_of_path
 from ..input.settings import Settings, find_root, load_settings, settings_path, templates_dir
 from ..resources import template_files
@@ -59,10 +59,10 @@ class Project:
         if missing := missing_paths_problems(paths):
             raise UsageError("\n".join(str(p) for p in missing))
         data_dir = data_dir or self.settings.data_dir
-        data = find_unit_files([data_dir]) + find_workbooks([data_dir])
+        data = [path for found in find_input_files([data_dir]) for path in found]  # unit files, then workbooks
         if not paths:
             return data, set(data)
-        selected = set(find_unit_files(paths) + find_workbooks(paths))
+        selected = {path for found in find_input_files(paths) for path in found}
         return list(dict.fromkeys(data + sorted(selected))), selected
 
 

@@ -20,23 +20,26 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-def find_unit_files(paths: list[Path]) -> list[Path]:
-    """Every *.yaml / *.yml under the given folders (and the given files), in path order;
-    hidden files and folders are left out, and links to folders are not followed.
+def find_input_files(paths: list[Path]) -> tuple[list[Path], list[Path]]:
+    """(unit files, statistics workbooks): every *.yaml / *.yml and every *.xlsx under the given
+    folders (Excel's ``~$`` lock files left out), each list in path order, and the given files:
+    a *.xlsx is a workbook, any other a unit file.  Hidden files and folders are left out, and
+    links to folders are not followed.
 
     A path is absolute, its folder resolved, but a link to a file keeps its own name: the file is
     shown where the user put it, and ``lint --fix`` can see that it is a link. A link that leads
     nowhere (its target is missing, or links lead round in a loop) is listed too, so that loading
     it gives a located problem instead of the file silently missing from the batch."""
-    found: dict[Path, None] = {}
+    units: dict[Path, None] = {}
+    workbooks: dict[Path, None] = {}
     for path in paths:
         if path.is_dir():
             top = path.resolve()  # once: nothing below it is resolved again
-            for parts in sorted(_yaml_files(str(path), ())):
-                found[top.joinpath(*parts)] = None
+            for parts in sorted(_input_files(str(path), ())):
+                (workbooks if is_workbook(parts[-1]) else units)[top.joinpath(*parts)] = None
         elif path.is_file() or path.is_symlink():  # is_file() is False for a broken link
-            found[_in_resolved_folder(path)] = None
-    return list(found)
+            (workbooks if is_workbook(path.name) else units)[_in_resolved_folder(path)] = None
+    return list(units), list(workbooks)
 
 
 def _in_resolved_folder(path: Path) -> Path:
@@ -48,20 +51,22 @@ def _in_resolved_folder(path: Path) -> Path:
         return path
 
 
-def _yaml_files(folder: str, parts: tuple):
-    """Path parts below the top folder of the unit files under ``folder`` (the type of each entry
+def _input_files(folder: str, parts: tuple):
+    """Path parts below the top folder of the input files under ``folder`` (the type of each entry
     comes with the folder listing: no file is looked at twice)."""
     try:
         entries = list(os.scandir(folder))
     except OSError:  # unreadable: left out, as everything it would hold
         return
     for entry in entries:
-        if entry.name.startswith("."):
+        name = entry.name
+        if name.startswith("."):
             continue
         if entry.is_dir(follow_symlinks=False):
-            yield from _yaml_files(entry.path, parts + (entry.name,))
-        elif entry.name.lower().endswith(YAML_SUFFIXES) and _is_file_or_broken_link(entry):
-            yield parts + (entry.name,)
+            yield from _input_files(entry.path, parts + (name,))
+        elif (name.lower().endswith(YAML_SUFFIXES) or is_workbook(name) and not name.startswith("~$")) \
+                and _is_file_or_broken_link(entry):
+            yield parts + (name,)
 
 
 def _is_file_or_broken_link(entry: os.DirEntry) -> bool:
@@ -100,22 +105,6 @@ def os_error_message(exc: OSError, path: Path | None = None) -> str:
     return f"系统错误 {name or code}" if (name or code) else "系统错误"
 
 
-def is_workbook(path: Path) -> bool:
-    return path.name.lower().endswith(WORKBOOK_SUFFIX)
-
-
-def find_workbooks(paths: list[Path]) -> list[Path]:
-    """Every *.xlsx under the given folders (and the given *.xlsx files), absolute, in path order;
-    hidden files and folders, Excel's ``~$`` lock files and links to folders are left out."""
-    found: dict[Path, None] = {}
-    for path in paths:
-        if path.is_dir():
-            top = path.resolve()
-            for folder, folders, names in os.walk(top):
-                folders[:] = sorted(f for f in folders if not f.startswith("."))
-                for name in sorted(names):
-                    if is_workbook(Path(name)) and not name.startswith((".", "~$")):
-                        found[Path(folder, name)] = None
-        elif is_workbook(path) and path.is_file():
-            found[Path(os.path.abspath(path))] = None
-    return sorted(found)
+def is_workbook(path: Path | str) -> bool:
+    """A statistics workbook's path or file name (*.xlsx)."""
+    return str(path).lower().endswith(WORKBOOK_SUFFIX)

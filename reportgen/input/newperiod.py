@@ -25,7 +25,7 @@ from pathlib import Path
 import yaml
 
 from ..errors import InputError, Problem, UsageError
-from .files import display_path, find_unit_files, find_workbooks, os_error_message
+from .files import display_path, find_input_files, os_error_message
 from .lint import NARRATIVE_LISTS
 from .period import Period, period_of_path
 from .unfilled import PENDING
@@ -92,8 +92,9 @@ def new_period(data_dir: Path, text: str) -> NewPeriod:
         target = Period.parse(text)
     except ValueError:
         raise UsageError(f"季度应写成 YYYY-Qn（如 2025-Q4，年份 1900～2999），实际为“{text}”") from None
-    unit_files = [(path, read_as_written(path)) for path in find_unit_files([data_dir])]
-    workbooks = [(path, period_of_path(path)) for path in find_workbooks([data_dir])]
+    unit_paths, workbook_paths = find_input_files([data_dir])
+    unit_files = [(path, read_as_written(path)) for path in unit_paths]
+    workbooks = [(path, period_of_path(path)) for path in workbook_paths]
     periods = {period for _, (_, period) in unit_files} | {period for _, period in workbooks}
     earlier = [p for p in periods if p is not None and p < target]
     if not earlier:
