@@ -1,4 +1,4 @@
-"""Quarters: ``YYYY-Qn`` keys and their Chinese spelling."""
+"""Quarters: ``YYYY-Qn`` keys, their Chinese spelling, and the quarter a file's folder or name gives."""
 from __future__ import annotations
 
 import datetime as _dt
