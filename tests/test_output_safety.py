@@ -12,7 +12,7 @@ import zipfile
 
 import pytest
 
-from conftest import assert_whole_reports_only, signalled_build, texts
+from conftest import assert_whole_reports_only, signalled_build, texts, unit_yaml
 
 M = "x: {{name: 检查, unit: 户次, value: {v}}}"
 TEXT = "- heading: 工作\n  text: 共{{ m.x }}。"
@@ -135,6 +135,53 @@ def test_the_report_of_a_deleted_unit_is_removed_and_named(project):
     assert "已删除：out/2024-Q3/乙镇.docx（该单位的数据文件已不存在）" in result.stderr.splitlines()
     assert sorted(p.name for p in (project.root / "out/2024-Q3").iterdir()) == ["手写的说明.docx", "汇总报告.docx",
                                                                               "汇总表.xlsx", "甲镇.docx"]
+
+
+def test_a_unit_whose_file_now_has_a_problem_keeps_its_report(project):
+    """Only a unit the period no longer has loses its report: a file that does not load is the
+    user's to fix, and its last report stays until then."""
+    project.unit("甲镇", metrics=M.format(v=1))
+    broken = project.unit("乙镇", metrics=M.format(v=2))
+    project.run("build", "-q", ok=True)
+    before = project.out("2024-Q3/乙镇.docx").read_bytes()
+    broken.write_text(broken.read_text("utf-8") + "garbage: [\n", "utf-8")
+    result = project.run("build")
+    assert result.exit_code == 1
+    assert not any(line.startswith("已删除") for line in result.stderr.splitlines())
+    assert project.out("2024-Q3/乙镇.docx").read_bytes() == before
+
+
+def test_building_one_file_leaves_the_other_reports_and_the_summary_as_they_are(project):
+    for name, value in (("甲镇", 1), ("乙镇", 2), ("丙镇", 3)):
+        project.unit(name, metrics=M.format(v=value), sections=TEXT)
+    project.run("build", "-q", ok=True)
+    summary = project.out("2024-Q3/汇总报告.docx").read_bytes()
+    others = {name: project.out(f"2024-Q3/{name}.docx").read_bytes() for name in ("甲镇", "丙镇")}
+    project.unit("乙镇", metrics=M.format(v=5), sections=TEXT)
+    result = project.run("build", "data/2024-Q3/乙镇.yaml", ok=True)
+    lines = result.stderr.splitlines()
+    assert "2024-Q3：只生成了所选文件的报告，汇总报告没有更新（不指定文件运行 reportgen build 时更新）" in lines
+    assert lines[-1].startswith("季度 2024-Q3：生成 1 份，未变化 0 份，失败 0 份")
+    assert not any(line.startswith("已删除") for line in lines)
+    assert "共5户次。" in texts(project.out("2024-Q3/乙镇.docx"))
+    assert {name: project.out(f"2024-Q3/{name}.docx").read_bytes() for name in ("甲镇", "丙镇")} == others
+    assert project.out("2024-Q3/汇总报告.docx").read_bytes() == summary  # never a summary of one unit
+    result = project.run("build", ok=True)  # the whole folder: the summary counts 乙镇's new figure
+    assert "生成 1 份，未变化 3 份" in result.stderr.splitlines()[-1]
+    assert "9户次" in "".join(texts(project.out("2024-Q3/汇总报告.docx")))
+
+
+def test_a_units_report_keeps_its_name_whichever_files_are_built(project):
+    """Two units whose names make the same file name: each keeps its own, also when only the
+    second is built (it must not take the first's name and write over its report)."""
+    project.unit("甲/乙", metrics=M.format(v=1), sections=TEXT)
+    project.file("data/2024-Q3/b.yaml", unit_yaml("甲_乙", metrics=M.format(v=2), sections=TEXT))
+    project.run("build", "-q", ok=True)
+    assert "共1户次。" in texts(project.out("2024-Q3/甲_乙.docx"))
+    assert "共2户次。" in texts(project.out("2024-Q3/甲_乙-2.docx"))
+    project.run("build", "-q", "data/2024-Q3/b.yaml", ok=True)
+    assert "共1户次。" in texts(project.out("2024-Q3/甲_乙.docx"))
+    assert "共2户次。" in texts(project.out("2024-Q3/甲_乙-2.docx"))
 
 
 def test_a_period_that_disagrees_with_its_folder_is_an_error(project):

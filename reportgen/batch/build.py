@@ -88,6 +88,13 @@ def load_index(files: list[Path], jobs: int = 1) -> Index:
     return build_index(list(zip(unit_files, loaded)), workbooks, texts)
 
 
+def period_names(index: Index, period: Period) -> tuple[dict[str, str], set[str]]:
+    """(unit -> file stem, the units whose stem had to change) for every unit of the period, those
+    whose file has a problem too: a unit's report keeps its name whichever files are selected."""
+    names, renamed = assign_names(sorted({name for name, p in [*index.units, *index.failed_units] if p == period}))
+    return names, {unit for unit, _ in renamed}
+
+
 def unit_figures(index: Index, unit):
     """The unit with its metrics, history filled in (and its text at hand in the index)."""
     from ..figures.history import resolve
@@ -145,6 +152,7 @@ class Builder:
         self.statistics_only: dict = {}  # Period -> UnitFigures of the units found only in workbooks
         self.summary_files: dict = {}  # Period -> the period's SummaryFile or UnusableSummary (plan() sets it)
         self.found_periods: list = []  # every period the selected files have (plan() sets it)
+        self.partial_periods: set = set()  # periods only some of whose unit files are selected (plan() sets it)
         self.state: BuildState | None = None  # the output folder's, once read
 
     @property
@@ -191,6 +199,8 @@ class Builder:
         jobs = []
         for period in self.result.periods:
             jobs += self.unit_jobs(index, period, [u for u in targets if u.period == period])
+            if any(u.period == period and u.path not in selected for u in index.units.values()):
+                self.partial_periods.add(period)
             self.statistics_only[period] = [unit_figures(index, u) for u in index.statistics_only_units(period)]
             if note := index.statistics_only_note(period):
                 self.result.warnings.append(note)
@@ -225,11 +235,11 @@ class Builder:
 
     def unit_jobs(self, index: Index, period: Period, units) -> list[Job]:
         from .jobs import Job
-        names, renamed = assign_names([u.unit for u in units])
-        for unit_name, stem in renamed:
-            unit = next(u for u in units if u.unit == unit_name)
-            self.result.warnings.append(unit.source.problem(
-                ("unit",), f"输出文件名与其他单位或汇总报告重名，改为“{stem}.docx”").as_warning())
+        names, renamed = period_names(index, period)
+        for unit in units:
+            if unit.unit in renamed:
+                self.result.warnings.append(unit.source.problem(
+                    ("unit",), f"输出文件名与其他单位或汇总报告重名，改为“{names[unit.unit]}.docx”").as_warning())
         jobs = []
         for unit in sorted(units, key=lambda u: str(u.path)):
             template = unit.report.get("template") or self.settings.template
@@ -243,7 +253,8 @@ class Builder:
     def summary_jobs(self, unit_jobs: list[Job], periods: list[Period] | None = None) -> list[Job]:
         """A summary of the unit reports for each period built (or each of ``periods``) that has some."""
         return [self.summary_job(p, [j for j in unit_jobs if j.period == p])
-                for p in (self.result.periods if periods is None else periods) if any(j.period == p for j in unit_jobs)]
+                for p in (self.result.periods if periods is None else periods)
+                if p not in self.partial_periods and any(j.period == p for j in unit_jobs)]
 
     def summary_job(self, period: Period, unit_jobs: list[Job]) -> Job:
         """The period's summary of those units' reports, with its summary file."""
@@ -276,8 +287,10 @@ class Builder:
             return self.result
         index = load_index(files, self.jobs)
         unit_jobs = self.plan(index, selected)
-        self.remove_stale(state, unit_jobs)
+        self.remove_stale(state, index)
         summaries = self.summary_jobs(unit_jobs)
+        self.result.warnings += [f"{p.key}：只生成了所选文件的报告，汇总报告没有更新（不指定文件运行 reportgen build 时更新）"
+                                 for p in sorted(self.partial_periods)]
         self.progress("start", total=len(unit_jobs) + len(summaries))
         # a summary is made alongside its unit reports (first when workers share the jobs: it takes
         # longest) and kept only if they all end current; else made again of those that do
@@ -333,10 +346,12 @@ class Builder:
                                  if key != workbook_key(p)]  # reports: the workbook goes with its summary
         return True
 
-    def remove_stale(self, state: BuildState, jobs: list[Job]) -> None:
-        """Remove the reports this tool wrote for units whose file is gone, and say so."""
+    def remove_stale(self, state: BuildState, index: Index) -> None:
+        """Remove the reports this tool wrote for units the period no longer has (their file gone, or
+        now another unit's), and say so.  A unit whose file has a problem, or that is not selected,
+        keeps its report."""
         for period in self.result.periods:
-            keys = {key for j in jobs if j.period == period for key in j.outputs} | {
+            keys = {f"{period.key}/{stem}.docx" for stem in period_names(index, period)[0].values()} | {
                 f"{period.key}/{SUMMARY_NAME}.docx", workbook_key(period)}
             for key in state.stale(period.key, keys):
                 target = self.out / key
