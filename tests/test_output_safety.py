@@ -141,14 +141,18 @@ def test_a_unit_whose_file_now_has_a_problem_keeps_its_report(project):
     """Only a unit the period no longer has loses its report: a file that does not load is the
     user's to fix, and its last report stays until then."""
     project.unit("甲镇", metrics=M.format(v=1))
-    broken = project.unit("乙镇", metrics=M.format(v=2))
+    broken = project.file("data/2024-Q3/yi.yaml", unit_yaml("乙镇", metrics=M.format(v=2)))  # named otherwise
     project.run("build", "-q", ok=True)
     before = project.out("2024-Q3/乙镇.docx").read_bytes()
-    broken.write_text(broken.read_text("utf-8") + "garbage: [\n", "utf-8")
-    result = project.run("build")
-    assert result.exit_code == 1
-    assert not any(line.startswith("已删除") for line in result.stderr.splitlines())
-    assert project.out("2024-Q3/乙镇.docx").read_bytes() == before
+    broken.write_text(broken.read_text("utf-8") + "garbage: [\n", "utf-8")  # its unit name cannot be read now
+    for args in (("build",), ("build", "data/2024-Q3/甲镇.yaml")):
+        result = project.run(*args)
+        assert result.exit_code == 1
+        assert not any(line.startswith("已删除") for line in result.stderr.splitlines())
+        assert project.out("2024-Q3/乙镇.docx").read_bytes() == before
+    broken.unlink()  # gone: now its report goes
+    result = project.run("build", ok=True)
+    assert "已删除：out/2024-Q3/乙镇.docx（该单位的数据文件已不存在）" in result.stderr.splitlines()
 
 
 def test_building_one_file_leaves_the_other_reports_and_the_summary_as_they_are(project):
@@ -169,6 +173,25 @@ def test_building_one_file_leaves_the_other_reports_and_the_summary_as_they_are(
     result = project.run("build", ok=True)  # the whole folder: the summary counts 乙镇's new figure
     assert "生成 1 份，未变化 3 份" in result.stderr.splitlines()[-1]
     assert "9户次" in "".join(texts(project.out("2024-Q3/汇总报告.docx")))
+
+
+def test_a_unit_whose_name_a_new_one_takes_is_told_also_when_it_is_not_built(project):
+    project.file("data/2024-Q3/x.yaml", unit_yaml("甲_乙", metrics=M.format(v=1), sections=TEXT))
+    project.run("build", "-q", ok=True)
+    project.unit("甲/乙", metrics=M.format(v=2), sections=TEXT)  # sorts first: it takes 甲_乙.docx
+    result = project.run("build", "data/2024-Q3/甲_乙.yaml", ok=True)
+    assert ("data/2024-Q3/x.yaml:1:7: unit: 警告：输出文件名与其他单位或汇总报告重名，改为“甲_乙-2.docx”"
+            in result.stderr.splitlines())
+    assert "共2户次。" in texts(project.out("2024-Q3/甲_乙.docx"))
+
+
+def test_validating_some_files_still_checks_what_their_summary_would_add_up(project):
+    project.unit("甲镇", metrics=M.format(v=1))
+    project.unit("乙镇", metrics="x: {name: 检查, unit: 次, value: 2}")
+    project.unit("丙镇", metrics=M.format(v=3))
+    result = project.run("validate", "data/2024-Q3/甲镇.yaml", "data/2024-Q3/乙镇.yaml")
+    assert result.exit_code == 1
+    assert any("无法汇总" in line for line in result.stderr.splitlines())
 
 
 def test_a_units_report_keeps_its_name_whichever_files_are_built(project):

@@ -89,9 +89,9 @@ def load_index(files: list[Path], jobs: int = 1) -> Index:
 
 
 def period_names(index: Index, period: Period) -> tuple[dict[str, str], set[str]]:
-    """(unit -> file stem, the units whose stem had to change) for every unit of the period, those
-    whose file has a problem too: a unit's report keeps its name whichever files are selected."""
-    names, renamed = assign_names(sorted({name for name, p in [*index.units, *index.failed_units] if p == period}))
+    """(unit -> file stem, the units whose stem had to change) for every unit file of the period
+    that loaded: a unit's report keeps its name whichever of those files are selected."""
+    names, renamed = assign_names(sorted(name for name, p in index.units if p == period))
     return names, {unit for unit, _ in renamed}
 
 
@@ -236,8 +236,8 @@ class Builder:
     def unit_jobs(self, index: Index, period: Period, units) -> list[Job]:
         from .jobs import Job
         names, renamed = period_names(index, period)
-        for unit in units:
-            if unit.unit in renamed:
+        for unit in sorted((u for u in index.units.values() if u.period == period), key=lambda u: str(u.path)):
+            if unit.unit in renamed:  # every one, built now or not: a name it had may now be another's
                 self.result.warnings.append(unit.source.problem(
                     ("unit",), f"输出文件名与其他单位或汇总报告重名，改为“{names[unit.unit]}.docx”").as_warning())
         jobs = []
@@ -253,8 +253,7 @@ class Builder:
     def summary_jobs(self, unit_jobs: list[Job], periods: list[Period] | None = None) -> list[Job]:
         """A summary of the unit reports for each period built (or each of ``periods``) that has some."""
         return [self.summary_job(p, [j for j in unit_jobs if j.period == p])
-                for p in (self.result.periods if periods is None else periods)
-                if p not in self.partial_periods and any(j.period == p for j in unit_jobs)]
+                for p in (self.result.periods if periods is None else periods) if any(j.period == p for j in unit_jobs)]
 
     def summary_job(self, period: Period, unit_jobs: list[Job]) -> Job:
         """The period's summary of those units' reports, with its summary file."""
@@ -288,7 +287,8 @@ class Builder:
         index = load_index(files, self.jobs)
         unit_jobs = self.plan(index, selected)
         self.remove_stale(state, index)
-        summaries = self.summary_jobs(unit_jobs)
+        # a summary counts every unit of its period: none is written of some of them
+        summaries = self.summary_jobs(unit_jobs, [p for p in self.result.periods if p not in self.partial_periods])
         self.result.warnings += [f"{p.key}：只生成了所选文件的报告，汇总报告没有更新（不指定文件运行 reportgen build 时更新）"
                                  for p in sorted(self.partial_periods)]
         self.progress("start", total=len(unit_jobs) + len(summaries))
@@ -348,12 +348,13 @@ class Builder:
 
     def remove_stale(self, state: BuildState, index: Index) -> None:
         """Remove the reports this tool wrote for units the period no longer has (their file gone, or
-        now another unit's), and say so.  A unit whose file has a problem, or that is not selected,
-        keeps its report."""
+        the unit renamed in it), and say so.  A unit that is not selected, or whose file has a problem
+        (it is still in the index, or its file is recorded as the report's source), keeps its report."""
+        unreadable = {str(path) for path in index.failed}
         for period in self.result.periods:
             keys = {f"{period.key}/{stem}.docx" for stem in period_names(index, period)[0].values()} | {
                 f"{period.key}/{SUMMARY_NAME}.docx", workbook_key(period)}
-            for key in state.stale(period.key, keys):
+            for key in state.stale(period.key, keys, unreadable):
                 target = self.out / key
                 if target.is_file() and not target.is_symlink():
                     target.unlink()
@@ -438,8 +439,9 @@ class Builder:
 
     @staticmethod
     def record(state: BuildState, job: Job, done: set) -> None:
+        source = None if job.summary else job.units[0].unit.path
         for key in job.outputs:
-            state.record(key, job.fingerprint, job.period.key)
+            state.record(key, job.fingerprint, job.period.key, source)
         done.add(job.key)
 
     def commit(self, state: BuildState, job: Job, files: dict, done: set) -> None:

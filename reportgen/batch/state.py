@@ -78,6 +78,7 @@ class BuildState:
         self.path = out / STATE_DIR / "state.json"
         self.reports: dict = {}     # output key -> fingerprint
         self.outputs: dict = {}     # period key -> output keys the tool wrote there
+        self.sources: dict = {}     # output key of a unit report -> the unit file it was made from
         self.snapshot: dict | None = None
 
     @classmethod
@@ -93,6 +94,7 @@ class BuildState:
             state.reports = _dict(data.get("reports"))
             state.outputs = {k: [x for x in v if isinstance(x, str)] for k, v in _dict(data.get("outputs")).items()
                              if isinstance(v, list)}
+            state.sources = {k: v for k, v in _dict(data.get("sources")).items() if isinstance(v, str)}
             state.snapshot = data.get("snapshot") if isinstance(data.get("snapshot"), dict) else None
         return state
 
@@ -110,23 +112,30 @@ class BuildState:
             self.reports.pop(key, None)
         self.snapshot = None
 
-    def record(self, key: str, fp: str, period: str) -> None:
+    def record(self, key: str, fp: str, period: str, source: Path | None = None) -> None:
+        """A report written: its fingerprint, its period and (a unit report) the unit file it was made from."""
         self.reports[key] = fp
         keys = self.outputs.setdefault(period, [])
         if key not in keys:
             keys.append(key)
+        if source is not None:
+            self.sources[key] = str(source)
 
-    def stale(self, period: str, keys: set) -> list[str]:
-        """Reports this tool wrote for the period that the period no longer has (a unit file gone)."""
-        return [key for key in self.outputs.get(period, []) if key not in keys]
+    def stale(self, period: str, keys: set, unreadable: set) -> list[str]:
+        """Reports this tool wrote for the period that the period no longer has (not among ``keys``),
+        but for those made from a file that is still there and cannot be read now (``unreadable``,
+        paths as str): that unit keeps its last report until its file is put right."""
+        return [key for key in self.outputs.get(period, [])
+                if key not in keys and self.sources.get(key) not in unreadable]
 
     def drop(self, period: str, key: str) -> None:
         self.reports.pop(key, None)
+        self.sources.pop(key, None)
         if key in self.outputs.get(period, []):
             self.outputs[period].remove(key)
 
     def save(self) -> None:
-        data = {"reports": self.reports, "outputs": self.outputs, "snapshot": self.snapshot}
+        data = {"reports": self.reports, "outputs": self.outputs, "sources": self.sources, "snapshot": self.snapshot}
         write_atomic(self.path, json.dumps(data, ensure_ascii=False, indent=0, sort_keys=True).encode("utf-8"),
                      top=self.out)
 
