@@ -179,8 +179,8 @@ def build(paths, output, periods, all_periods, jobs, force, pdf, strict, quiet, 
             progress.close()
         _report_problems(result.warnings)
         _report_problems(result.problems)
-        for path in result.removed:
-            _echo_err(f"已删除：{display_path(path)}（该单位的数据文件已不存在）")
+        for path, why in result.removed:
+            _echo_err(f"已删除：{display_path(path)}（{why}）")
         periods_text = "、".join(p.key for p in result.periods) or "无"
         _echo_err(f"季度 {periods_text}：生成 {len(result.built)} 份，未变化 {len(result.unchanged)} 份，"
                   f"失败 {len(result.failed)} 份；输出在 {display_path(builder.out)}")

@@ -207,6 +207,17 @@ def test_a_units_report_keeps_its_name_whichever_files_are_built(project):
     assert "共2户次。" in texts(project.out("2024-Q3/甲_乙-2.docx"))
 
 
+def test_the_report_of_a_unit_renamed_in_its_file_is_removed_and_says_so(project):
+    project.unit("甲镇", metrics=M.format(v=1))
+    project.file("data/2024-Q3/b.yaml", unit_yaml("乙镇", metrics=M.format(v=2)))
+    project.run("build", "-q", ok=True)
+    project.file("data/2024-Q3/b.yaml", unit_yaml("丙镇", metrics=M.format(v=2)))
+    result = project.run("build", ok=True)
+    assert "已删除：out/2024-Q3/乙镇.docx（数据文件中的单位或季度已改变）" in result.stderr.splitlines()
+    assert sorted(p.name for p in (project.root / "out/2024-Q3").iterdir()) == ["丙镇.docx", "汇总报告.docx",
+                                                                              "汇总表.xlsx", "甲镇.docx"]
+
+
 def test_a_period_that_disagrees_with_its_folder_is_an_error(project):
     project.unit("甲镇", metrics=M.format(v=1))
     project.file("data/2024-Q3/乙镇.yaml", "unit: 乙镇\nperiod: 2052-Q3\n")

@@ -106,7 +106,7 @@ def unit_figures(index: Index, unit):
 class BuildResult:
     built: list = field(default_factory=list)       # output paths
     unchanged: list = field(default_factory=list)
-    removed: list = field(default_factory=list)     # reports of units whose file is gone
+    removed: list = field(default_factory=list)     # (report, why) of units the period no longer has
     failed: list = field(default_factory=list)      # what could not be built (unit files or titles)
     problems: list = field(default_factory=list)    # Problem or str, in order
     warnings: list = field(default_factory=list)
@@ -358,7 +358,9 @@ class Builder:
                 target = self.out / key
                 if target.is_file() and not target.is_symlink():
                     target.unlink()
-                    self.result.removed.append(target)
+                    source = state.sources.get(key)
+                    self.result.removed.append((target, "数据文件中的单位或季度已改变" if source and os.path.lexists(source)
+                                                else "该单位的数据文件已不存在"))
                 state.drop(period.key, key)
 
     def execute(self, state: BuildState, jobs: list[Job], done: set) -> None:
