@@ -198,9 +198,10 @@ class Builder:
         self.result.periods = select_periods(self.found_periods, self.periods, self.all_periods)
         jobs = []
         for period in self.result.periods:
-            jobs += self.unit_jobs(index, period, [u for u in targets if u.period == period])
-            if any(u.period == period and u.path not in selected for u in index.units.values()):
-                self.partial_periods.add(period)
+            chosen = [u for u in targets if u.period == period]
+            jobs += self.unit_jobs(index, period, chosen)
+            if chosen and any(u.period == period and u.path not in selected for u in index.units.values()):
+                self.partial_periods.add(period)  # (none chosen: no summary either, as ever)
             self.statistics_only[period] = [unit_figures(index, u) for u in index.statistics_only_units(period)]
             if note := index.statistics_only_note(period):
                 self.result.warnings.append(note)
