@@ -91,7 +91,7 @@ def load_index(files: list[Path], jobs: int = 1) -> Index:
 def period_names(index: Index, period: Period) -> tuple[dict[str, str], set[str]]:
     """(unit -> file stem, the units whose stem had to change) for every unit file of the period
     that loaded: a unit's report keeps its name whichever of those files are selected."""
-    names, renamed = assign_names(sorted(name for name, p in index.units if p == period))
+    names, renamed = assign_names([u.unit for u in index.units_of(period)])
     return names, {unit for unit, _ in renamed}
 
 
@@ -200,7 +200,7 @@ class Builder:
         for period in self.result.periods:
             chosen = [u for u in targets if u.period == period]
             jobs += self.unit_jobs(index, period, chosen)
-            if chosen and any(u.period == period and u.path not in selected for u in index.units.values()):
+            if chosen and any(u.path not in selected for u in index.units_of(period)):
                 self.partial_periods.add(period)  # (none chosen: no summary either, as ever)
             self.statistics_only[period] = [unit_figures(index, u) for u in index.statistics_only_units(period)]
             if note := index.statistics_only_note(period):
@@ -237,7 +237,7 @@ class Builder:
     def unit_jobs(self, index: Index, period: Period, units) -> list[Job]:
         from .jobs import Job
         names, renamed = period_names(index, period)
-        for unit in sorted((u for u in index.units.values() if u.period == period), key=lambda u: str(u.path)):
+        for unit in index.units_of(period):
             if unit.unit in renamed:  # every one, built now or not: a name it had may now be another's
                 self.result.warnings.append(unit.source.problem(
                     ("unit",), f"输出文件名与其他单位或汇总报告重名，改为“{names[unit.unit]}.docx”").as_warning())

@@ -52,6 +52,10 @@ class Index:
         """The units of those unit files (each has a report of its own)."""
         return [u for u in self.units.values() if u.path in paths]
 
+    def units_of(self, period: Period) -> list[Unit]:
+        """The period's units of unit files that loaded, in path order."""
+        return sorted((u for (_, p), u in self.units.items() if p == period), key=lambda u: str(u.path))
+
     def statistics_only_units(self, period: Period) -> list[Unit]:
         """The period's units found only in workbooks: they count in the summary, in name order."""
         return sorted((u for (_, p), u in self.statistics_only.items() if p == period), key=lambda u: u.unit)
