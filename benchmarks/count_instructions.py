@@ -23,7 +23,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from bench_build import DOCXTPL_RUN, REPORTGEN, compile_source_tree, docxtpl_template  # noqa: E402
+from bench_build import DOCXTPL_RUN, REPORTGEN, compile_package, docxtpl_template  # noqa: E402
 from generate import generate  # noqa: E402
 
 
@@ -42,7 +42,7 @@ def main() -> None:
     args = parser.parse_args()
     if not shutil.which("valgrind"):
         raise SystemExit("valgrind is needed: apt-get install valgrind")
-    compile_source_tree()
+    compile_package()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "proj"
         generate(root, args.units)

@@ -1,6 +1,7 @@
 """What is current (batch/state.py): every input of a report invalidates it, also when a file's
 size and time stamp stay the same; the fast "nothing changed" path trusts a time stamp only when it
 is older than the last build by more than the racy window."""
+import json
 import os
 import time
 
@@ -119,3 +120,11 @@ def test_force_rebuilds_everything_and_reuses_nothing(built):
     result = built.run("build", "-q", "--force", ok=True)
     assert "生成 3 份，未变化 0 份" in result.stderr
     assert sorted(p.name for p in (built.root / "out/.reportgen").iterdir()) == ["state.json"]
+
+
+def test_the_state_lists_a_periods_reports_in_name_order_whatever_order_they_were_written_in(built):
+    """state.json is the same bytes for the same reports: with -j 2 the reports are written in the
+    order their workers finish, and the summary is made last."""
+    state = json.loads((built.root / "out/.reportgen/state.json").read_text("utf-8"))
+    assert state["outputs"] == {"2024-Q3": ["2024-Q3/乙镇.docx", "2024-Q3/汇总报告.docx", "2024-Q3/汇总表.xlsx",
+                                            "2024-Q3/甲镇.docx"]}

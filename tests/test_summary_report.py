@@ -7,6 +7,8 @@ import shutil
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
 from conftest import REPO, tables, texts
 
 from reportgen.batch.build import Builder, Project, load_index
@@ -228,6 +230,28 @@ def test_no_summary_when_every_unit_fails_and_only_built_units_count(project):
     body = texts(project.out("2024-Q3/汇总报告.docx"), "Normal")
     assert body[0] == "2024年第三季度，共有1个单位报送了工作情况和统计数据。现将汇总情况报告如下。"
     assert body[1] == "仅乙镇报送检查数据，为2户次。"
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_slip_in_a_highlight_fails_that_unit_and_the_summary_is_made_of_the_others(project, jobs):
+    """The summary quotes highlights, so a slip in one stops the first making of the summary as it
+    stops the unit's own report.  The summary is made again of the units that were built, as for any
+    unit that fails (with -j 2 the summary is made first, alongside the units); the slip is shown
+    once, where it is, and the summary is never said to have failed."""
+    for number in range(13):  # more than PARALLEL_REPORTS: -j 2 uses workers
+        slip = "highlights: ['检查{{ m.nope }}户']" if number == 0 else f"highlights: [第{number}条亮点。]"
+        project.unit(f"单位{number:02d}", metrics=f"x: {{name: 检查, unit: 户次, value: {number + 1}}}", extra=slip)
+    result = project.run("build", "-j", jobs)
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert [line for line in lines if "失败" in line or ": " in line] == [
+        "失败：2024-Q3/单位00.docx",
+        "data/2024-Q3/单位00.yaml:5:22: highlights[0]: 未知的名称“nope”：请检查指标编号或字段名的拼写",
+        "季度 2024-Q3：生成 13 份，未变化 0 份，失败 1 份；输出在 out"]
+    assert lines.count("已生成：2024-Q3/汇总报告.docx") == 1
+    body = texts(project.out("2024-Q3/汇总报告.docx"), "Normal")
+    assert body[0] == "2024年第三季度，共有12个单位报送了工作情况和统计数据。现将汇总情况报告如下。"
+    assert "第12条亮点。" in body and not any("单位00" in t for t in body)
 
 
 def test_aggregate_none_is_never_totalled_or_ranked(project):

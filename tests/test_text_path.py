@@ -295,3 +295,47 @@ def test_a_text_sets_no_timer_of_its_own_and_the_reports_is_disarmed_when_it_end
         assert signal.getitimer(signal.ITIMER_REAL)[0] > 4
     assert signal.getitimer(signal.ITIMER_REAL)[0] == 0
     assert signal.getsignal(signal.SIGALRM) is signal.SIG_DFL
+
+
+@needs_timers
+def test_an_alarm_handled_as_the_timer_is_disarmed_still_puts_the_handler_back(monkeypatch):
+    """The limit runs out just as the report ends: the alarm's handler runs right after the timer is
+    disarmed, and raises there.  The report's expiry is that exception; SIGALRM's handler is still
+    the one from before (else a later alarm would raise RenderLimit anywhere)."""
+    from reportgen.render.templates import RenderLimit, time_limit
+    real = signal.setitimer
+
+    def disarmed_late(which, seconds, *interval):
+        previous = real(which, seconds, *interval)
+        if seconds == 0:
+            signal.getsignal(signal.SIGALRM)(signal.SIGALRM, None)  # what Python does with a pending alarm
+        return previous
+    monkeypatch.setattr(signal, "setitimer", disarmed_late)
+    with pytest.raises(RenderLimit):
+        with time_limit(5):
+            pass
+    assert real(signal.ITIMER_REAL, 0) == (0.0, 0.0)
+    assert signal.getsignal(signal.SIGALRM) is signal.SIG_DFL
+
+
+
+@needs_timers
+def test_a_units_endless_highlight_fails_its_report_and_the_summary_is_made_of_the_others(project, monkeypatch):
+    """A unit's highlight is evaluated again, lazily, where the summary quotes it: it runs out of
+    time there too.  As with any unit whose report fails, the summary is made again of the units
+    whose reports were built; the one problem is shown once, at the highlight, and the timer is off
+    afterwards."""
+    from reportgen.render.templates import Templates
+    monkeypatch.setattr(Templates.__init__, "__defaults__", (str, 0.5))
+    endless = "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"
+    project.unit("甲镇", extra=f"highlights:\n  - '{endless}'")
+    project.unit("乙镇", extra="highlights: [夜市整治见效。]")
+    result = project.run("build", "-q", "-j", "1")
+    assert result.stderr.splitlines() == ["data/2024-Q3/甲镇.yaml:4:6: highlights[0]: 超出生成限制：生成时间超过 0.5 秒",
+                                          "季度 2024-Q3：生成 2 份，未变化 0 份，失败 1 份；输出在 out"]
+    assert result.exit_code == 1
+    assert not project.out("2024-Q3/甲镇.docx").exists()
+    summary = texts(project.out("2024-Q3/汇总报告.docx"))
+    assert "夜市整治见效。" in summary and not any("甲镇" in t for t in summary)
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    assert signal.getsignal(signal.SIGALRM) is signal.SIG_DFL

@@ -102,6 +102,12 @@ def unit_figures(index: Index, unit):
     return UnitFigures(unit, resolve(index, unit), index)
 
 
+def made_again(job: Job, done: set) -> bool:
+    """A summary not current, some of whose unit reports are not either: it is made again of those
+    that are (Builder._run)."""
+    return job.summary and job.key not in done and not set(job.summarises) <= done
+
+
 @dataclass
 class BuildResult:
     built: list = field(default_factory=list)       # output paths
@@ -294,10 +300,11 @@ class Builder:
                                  for p in sorted(self.partial_periods)]
         self.progress("start", total=len(unit_jobs) + len(summaries))
         # a summary is made alongside its unit reports (first when workers share the jobs: it takes
-        # longest) and kept only if they all end current; else made again of those that do
+        # longest) and kept only if they all end current; else made again of those that do (what
+        # stopped it may have been a unit's own text, which its report has shown)
         done: set = set()
         self.execute(state, summaries + unit_jobs if self.jobs > 1 else unit_jobs + summaries, done)
-        again = [s.period for s in summaries if s.key not in done and s.problems is None]
+        again = [s.period for s in summaries if made_again(s, done)]
         self.execute(state, self.summary_jobs([j for j in unit_jobs if j.key in done], again), done)
         if self.result.ok:
             periods = {p.key: [key for j in unit_jobs + summaries if j.period == p for key in j.outputs]
@@ -409,8 +416,9 @@ class Builder:
             for number, outcome in map_unordered(build, todo, self.jobs if len(todo) >= PARALLEL_REPORTS else 1):
                 job = finished[number] = todo[number]
                 job.problems, job.warnings = outcome.problems, outcome.warnings
-                if job.summary and outcome.problems is None:
-                    staged.append((job, outcome.files))
+                if job.summary:  # written by execute once its unit reports are
+                    if outcome.problems is None:
+                        staged.append((job, outcome.files))
                     continue
                 writer.add(job, outcome.files)
                 for over, error in writer.finished():
@@ -423,12 +431,16 @@ class Builder:
             self.save(state)
             for number in sorted(finished):  # in plan order, whatever order workers finish in
                 job = finished[number]
+                if made_again(job, done):
+                    continue  # what it gave is the second making's to say
                 self.result.warnings += job.warnings
                 if job.key in done and not job.summary:
                     self.result.built.append(self.out / job.key)
                 elif job.problems is not None:
                     self.result.failed.append(job.failed_as)
                     self.result.problems += job.problems
+                    if job.summary:
+                        self.progress("failed", job.title, job.key)
         return staged
 
     def report_written(self, state: BuildState, job: Job, error: Exception | None, done: set) -> None:

@@ -135,7 +135,8 @@ class BuildState:
             self.outputs[period].remove(key)
 
     def save(self) -> None:
-        data = {"reports": self.reports, "outputs": self.outputs, "sources": self.sources, "snapshot": self.snapshot}
+        outputs = {period: sorted(keys) for period, keys in self.outputs.items()}  # whatever order they were written in
+        data = {"reports": self.reports, "outputs": outputs, "sources": self.sources, "snapshot": self.snapshot}
         write_atomic(self.path, json.dumps(data, ensure_ascii=False, indent=0, sort_keys=True).encode("utf-8"),
                      top=self.out)
 

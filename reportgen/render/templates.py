@@ -150,8 +150,10 @@ def time_limit(seconds: float):
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        try:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        finally:  # also when the alarm came just before it was disarmed, and its handler runs now
+            signal.signal(signal.SIGALRM, previous)
 
 
 def bounded_render(template, context: dict) -> str:
