@@ -213,10 +213,11 @@ def validate(paths, strict, debug):
     def action():
         from .batch.build import Project, check
         from .input.newperiod import period_statuses
+        from .input.files import display_path
         result, selected, index = check(Project.open(), list(paths), strict=strict)
         _report_problems(result.warnings)
         _report_problems(result.problems)
-        bad = len(set(result.failed))
+        bad = len({display_path(p) for p in selected}.intersection(result.failed))  # a summary is no file
         _echo_err(f"检查 {len(selected)} 个文件：正确 {len(selected) - bad} 个，有问题 {bad} 个")
         for line in _period_table(period_statuses(index, result.problems)):
             click.echo(line)

@@ -254,6 +254,41 @@ def test_a_slip_in_a_highlight_fails_that_unit_and_the_summary_is_made_of_the_ot
     assert "第12条亮点。" in body and not any("单位00" in t for t in body)
 
 
+BROKEN_SUMMARY = "{% extends 'builtin/summary.md.j2' %}\n{% block BLOCK %}\n{{ nosuch.thing }}\n{% endblock %}\n"
+NOSUCH = "templates/summary.md.j2:3:1: template: 未知的名称“nosuch”：请检查指标编号或字段名的拼写"
+
+
+def test_when_every_unit_fails_the_summarys_own_error_is_still_said_once(project):
+    """No unit was built, so no summary is made again of them; what stopped its first making
+    besides their slips (a broken title block, read before the highlights) is said, and they are not
+    said again where the template read them."""
+    project.unit("甲镇", extra="highlights: ['检查{{ m.nope }}户']")
+    project.unit("乙镇", extra="highlights: ['检查{{ m.nope2 }}户']")
+    slips = ["data/2024-Q3/乙镇.yaml:3:22: highlights[0]: 未知的名称“nope2”：请检查指标编号或字段名的拼写",
+             "data/2024-Q3/甲镇.yaml:3:22: highlights[0]: 未知的名称“nope”：请检查指标编号或字段名的拼写"]
+    result = project.run("build", "-q")  # the built-in template stops at 乙镇's highlight: said once
+    assert result.stderr.splitlines() == slips + ["季度 2024-Q3：生成 0 份，未变化 0 份，失败 2 份；输出在 out"]
+
+    project.file("templates/summary.md.j2", BROKEN_SUMMARY.replace("BLOCK", "title"))
+    result = project.run("build", "-q")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == slips + [NOSUCH, "季度 2024-Q3：生成 0 份，未变化 0 份，失败 3 份；输出在 out"]
+
+
+def test_validate_checks_the_summary_a_build_would_make(project):
+    """validate renders the summary of the units that pass, as build makes it: a unit's slip is said
+    once, at the unit, and the summary template's own error (in a block after the highlights) is
+    found; the summary is not counted as a file with a problem."""
+    project.unit("甲镇", extra="highlights: ['检查{{ m.nope }}户']")
+    project.unit("乙镇", extra="highlights: [夜市整治见效。]")
+    project.file("templates/summary.md.j2", BROKEN_SUMMARY.replace("BLOCK", "problems"))
+    result = project.run("validate")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "data/2024-Q3/甲镇.yaml:3:22: highlights[0]: 未知的名称“nope”：请检查指标编号或字段名的拼写",
+        NOSUCH, "检查 2 个文件：正确 1 个，有问题 1 个"]
+
+
 def test_aggregate_none_is_never_totalled_or_ranked(project):
     history = "h: {name: 办学历史, unit: 年, value: %s, aggregate: none}"
     project.unit("一小", metrics="x: {name: 检查, unit: 户次, value: 4}\n" + history % 58)

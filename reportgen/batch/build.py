@@ -304,8 +304,12 @@ class Builder:
         # stopped it may have been a unit's own text, which its report has shown)
         done: set = set()
         self.execute(state, summaries + unit_jobs if self.jobs > 1 else unit_jobs + summaries, done)
-        again = [s.period for s in summaries if made_again(s, done)]
-        self.execute(state, self.summary_jobs([j for j in unit_jobs if j.key in done], again), done)
+        again = [s for s in summaries if made_again(s, done)]
+        made = self.summary_jobs([j for j in unit_jobs if j.key in done], [s.period for s in again])
+        self.execute(state, made, done)
+        for summary in again:
+            if not any(m.period == summary.period for m in made):  # none of its units was built
+                self.failed_alone(summary)
         if self.result.ok:
             periods = {p.key: [key for j in unit_jobs + summaries if j.period == p for key in j.outputs]
                        for p in self.result.periods}
@@ -443,6 +447,15 @@ class Builder:
                         self.progress("failed", job.title, job.key)
         return staged
 
+    def failed_alone(self, summary: Job) -> None:
+        """A summary none of whose units was built: what stopped it besides them (they are said at
+        their files, and the template says them again where it read them) is its own failure."""
+        own = [p for p in summary.problems or () if p not in self.result.problems]
+        if own:
+            self.result.failed.append(summary.failed_as)
+            self.result.problems += own
+            self.progress("failed", summary.title, summary.key)
+
     def report_written(self, state: BuildState, job: Job, error: Exception | None, done: set) -> None:
         """A unit report's write is over (or it had nothing to write: its problems are known)."""
         from .jobs import internal_error
@@ -493,12 +506,20 @@ def check(project: Project, paths=(), strict: bool = False) -> tuple[BuildResult
     files, selected = project.unit_files(builder.paths)
     index = load_index(files)
     jobs = builder.plan(index, selected) if selected else []
-    for job in jobs + builder.summary_jobs(jobs):
+
+    def passes(job: Job) -> bool:
         outcome = build_job(builder.renderer, job, make_files=False, strict=strict)
         builder.result.warnings += outcome.warnings
-        if outcome.problems:
+        own = [p for p in outcome.problems or () if p not in builder.result.problems]  # see failed_alone
+        if own:
             builder.result.failed.append(job.failed_as)
-            builder.result.problems += outcome.problems
+            builder.result.problems += own
+        return not outcome.problems
+    passed = [job for job in jobs if passes(job)]
+    # a summary as a build makes it: of the units that pass, or (none does) of them all
+    alone = [p for p in builder.result.periods if not any(j.period == p for j in passed)]
+    for summary in builder.summary_jobs(passed) + builder.summary_jobs(jobs, alone):
+        passes(summary)
     return builder.result, selected, index
 
 

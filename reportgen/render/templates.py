@@ -229,11 +229,13 @@ class Templates:
             raise InputError([Problem(self.shown(name), 1, 1, "template", explain(exc))]) from None
 
     def render(self, name: str, context: dict) -> str:
-        """A template's Markdown; every failure is an InputError located in the template.  Within
-        the report's time_limit."""
+        """A template's Markdown; every failure is an InputError located in the template (or in the
+        unit's text that it read, where a summary reads one).  Within the report's time_limit."""
         template = self.get(name)
         try:
             return bounded_render(template, context)
+        except InputError:  # a unit's text that a summary reads, evaluated as it is read: located there
+            raise
         except Exception as exc:  # noqa: BLE001 - every template failure becomes a located error
             raise InputError([self.template_problem(exc)]) from None
 
