@@ -213,11 +213,14 @@ def validate(paths, strict, debug):
     def action():
         from .batch.build import Project, check
         from .input.newperiod import period_statuses
+        from .errors import Problem
         from .input.files import display_path
         result, selected, index = check(Project.open(), list(paths), strict=strict)
         _report_problems(result.warnings)
         _report_problems(result.problems)
-        bad = len({display_path(p) for p in selected}.intersection(result.failed))  # a summary is no file
+        # the files that failed or that a problem is located in (a summary's, or a template's, is no file)
+        flagged = set(result.failed) | {p.file for p in result.problems if isinstance(p, Problem)}
+        bad = len({display_path(p) for p in selected} & flagged)
         _echo_err(f"检查 {len(selected)} 个文件：正确 {len(selected) - bad} 个，有问题 {bad} 个")
         for line in _period_table(period_statuses(index, result.problems)):
             click.echo(line)

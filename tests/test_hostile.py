@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import assert_whole_reports_only, signalled_build, unit_yaml
 from reportgen.errors import InputError
-from reportgen.render.context import unit_context
+from reportgen.render.context import evaluated_unit_context
 from reportgen.input.yamlfile import parse_yaml
 from reportgen.render.markdown import MarkdownReader
 from reportgen.input.settings import Settings
@@ -111,7 +111,7 @@ def _pipeline(text: str) -> None:
     unit, text = check_unit(source, Path("fuzz.yaml"))
     templates = Templates(None)
     with templates.time_limit("work-report"):  # as a build renders a report
-        context = unit_context(unit, text, unit.metrics, Settings(root=Path(".")), templates)
+        context = evaluated_unit_context(unit, text, unit.metrics, Settings(root=Path(".")), templates)[0]
         MarkdownReader().read(templates.render("work-report", context))
 
 

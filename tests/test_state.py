@@ -128,3 +128,16 @@ def test_the_state_lists_a_periods_reports_in_name_order_whatever_order_they_wer
     state = json.loads((built.root / "out/.reportgen/state.json").read_text("utf-8"))
     assert state["outputs"] == {"2024-Q3": ["2024-Q3/乙镇.docx", "2024-Q3/汇总报告.docx", "2024-Q3/汇总表.xlsx",
                                             "2024-Q3/甲镇.docx"]}
+
+
+def test_strict_renders_again_what_a_build_without_it_let_through(project):
+    """A report built with a warning (an empty phrase's punctuation) is not current for --strict:
+    that build renders it again and fails it, and the report built before stays as it was."""
+    project.unit("甲镇", metrics=M.format(v=3), extra="highlights: ['检查3户，{{ m.x.yoy.short }}。']")
+    backdate(project.root)
+    assert "生成 2 份" in project.run("build", "-q", ok=True).stderr
+    before = project.out("2024-Q3/甲镇.docx").read_bytes()
+    result = project.run("build", "-q", "--strict")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == "季度 2024-Q3：生成 0 份，未变化 0 份，失败 1 份；输出在 out"
+    assert project.out("2024-Q3/甲镇.docx").read_bytes() == before

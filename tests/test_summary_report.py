@@ -289,6 +289,43 @@ def test_validate_checks_the_summary_a_build_would_make(project):
         NOSUCH, "检查 2 个文件：正确 1 个，有问题 1 个"]
 
 
+def test_validate_counts_each_file_with_a_problem_once_and_no_summary_or_template_as_a_file(project):
+    """A unit template every unit trips on is said for each unit (as build says it), and each of
+    them counts; a slip in the summary file's own text counts that file; the summary is no file."""
+    for name in ("甲镇", "乙镇", "丙镇"):
+        project.unit(name)
+    project.file("templates/work-report.md.j2", "{% extends 'builtin/work-report.md.j2' %}\n"
+                 "{% block title %}{{ nosuch.thing }}{% endblock %}\n")
+    project.file("data/2024-Q3/汇总.yaml", "period: 2024-Q3\nsummary:\n  intro: 共{{ nowhere }}个。\n")
+    result = project.run("validate")
+    unknown = "templates/work-report.md.j2:2:1: template: 未知的名称“nosuch”：请检查指标编号或字段名的拼写"
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        unknown, unknown, unknown,
+        "data/2024-Q3/汇总.yaml:3:14: summary.intro: 未知的名称“nowhere”：请检查指标编号或字段名的拼写",
+        "检查 4 个文件：正确 0 个，有问题 4 个"]
+
+
+def test_punctuation_an_empty_phrase_left_in_a_highlight_is_said_once_at_the_highlight(project):
+    """The summary quotes the highlight, punctuation and all: its unit's report says where it came
+    from, and the summary does not say it again at its template (with --strict, the unit fails,
+    and so would the summary of it alone: nothing more is said)."""
+    absent = "检查3户，{{ m.x.yoy.short }}。"
+    metric = "x: {name: 检查, unit: 户, value: 3}"
+    project.unit("甲镇", metrics=metric, extra=f"highlights: ['{absent}']")
+    project.unit("乙镇", metrics=metric, extra="highlights: [夜市整治见效。]")
+    warning = ("data/2024-Q3/甲镇.yaml:5:20: highlights[0]: 警告：生成的文字中出现“，。”：可能是某个短语为空"
+               "（如没有比较基数时的 yoy、qoq），请用 {% if %} 判断，或用 join_present 过滤器只连接不为空的短语")
+    result = project.run("build", "-q", ok=True)
+    assert result.stderr.splitlines() == [warning, "季度 2024-Q3：生成 3 份，未变化 0 份，失败 0 份；输出在 out"]
+
+    project.unit("乙镇", metrics=metric, extra=f"highlights: ['{absent}']")
+    result = project.run("build", "-q", "--strict")
+    assert result.stderr.splitlines() == [warning.replace("甲镇", "乙镇").replace("警告：", ""),
+                                          warning.replace("警告：", ""),
+                                          "季度 2024-Q3：生成 0 份，未变化 0 份，失败 2 份；输出在 out"]
+
+
 def test_aggregate_none_is_never_totalled_or_ranked(project):
     history = "h: {name: 办学历史, unit: 年, value: %s, aggregate: none}"
     project.unit("一小", metrics="x: {name: 检查, unit: 户次, value: 4}\n" + history % 58)

@@ -298,6 +298,25 @@ def test_a_text_sets_no_timer_of_its_own_and_the_reports_is_disarmed_when_it_end
 
 
 @needs_timers
+def test_a_summary_that_runs_out_of_time_reading_units_texts_is_stopped_at_its_template(project, monkeypatch):
+    """Each unit's highlight takes 0.4 s: its own report (1 s) is built.  The summary reads all
+    three in its own 1 s and runs out in the third: that is the summary's failure, located in its
+    template, not a fault of the unit whose text it happened to be reading."""
+    import re
+    from reportgen.render import templates
+    monkeypatch.setattr(templates.Templates.__init__, "__defaults__", (str, 1.0))
+    finalize = templates.finalize
+    monkeypatch.setattr(templates, "finalize", lambda value: (time.sleep(0.4) if value == "慢" else None) or finalize(value))
+    for name in ("甲镇", "乙镇", "丙镇"):
+        project.unit(name, extra="highlights: ['{{ \"慢\" }}']")
+    result = project.run("build", "-q", "-j", "1")
+    lines = result.stderr.splitlines()
+    assert len(lines) == 2 and re.fullmatch(r".*templates/summary\.md\.j2:\d+:1: template: 超出生成限制：生成时间超过 1 秒", lines[0])
+    assert lines[1] == "季度 2024-Q3：生成 3 份，未变化 0 份，失败 1 份；输出在 out"
+    assert not project.out("2024-Q3/汇总报告.docx").exists()
+
+
+@needs_timers
 def test_an_alarm_handled_as_the_timer_is_disarmed_still_puts_the_handler_back(monkeypatch):
     """The limit runs out just as the report ends: the alarm's handler runs right after the timer is
     disarmed, and raises there.  The report's expiry is that exception; SIGALRM's handler is still

@@ -185,10 +185,10 @@ class Builder:
 
     def environment_with(self, reference: Path | None) -> str:
         """Every input that is not a unit file, hashed: the package's code, templates, settings file
-        and reference document."""
+        and reference document, and --strict (a report built with warnings is not current for it)."""
         extra = [reference] if reference else []
         return fingerprint(self.package["digest"], files_digest(template_files(templates_dir(self.project.root)) + extra),
-                           self.project.settings_digest)
+                           self.project.settings_digest, self.strict)
 
     # --- planning ---------------------------------------------------------------------------
     def plan(self, index: Index, selected: set) -> list[Job]:
@@ -510,7 +510,7 @@ def check(project: Project, paths=(), strict: bool = False) -> tuple[BuildResult
     def passes(job: Job) -> bool:
         outcome = build_job(builder.renderer, job, make_files=False, strict=strict)
         builder.result.warnings += outcome.warnings
-        own = [p for p in outcome.problems or () if p not in builder.result.problems]  # see failed_alone
+        own = [p for p in outcome.problems or () if not job.summary or p not in builder.result.problems]  # failed_alone
         if own:
             builder.result.failed.append(job.failed_as)
             builder.result.problems += own

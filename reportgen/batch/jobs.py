@@ -91,7 +91,9 @@ class Renderer:
         from ..render.absence import message as absence_message
         from ..render.report import paragraph_absences, render_document
         document = render_document(self.templates, self.reader, job.template, context)
-        if not warnings:  # what the unit's own text left is located there; the rest came from the template
+        # what the unit's own text left is located there (a summary's units': at their texts, by
+        # their own reports); the rest came from the template
+        if not warnings and not (job.summary and any(unit.warnings for unit in context["units"])):
             warnings = [Problem(self.templates.shown(job.template), 1, 1, "template",
                                 absence_message(f"…{excerpt}…"), True) for excerpt in paragraph_absences(document)]
         return document, warnings

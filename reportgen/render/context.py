@@ -66,15 +66,11 @@ def metrics_of(unit: Unit, metrics: dict) -> Metrics:
     return Metrics({k: as_metric(v, unit.period) for k, v in metrics.items()})
 
 
-def unit_context(unit: Unit, text: UnitText, metrics: dict, settings: Settings, templates: Templates) -> dict:
-    """Everything a unit template sees; ``text``: the unit's long text; ``metrics``: the unit's,
-    history filled in.  Raises InputError located in the unit file."""
-    return evaluated_unit_context(unit, text, metrics, settings, templates)[0]
-
-
 def evaluated_unit_context(unit: Unit, text: UnitText, metrics: dict, settings: Settings,
                            templates: Templates) -> tuple[dict, list]:
-    """(unit_context, the warnings its narrative strings gave)."""
+    """(everything a unit template sees, the warnings its narrative strings gave); ``text``: the
+    unit's long text; ``metrics``: the unit's, history filled in.  Raises InputError located in the
+    unit file."""
     report = report_defaults(unit, settings)
     context = {"unit": unit.unit, "period": unit.period, "m": metrics_of(unit, metrics),
                "settings": settings.public(), "report": report}
@@ -99,19 +95,21 @@ class LazyUnitContext(dict):
     """A unit's context as the summary sees it (``units``): name, period, metrics (made on demand)
     and rank at hand; the rest (report, sections, highlights, …) evaluated, its text read from the
     index's spool, only when a template asks for it.  A summary holds one per unit: slots, not a
-    closure."""
+    closure.  ``warnings``: what its texts gave once evaluated (its own report says them)."""
 
-    __slots__ = ("_figures", "_settings", "_templates")
+    __slots__ = ("_figures", "_settings", "_templates", "warnings")
 
     def __init__(self, figures: UnitFigures, rank: int | None, settings: Settings, templates: Templates):
         super().__init__(unit=figures.name, period=figures.unit.period, rank=rank,
                          m=MetricsOnDemand(figures.metrics, figures.unit.period))
         self._figures, self._settings, self._templates = figures, settings, templates
+        self.warnings: list = []
 
     def __missing__(self, key):
         figures = self._figures
         if figures is not None:
-            complete = unit_context(figures.unit, figures.text(), figures.metrics, self._settings, self._templates)
+            complete, self.warnings = evaluated_unit_context(figures.unit, figures.text(), figures.metrics,
+                                                             self._settings, self._templates)
             for name, value in complete.items():
                 self.setdefault(name, value)
             self._figures = None

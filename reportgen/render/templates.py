@@ -33,7 +33,11 @@ MAX_REPEAT = 100_000        # longest string or list made by * (in items)
 
 
 class RenderLimit(Exception):
-    """Rendering went past one of its bounds."""
+    """Rendering went past one of its bounds; ``problem``: where, when a narrative text went past it."""
+
+    def __init__(self, message: str, problem: Problem | None = None):
+        super().__init__(message)
+        self.problem = problem
 
 
 def _printable(value) -> bool:
@@ -226,7 +230,7 @@ class Templates:
             with time_limit(self.seconds):
                 yield
         except RenderLimit as exc:
-            raise InputError([Problem(self.shown(name), 1, 1, "template", explain(exc))]) from None
+            raise InputError([exc.problem or Problem(self.shown(name), 1, 1, "template", explain(exc))]) from None
 
     def render(self, name: str, context: dict) -> str:
         """A template's Markdown; every failure is an InputError located in the template (or in the
@@ -241,7 +245,7 @@ class Templates:
 
     def template_problem(self, exc: Exception) -> Problem:
         filename, line = _template_location(exc)
-        shown = self.display(Path(filename)) if filename and filename != "<template>" else "-"
+        shown = self.display(Path(filename)) if filename else "-"
         return Problem(shown, line, 1, "template", explain(exc))
 
     def render_text(self, text: str, context: dict, locate, values: dict | None = None) -> str | Markdown:
@@ -263,8 +267,10 @@ class Templates:
         except InputError:
             raise
         except Exception as exc:  # noqa: BLE001
-            _, line = _template_location(exc)
-            raise InputError([locate(_offset_of(text, line, exc), explain(exc))]) from None
+            if isinstance(exc, RenderLimit) and exc.problem is not None:
+                raise  # located already, at its expression
+            _, line = _template_location(exc, in_text=True)
+            raise _located(exc, locate(_offset_of(text, line, exc), explain(exc))) from None
 
     def _split(self, text: str):
         """[(offset, literal or None, compiled expression or None)], or None for a whole template."""
@@ -276,7 +282,7 @@ class Templates:
             if source not in self.expressions:
                 try:
                     self.expressions[source] = self.text_env.compile_expression(source, undefined_to_none=False)
-                except RenderLimit:  # the report's time ran out here: render_text says so
+                except RenderLimit:  # the report's time ran out here: render_text locates it
                     raise
                 except Exception:  # noqa: BLE001 - the whole template says what is wrong, and where
                     return None
@@ -298,7 +304,7 @@ class Templates:
                 try:
                     piece = values[expression] = finalize(expression(context))
                 except Exception as exc:  # noqa: BLE001
-                    raise InputError([locate(_offset_of(text, 1, exc, start=offset), explain(exc))]) from None
+                    raise _located(exc, locate(_offset_of(text, 1, exc, start=offset), explain(exc))) from None
             size += len(piece)
             if size > MAX_OUTPUT:
                 raise RenderLimit(f"生成的文字过长（超过 {MAX_OUTPUT} 字符）")
@@ -306,7 +312,16 @@ class Templates:
         return Markdown("".join(out))
 
 
-def _template_location(exc: Exception) -> tuple[str | None, int]:
+def _located(exc: Exception, problem: Problem) -> Exception:
+    """A narrative text's failure, located in it: an InputError.  A bound it went past stays a
+    RenderLimit: the report's time_limit says it there, but a summary's template that was reading a
+    unit's text when its own time ran out says it at itself (Templates.render)."""
+    return RenderLimit(str(exc), problem) if isinstance(exc, RenderLimit) else InputError([problem])
+
+
+def _template_location(exc: Exception, in_text: bool = False) -> tuple[str | None, int]:
+    """(file, line) of the innermost frame of the failure in a template file, or with ``in_text`` in
+    a narrative text's Jinja ("<template>")."""
     import traceback
     import jinja2
     if isinstance(exc, jinja2.TemplateSyntaxError):
@@ -314,7 +329,7 @@ def _template_location(exc: Exception) -> tuple[str | None, int]:
     found = (None, 1)
     for frame, lineno in traceback.walk_tb(exc.__traceback__):
         name = frame.f_code.co_filename
-        if name.endswith(TEMPLATE_SUFFIX) or name == "<template>":
+        if name == "<template>" if in_text else name.endswith(TEMPLATE_SUFFIX):
             found = (name, lineno)
     return found
 
