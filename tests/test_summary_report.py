@@ -308,8 +308,9 @@ def test_validate_counts_each_file_with_a_problem_once_and_no_summary_or_templat
 
 def test_punctuation_an_empty_phrase_left_in_a_highlight_is_said_once_at_the_highlight(project):
     """The summary quotes the highlight, punctuation and all: its unit's report says where it came
-    from, and the summary does not say it again at its template (with --strict, the unit fails,
-    and so would the summary of it alone: nothing more is said)."""
+    from, and the summary does not say it again at its template, but says what its template left
+    (with --strict, the unit fails, and so would the summary of it alone: nothing more is said)."""
+    from reportgen.render.absence import message as absence_message
     absent = "检查3户，{{ m.x.yoy.short }}。"
     metric = "x: {name: 检查, unit: 户, value: 3}"
     project.unit("甲镇", metrics=metric, extra=f"highlights: ['{absent}']")
@@ -319,11 +320,30 @@ def test_punctuation_an_empty_phrase_left_in_a_highlight_is_said_once_at_the_hig
     result = project.run("build", "-q", ok=True)
     assert result.stderr.splitlines() == [warning, "季度 2024-Q3：生成 3 份，未变化 0 份，失败 0 份；输出在 out"]
 
+    # what the summary's own template leaves is still said, at the template
+    project.file("templates/summary.md.j2", "{% extends 'builtin/summary.md.j2' %}\n{% block intro %}\n\n"
+                 "全区检查{{ total.x.number }}户，{{ total.x.yoy.short }}。\n{% endblock %}\n")
+    result = project.run("build", "-q", ok=True)
+    assert result.stderr.splitlines() == [
+        "templates/summary.md.j2:1:1: template: 警告：" + absence_message("…全区检查6户，。…"), warning,
+        "季度 2024-Q3：生成 3 份，未变化 0 份，失败 0 份；输出在 out"]
+
     project.unit("乙镇", metrics=metric, extra=f"highlights: ['{absent}']")
+    project.file("templates/summary.md.j2", "{% extends 'builtin/summary.md.j2' %}\n")
     result = project.run("build", "-q", "--strict")
     assert result.stderr.splitlines() == [warning.replace("甲镇", "乙镇").replace("警告：", ""),
                                           warning.replace("警告：", ""),
                                           "季度 2024-Q3：生成 0 份，未变化 0 份，失败 2 份；输出在 out"]
+
+
+def test_a_bound_a_units_highlight_goes_past_is_said_once_at_the_highlight(project):
+    """``10 ** 5000`` in a highlight stops its unit's report, located there; the summary, which
+    quotes it, says nothing more (its template is not to blame), in build and in validate."""
+    project.unit("甲镇", extra="highlights: ['检查{{ 10 ** 5000 }}户。']")
+    located = "data/2024-Q3/甲镇.yaml:3:17: highlights[0]: 超出生成限制：乘方的指数过大（最大 1000）"
+    result = project.run("build", "-q")
+    assert result.stderr.splitlines() == [located, "季度 2024-Q3：生成 0 份，未变化 0 份，失败 1 份；输出在 out"]
+    assert project.run("validate").stderr.splitlines() == [located, "检查 1 个文件：正确 0 个，有问题 1 个"]
 
 
 def test_aggregate_none_is_never_totalled_or_ranked(project):

@@ -84,18 +84,21 @@ class Renderer:
                 raise InputError(list(job.summary_file.problems))
             return summary_context(job.period, job.units, job.summary_file, self.settings, self.templates)
         figures = job.units[0]
-        return evaluated_unit_context(figures.unit, figures.text(), figures.metrics, self.settings, self.templates)
+        context, narrative = evaluated_unit_context(figures.unit, figures.text(), figures.metrics, self.settings,
+                                                    self.templates)
+        return context, narrative.warnings
 
     def document(self, job: Job, context: dict, warnings: list):
         """(the document of the job's context, warnings about what it shows)."""
         from ..render.absence import message as absence_message
         from ..render.report import paragraph_absences, render_document
         document = render_document(self.templates, self.reader, job.template, context)
-        # what the unit's own text left is located there (a summary's units': at their texts, by
-        # their own reports); the rest came from the template
-        if not warnings and not (job.summary and any(unit.warnings for unit in context["units"])):
-            warnings = [Problem(self.templates.shown(job.template), 1, 1, "template",
-                                absence_message(f"…{excerpt}…"), True) for excerpt in paragraph_absences(document)]
+        if not warnings:  # what the unit's own text left is located there; the rest came from the template
+            # (but for what a summary quotes of a unit's text: that unit's report says where it came from)
+            quoted = [text for unit in context["units"] for text in unit.warned] if job.summary else []
+            shown = self.templates.shown(job.template)
+            warnings = [Problem(shown, 1, 1, "template", absence_message(f"…{excerpt}…"), True)
+                        for excerpt in paragraph_absences(document) if not any(excerpt in text for text in quoted)]
         return document, warnings
 
 

@@ -38,18 +38,23 @@ def one_line(text):
 
 class Narrative:
     """Evaluates the Jinja in a unit file's strings, locating errors in that file; ``warnings``:
-    punctuation that an empty phrase left behind, located at the Jinja that printed it."""
+    punctuation that an empty phrase left behind, located at the Jinja that printed it; ``warned``:
+    the evaluated strings that show it."""
 
     def __init__(self, templates: Templates, unit: Unit, context: dict):
         self.templates, self.unit, self.context = templates, unit, context
         self.warnings: list = []
+        self.warned: list[str] = []
         self.values: dict = {}  # what each expression gave in this unit's context
 
     def text(self, value: str, path: tuple):
         locate = lambda offset, message: self.unit.source.problem(path, message, offset=offset)  # noqa: E731
         rendered = self.templates.render_text(value, self.context, locate, self.values)
-        for offset, message in absences_in(value, str(rendered)):
+        found = absences_in(value, str(rendered))
+        for offset, message in found:
             self.warnings.append(locate(offset, message).as_warning())
+        if found:
+            self.warned.append(str(rendered))
         return rendered
 
     def section(self, section) -> dict:
@@ -67,10 +72,10 @@ def metrics_of(unit: Unit, metrics: dict) -> Metrics:
 
 
 def evaluated_unit_context(unit: Unit, text: UnitText, metrics: dict, settings: Settings,
-                           templates: Templates) -> tuple[dict, list]:
-    """(everything a unit template sees, the warnings its narrative strings gave); ``text``: the
-    unit's long text; ``metrics``: the unit's, history filled in.  Raises InputError located in the
-    unit file."""
+                           templates: Templates) -> tuple[dict, Narrative]:
+    """(everything a unit template sees, the evaluation of its narrative strings: their warnings);
+    ``text``: the unit's long text; ``metrics``: the unit's, history filled in.  Raises InputError
+    located in the unit file."""
     report = report_defaults(unit, settings)
     context = {"unit": unit.unit, "period": unit.period, "m": metrics_of(unit, metrics),
                "settings": settings.public(), "report": report}
@@ -88,28 +93,30 @@ def evaluated_unit_context(unit: Unit, text: UnitText, metrics: dict, settings: 
         context[key] = narrative.items(key, getattr(text, key))
     context["highlights"] = narrative.items("highlights", unit.highlights)
     context["attachments"] = [one_line(a) for a in narrative.items("attachments", text.attachments)]
-    return context, narrative.warnings
+    return context, narrative
 
 
 class LazyUnitContext(dict):
     """A unit's context as the summary sees it (``units``): name, period, metrics (made on demand)
     and rank at hand; the rest (report, sections, highlights, …) evaluated, its text read from the
     index's spool, only when a template asks for it.  A summary holds one per unit: slots, not a
-    closure.  ``warnings``: what its texts gave once evaluated (its own report says them)."""
+    closure.  ``warned``: its evaluated strings that show an empty phrase's punctuation (its own
+    report says where it came from)."""
 
-    __slots__ = ("_figures", "_settings", "_templates", "warnings")
+    __slots__ = ("_figures", "_settings", "_templates", "warned")
 
     def __init__(self, figures: UnitFigures, rank: int | None, settings: Settings, templates: Templates):
         super().__init__(unit=figures.name, period=figures.unit.period, rank=rank,
                          m=MetricsOnDemand(figures.metrics, figures.unit.period))
         self._figures, self._settings, self._templates = figures, settings, templates
-        self.warnings: list = []
+        self.warned: list[str] = []
 
     def __missing__(self, key):
         figures = self._figures
         if figures is not None:
-            complete, self.warnings = evaluated_unit_context(figures.unit, figures.text(), figures.metrics,
-                                                             self._settings, self._templates)
+            complete, narrative = evaluated_unit_context(figures.unit, figures.text(), figures.metrics,
+                                                         self._settings, self._templates)
+            self.warned = narrative.warned
             for name, value in complete.items():
                 self.setdefault(name, value)
             self._figures = None

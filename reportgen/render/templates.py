@@ -33,7 +33,11 @@ MAX_REPEAT = 100_000        # longest string or list made by * (in items)
 
 
 class RenderLimit(Exception):
-    """Rendering went past one of its bounds; ``problem``: where, when a narrative text went past it."""
+    """Rendering went past one of its bounds."""
+
+
+class OutOfTime(RenderLimit):
+    """The report's time ran out; ``problem``: where, when that was in a narrative text."""
 
     def __init__(self, message: str, problem: Problem | None = None):
         super().__init__(message)
@@ -138,12 +142,12 @@ class _Expired:
         self.seconds = seconds
 
     def __call__(self, signum, frame):
-        raise RenderLimit(f"生成时间超过 {self.seconds:g} 秒")
+        raise OutOfTime(f"生成时间超过 {self.seconds:g} 秒")
 
 
 @contextmanager
 def time_limit(seconds: float):
-    """Raise RenderLimit in this thread once ``seconds`` have passed (where the system allows: the
+    """Raise OutOfTime in this thread once ``seconds`` have passed (where the system allows: the
     main thread of a system with setitimer).  Not to be nested: there is one timer, which an inner
     limit would disarm as it ends."""
     if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
@@ -229,7 +233,7 @@ class Templates:
         try:
             with time_limit(self.seconds):
                 yield
-        except RenderLimit as exc:
+        except OutOfTime as exc:
             raise InputError([exc.problem or Problem(self.shown(name), 1, 1, "template", explain(exc))]) from None
 
     def render(self, name: str, context: dict) -> str:
@@ -267,7 +271,7 @@ class Templates:
         except InputError:
             raise
         except Exception as exc:  # noqa: BLE001
-            if isinstance(exc, RenderLimit) and exc.problem is not None:
+            if isinstance(exc, OutOfTime) and exc.problem is not None:
                 raise  # located already, at its expression
             _, line = _template_location(exc, in_text=True)
             raise _located(exc, locate(_offset_of(text, line, exc), explain(exc))) from None
@@ -282,7 +286,7 @@ class Templates:
             if source not in self.expressions:
                 try:
                     self.expressions[source] = self.text_env.compile_expression(source, undefined_to_none=False)
-                except RenderLimit:  # the report's time ran out here: render_text locates it
+                except OutOfTime:  # the report's time ran out here: render_text locates it
                     raise
                 except Exception:  # noqa: BLE001 - the whole template says what is wrong, and where
                     return None
@@ -313,10 +317,10 @@ class Templates:
 
 
 def _located(exc: Exception, problem: Problem) -> Exception:
-    """A narrative text's failure, located in it: an InputError.  A bound it went past stays a
-    RenderLimit: the report's time_limit says it there, but a summary's template that was reading a
-    unit's text when its own time ran out says it at itself (Templates.render)."""
-    return RenderLimit(str(exc), problem) if isinstance(exc, RenderLimit) else InputError([problem])
+    """A narrative text's failure, located in it: an InputError.  The report's time running out there
+    stays OutOfTime: the report's time_limit says it at the text, but a summary's template that was
+    reading a unit's text when its own time ran out says it at itself (Templates.render)."""
+    return OutOfTime(str(exc), problem) if isinstance(exc, OutOfTime) else InputError([problem])
 
 
 def _template_location(exc: Exception, in_text: bool = False) -> tuple[str | None, int]:
