@@ -126,6 +126,15 @@ def test_rendering_is_bounded_and_a_breach_fails_that_report_only(project):
     assert "生成 2 份" in lines[-1] and "失败 3 份" in lines[-1]
 
 
+def test_a_template_whose_output_is_too_long_is_named(project):
+    """The bound on a report's Markdown is checked between the template's pieces, outside its code:
+    the error names the template (its first line), not "-"."""
+    project.unit("甲镇", extra="report:\n  template: long")
+    project.file("templates/long.md.j2", "# 题\n\n{% for i in range(100000) %}{{ '循环输出' * 25 }}{% endfor %}\n")
+    result = project.run("build", "-q")
+    assert result.stderr.splitlines()[0] == "templates/long.md.j2:1:1: template: 超出生成限制：生成的文字过长（超过 2000000 字符）"
+
+
 def test_markdown_tables_and_bold_in_a_template_reach_the_document(project):
     project.unit()
     project.file("templates/work-report.md.j2", "# 题\n\n| 甲 | 乙 | 丙 |\n|:-:|--:|:--|\n| **粗** | 2 | 3 |\n")

@@ -224,7 +224,7 @@ class Templates:
             known = "、".join(self.names()) or "无"
             raise InputError([Problem("-", 1, 1, "template", f"找不到模板“{name}”（可用：{known}）")]) from None
         except jinja2.TemplateSyntaxError as exc:
-            raise InputError([self.template_problem(exc)]) from None
+            raise InputError([self.template_problem(exc, name)]) from None
 
     @contextmanager
     def time_limit(self, name: str):
@@ -245,11 +245,13 @@ class Templates:
         except InputError:  # a unit's text that a summary reads, evaluated as it is read: located there
             raise
         except Exception as exc:  # noqa: BLE001 - every template failure becomes a located error
-            raise InputError([self.template_problem(exc)]) from None
+            raise InputError([self.template_problem(exc, name)]) from None
 
-    def template_problem(self, exc: Exception) -> Problem:
+    def template_problem(self, exc: Exception, name: str) -> Problem:
+        """Where template ``name`` failed: the line of the template file it failed in, else (its
+        output too long, say) that template's first line."""
         filename, line = _template_location(exc)
-        shown = self.display(Path(filename)) if filename else "-"
+        shown = self.display(Path(filename)) if filename else self.shown(name)
         return Problem(shown, line, 1, "template", explain(exc))
 
     def render_text(self, text: str, context: dict, locate, values: dict | None = None) -> str | Markdown:
