@@ -48,6 +48,18 @@ def test_what_a_template_leaves_is_located_in_the_template(project):
     assert result.stderr.splitlines()[0].startswith("templates/work-report.md.j2:1:1: template: 警告：生成的文字中出现“…共1300人，。…”")
 
 
+def test_a_text_that_warns_does_not_hide_what_the_template_leaves_elsewhere(project):
+    """Each paragraph once: the one that shows the unit's text is said at the text, and another that
+    the template leaves punctuation in, at the template."""
+    project.unit(metrics=METRIC, sections="- heading: 工作\n  text: 在校学生{{ m.x }}，{{ m.x.yoy }}。")
+    project.file("templates/work-report.md.j2", "{% extends 'builtin/work-report.md.j2' %}\n"
+                 "{% block closing %}\n\n共{{ m.x }}，{{ m.x.qoq }}。\n{% endblock %}\n")
+    lines = project.run("build", "-q", ok=True).stderr.splitlines()
+    assert len(lines) == 3
+    assert lines[0].startswith("data/2024-Q3/城关镇.yaml:7:25: sections[0].text: 警告：生成的文字中出现“，。”")
+    assert lines[1].startswith("templates/work-report.md.j2:1:1: template: 警告：生成的文字中出现“…共1300人，。…”")
+
+
 def test_punctuation_typed_doubled_in_the_unit_file_is_located_there(project):
     project.unit(sections="- heading: 工作\n  text: 本季度开展检查，。共检查10次。")
     result = project.run("build", "-q", ok=True)

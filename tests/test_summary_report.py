@@ -336,6 +336,25 @@ def test_punctuation_an_empty_phrase_left_in_a_highlight_is_said_once_at_the_hig
                                           "季度 2024-Q3：生成 0 份，未变化 0 份，失败 2 份；输出在 out"]
 
 
+def test_a_summary_says_what_its_template_and_its_own_text_leave_and_not_what_it_quotes(project):
+    """Paragraph by paragraph: one that holds a quoted unit text that warned (in a longer paragraph,
+    with Markdown in it) is that unit's to say; one the template leaves punctuation in is said at the
+    template, also when the summary file's own text warned too."""
+    from reportgen.render.absence import message as absence_message
+    project.unit("甲镇", metrics="x: {name: 检查, unit: 户, value: 5}",
+                 extra="highlights: ['**检查**，{{ m.x.yoy.short }}，共5户。']")
+    project.file("templates/summary.md.j2", "{% extends 'builtin/summary.md.j2' %}\n"
+                 "{% block highlights %}{% for u in highlighted %}\n\n{{ u.unit }}：{{ u.highlights[0] }}\n"
+                 "{% endfor %}{% endblock %}\n{% block closing %}\n\n另外共有{{ '' }}，，个单位。\n{% endblock %}\n")
+    project.file("data/2024-Q3/汇总.yaml", "period: 2024-Q3\nsummary:\n  intro: 本季度，{{ '' }}，共检查。\n")
+    result = project.run("build", "-q", ok=True)
+    assert result.stderr.splitlines() == [
+        "data/2024-Q3/汇总.yaml:3:14: summary.intro: 警告：" + absence_message("，，"),
+        "templates/summary.md.j2:1:1: template: 警告：" + absence_message("…另外共有，，个单位。…"),
+        "data/2024-Q3/甲镇.yaml:5:22: highlights[0]: 警告：" + absence_message("，，"),
+        "季度 2024-Q3：生成 2 份，未变化 0 份，失败 0 份；输出在 out"]
+
+
 def test_a_bound_a_units_highlight_goes_past_is_said_once_at_the_highlight(project):
     """``10 ** 5000`` in a highlight stops its unit's report, located there; the summary, which
     quotes it, says nothing more (its template is not to blame), in build and in validate."""

@@ -74,8 +74,8 @@ class Renderer:
             except InputError:
                 pass  # reported by the job that needs it
 
-    def context(self, job: Job) -> tuple[dict, list]:
-        """(the job's template context, warnings its data's own text gave)."""
+    def context(self, job: Job):
+        """(the job's template context, the evaluation of its data's own text: render.context.Narrative)."""
         from ..render.context import evaluated_unit_context
         from ..input.summaryfile import UnusableSummary
         from ..render.summary import summary_context
@@ -84,22 +84,21 @@ class Renderer:
                 raise InputError(list(job.summary_file.problems))
             return summary_context(job.period, job.units, job.summary_file, self.settings, self.templates)
         figures = job.units[0]
-        context, narrative = evaluated_unit_context(figures.unit, figures.text(), figures.metrics, self.settings,
-                                                    self.templates)
-        return context, narrative.warnings
+        return evaluated_unit_context(figures.unit, figures.text(), figures.metrics, self.settings, self.templates)
 
-    def document(self, job: Job, context: dict, warnings: list):
-        """(the document of the job's context, warnings about what it shows)."""
+    def document(self, job: Job, context: dict, narrative):
+        """(the document of the job's context, warnings about what it shows: its data's own text's,
+        located there, then what else shows an empty phrase's punctuation, located at the template)."""
         from ..render.absence import message as absence_message
-        from ..render.report import paragraph_absences, render_document
+        from ..render.report import paragraph_absences, paragraphs_with_absences, render_document
         document = render_document(self.templates, self.reader, job.template, context)
-        if not warnings:  # what the unit's own text left is located there; the rest came from the template
-            # (but for what a summary quotes of a unit's text: that unit's report says where it came from)
-            quoted = [text for unit in context["units"] for text in unit.warned] if job.summary else []
-            shown = self.templates.shown(job.template)
-            warnings = [Problem(shown, 1, 1, "template", absence_message(f"…{excerpt}…"), True)
-                        for excerpt in paragraph_absences(document) if not any(excerpt in text for text in quoted)]
-        return document, warnings
+        # paragraphs that show a text whose warning is said where it was written (a summary's: also
+        # the units' texts it quotes, which their own reports locate)
+        said = narrative.warned + ([text for unit in context["units"] for text in unit.warned] if job.summary else [])
+        shown = self.templates.shown(job.template)
+        left = [Problem(shown, 1, 1, "template", absence_message(f"…{excerpt}…"), True)
+                for excerpt in paragraph_absences(document, paragraphs_with_absences(self.reader, said))]
+        return document, narrative.warnings + left
 
 
 @dataclass
@@ -121,10 +120,10 @@ def build_job(renderer: Renderer, job: Job, *, make_files: bool, strict: bool) -
     workbook).  With ``strict``, a warning about the document stops it too."""
     try:
         with renderer.templates.time_limit(job.template):
-            context, warnings = renderer.context(job)
+            context, narrative = renderer.context(job)
             # a summary's workbook first: what making it takes is free again before its document is made
             workbook = statistics_workbook(context) if job.summary and make_files else None
-            document, warnings = renderer.document(job, context, warnings)
+            document, warnings = renderer.document(job, context, narrative)
         if strict and warnings:
             return Outcome([w.as_error() for w in warnings])
         if not make_files:

@@ -21,13 +21,21 @@ def render_document(templates: Templates, reader: MarkdownReader, template: str,
     return document
 
 
-def paragraph_absences(document: Document) -> list[str]:
-    """Each body paragraph that shows a phrase's absence, as an excerpt around the first one."""
+def paragraphs_with_absences(reader: MarkdownReader, texts: list[str]) -> list[str]:
+    """The paragraphs of these narrative texts (Markdown) that show a phrase's absence, each as a
+    document shows it."""
+    return [block.text for text in texts for block in reader.read(text).blocks
+            if isinstance(block, (Paragraph, RunInHeading)) and absences(block.text)]
+
+
+def paragraph_absences(document: Document, said: list[str]) -> list[str]:
+    """Each body paragraph that shows a phrase's absence, as an excerpt around the first one; but a
+    paragraph that holds one of the texts ``said`` (whose absences are said elsewhere)."""
     found = []
     for block in document.blocks:
         if isinstance(block, (Paragraph, RunInHeading)):
             marks = absences(block.text)
-            if marks:
+            if marks and not any(text in block.text for text in said):
                 at = block.text.find(marks[0])
                 found.append(block.text[max(at - 12, 0):at + len(marks[0]) + 4])
     return found

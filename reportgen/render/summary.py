@@ -52,8 +52,8 @@ class Statistics:
 
 
 def summary_context(period: Period, units: list[UnitFigures], summary_file: SummaryFile | None,
-                    settings: Settings, templates: Templates) -> tuple[dict, list]:
-    """(the context of the period's summary template, warnings its office text gave); ``units``:
+                    settings: Settings, templates: Templates) -> tuple[dict, Narrative]:
+    """(the context of the period's summary template, the evaluation of its office text); ``units``:
     every unit of the period with a built report.  Raises InputError for metric ids the period's
     units do not have, located in the summary file (or, for the project's ``rank_by``, in
     reportgen.yaml)."""
@@ -95,13 +95,14 @@ def summary_context(period: Period, units: list[UnitFigures], summary_file: Summ
     return context, _office_text(context, summary_file, templates)
 
 
-def _office_text(context: dict, summary_file: SummaryFile | None, templates: Templates) -> list:
+def _office_text(context: dict, summary_file: SummaryFile | None, templates: Templates) -> Narrative:
     """The summary file's own text, its Jinja evaluated against the summary's context, put into
-    ``summary``, ``report`` and the top-level names a unit template also has; the warnings it gave."""
+    ``summary``, ``report`` and the top-level names a unit template also has; its evaluation (the
+    warnings it gave)."""
     parts: dict = {key: [] for key in OFFICE_PARTS}
-    warnings: list = []
+    narrative = Narrative(templates, summary_file, context)
     if summary_file is not None:
-        given, narrative = summary_file.values, Narrative(templates, summary_file, context)
+        given = summary_file.values
         for key in ("title", "salutation", "signature", "intro", "closing"):
             value = given.get(key)
             if isinstance(value, str) and value:  # defaults are made from data, never evaluated
@@ -111,10 +112,9 @@ def _office_text(context: dict, summary_file: SummaryFile | None, templates: Tem
         for key in ("problems", "plans", "attachments"):
             parts[key] = [narrative.text(v, (SUMMARY_KEY, key, i)) for i, v in enumerate(given.get(key, []))]
         parts["attachments"] = [one_line(a) for a in parts["attachments"]]
-        warnings = narrative.warnings
     context["summary"].update(parts)
     context.update(parts)
-    return warnings
+    return narrative
 
 
 class _Choice:
