@@ -95,9 +95,10 @@ class Renderer:
         # paragraphs that show a text whose warning is said where it was written (a summary's: also
         # the units' texts it quotes, which their own reports locate)
         said = narrative.warned + ([text for unit in context["units"] for text in unit.warned] if job.summary else [])
-        shown = self.templates.shown(job.template)
-        left = [Problem(shown, 1, 1, "template", absence_message(f"…{excerpt}…"), True)
-                for excerpt in paragraph_absences(document, paragraphs_with_absences(self.reader, said))]
+        left = paragraph_absences(document, paragraphs_with_absences(self.reader, said))
+        if left:  # the template's file is looked up only then (README, 速度)
+            shown = self.templates.shown(job.template)
+            left = [Problem(shown, 1, 1, "template", absence_message(f"…{excerpt}…"), True) for excerpt in left]
         return document, narrative.warnings + left
 
 
