@@ -109,7 +109,7 @@ class LazyUnitContext(dict):
         super().__init__(unit=figures.name, period=figures.unit.period, rank=rank,
                          m=MetricsOnDemand(figures.metrics, figures.unit.period))
         self._figures, self._settings, self._templates = figures, settings, templates
-        self.warned: list[str] = []
+        self.warned: list[str] | tuple = ()  # until evaluated: a summary holds one per unit
 
     def __missing__(self, key):
         figures = self._figures
