@@ -60,6 +60,21 @@ def test_a_text_that_warns_does_not_hide_what_the_template_leaves_elsewhere(proj
     assert lines[1].startswith("templates/work-report.md.j2:1:1: template: 警告：生成的文字中出现“…共1300人，。…”")
 
 
+def test_the_template_is_told_of_its_own_marks_beside_or_like_a_texts(project):
+    """What the template leaves is said at the template even in the paragraph that shows the text
+    (after it), and even when a text shows nothing but the same marks: “，。” alone cannot tell where
+    it came from, so it hides nothing but the paragraph it is the whole of."""
+    project.unit(metrics=METRIC, sections="- heading: 工作\n  text: 在校学生{{ m.x }}，{{ m.x.yoy }}。\n"
+                                          "- heading: 其他\n  text: '{{ m.x.yoy }}，{{ m.x.qoq }}。'")
+    project.file("templates/work-report.md.j2", "{% extends 'builtin/work-report.md.j2' %}\n{% block closing %}\n\n"
+                 "{{ sections[0].text }}另有{{ m.x.qoq }}，。\n\n共{{ m.x }}，{{ m.x.qoq }}。\n{% endblock %}\n")
+    lines = project.run("build", "-q", ok=True).stderr.splitlines()
+    assert [line.split(": 警告：")[0] for line in lines[:-1]] == [
+        "data/2024-Q3/城关镇.yaml:7:25: sections[0].text", "data/2024-Q3/城关镇.yaml:9:26: sections[1].text",
+        "templates/work-report.md.j2:1:1: template", "templates/work-report.md.j2:1:1: template"]
+    assert "“…校学生1300人，。另有，。…”" in lines[2] and "“…共1300人，。…”" in lines[3]
+
+
 def test_punctuation_typed_doubled_in_the_unit_file_is_located_there(project):
     project.unit(sections="- heading: 工作\n  text: 本季度开展检查，。共检查10次。")
     result = project.run("build", "-q", ok=True)

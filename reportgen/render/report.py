@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ..document import Document, Paragraph, Properties, RunInHeading
 from ..errors import InputError, Problem
-from .absence import absences
+from .absence import ABSENCE, absences
 from .markdown import MarkdownReader
 from .templates import Templates
 
@@ -29,13 +29,29 @@ def paragraphs_with_absences(reader: MarkdownReader, texts: list[str]) -> list[s
 
 
 def paragraph_absences(document: Document, said: list[str]) -> list[str]:
-    """Each body paragraph that shows a phrase's absence, as an excerpt around the first one; but a
-    paragraph that holds one of the texts ``said`` (whose absences are said elsewhere)."""
+    """Each body paragraph that shows a phrase's absence, as an excerpt around the first one; but
+    for what lies within a text ``said`` (whose absences are said where it was written) that the
+    paragraph holds.  A said text of punctuation alone is too short to tell where it is: it counts
+    as held only as the whole paragraph."""
     found = []
     for block in document.blocks:
-        if isinstance(block, (Paragraph, RunInHeading)):
-            marks = absences(block.text)
-            if marks and not any(text in block.text for text in said):
-                at = block.text.find(marks[0])
-                found.append(block.text[max(at - 12, 0):at + len(marks[0]) + 4])
+        if isinstance(block, (Paragraph, RunInHeading)) and absences(block.text):
+            text = block.text
+            held = [(at, at + len(s)) for s in said if s == text or any(ch.isalnum() for ch in s)
+                    for at in _occurrences(text, s)]
+            for m in ABSENCE.finditer(text):
+                if not any(a < m.end() and m.start() < b for a, b in held):
+                    mark = m.group().strip()
+                    at = text.find(mark, m.start())
+                    found.append(text[max(at - 12, 0):at + len(mark) + 4])
+                    break
+    return found
+
+
+def _occurrences(text: str, part: str) -> list[int]:
+    """Where ``part`` starts in ``text``, each time."""
+    found, at = [], text.find(part)
+    while at != -1:
+        found.append(at)
+        at = text.find(part, at + len(part))
     return found
