@@ -75,6 +75,18 @@ def test_the_template_is_told_of_its_own_marks_beside_or_like_a_texts(project):
     assert "“…校学生1300人，。另有，。…”" in lines[2] and "“…共1300人，。…”" in lines[3]
 
 
+def test_a_mark_the_template_makes_at_the_edge_of_a_text_is_the_templates(project):
+    """The text ends with “，” (its own “（）” is said at the text); the template puts “。” after it:
+    that “，。” lies across the edge, not within the text, and is said at the template."""
+    project.unit(metrics=METRIC, sections="- heading: 工作\n  text: '（{{ m.x.yoy }}）在校学生{{ m.x }}，'")
+    project.file("templates/work-report.md.j2", "{% extends 'builtin/work-report.md.j2' %}\n{% block closing %}\n\n"
+                 "{{ sections[0].text }}。\n{% endblock %}\n")
+    lines = project.run("build", "-q", ok=True).stderr.splitlines()
+    assert [line.split(": 警告：")[0] for line in lines[:-1]] == [
+        "data/2024-Q3/城关镇.yaml:7:13: sections[0].text", "templates/work-report.md.j2:1:1: template"]
+    assert "“…（）在校学生1300人，。…”" in lines[1]
+
+
 def test_punctuation_typed_doubled_in_the_unit_file_is_located_there(project):
     project.unit(sections="- heading: 工作\n  text: 本季度开展检查，。共检查10次。")
     result = project.run("build", "-q", ok=True)

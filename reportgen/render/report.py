@@ -40,7 +40,7 @@ def paragraph_absences(document: Document, said: list[str]) -> list[str]:
             held = [(at, at + len(s)) for s in said if s == text or any(ch.isalnum() for ch in s)
                     for at in _occurrences(text, s)]
             for m in ABSENCE.finditer(text):
-                if not any(a < m.end() and m.start() < b for a, b in held):
+                if not any(a <= m.start() and m.end() <= b for a, b in held):
                     mark = m.group().strip()
                     at = text.find(mark, m.start())
                     found.append(text[max(at - 12, 0):at + len(mark) + 4])
