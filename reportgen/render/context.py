@@ -109,14 +109,14 @@ class LazyUnitContext(dict):
         super().__init__(unit=figures.name, period=figures.unit.period, rank=rank,
                          m=MetricsOnDemand(figures.metrics, figures.unit.period))
         self._figures, self._settings, self._templates = figures, settings, templates
-        self.warned: list[str] | tuple = ()  # until evaluated: a summary holds one per unit
+        self.warned: tuple = ()  # until evaluated: a summary holds one per unit
 
     def __missing__(self, key):
         figures = self._figures
         if figures is not None:
             complete, narrative = evaluated_unit_context(figures.unit, figures.text(), figures.metrics,
                                                          self._settings, self._templates)
-            self.warned = narrative.warned
+            self.warned = tuple(narrative.warned)  # () when none: nothing kept per unit
             for name, value in complete.items():
                 self.setdefault(name, value)
             self._figures = None
