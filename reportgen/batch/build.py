@@ -122,6 +122,10 @@ class BuildResult:
     def ok(self) -> bool:
         return not self.failed and not self.problems
 
+    def unsaid(self, problems: list | None) -> list:
+        """Those of ``problems`` not among the problems said already."""
+        return [p for p in problems or () if p not in self.problems]
+
 
 def select_periods(found_periods, periods: list[str], all_periods: bool) -> list[Period]:
     """The periods to build: --all, the --period ones, or the latest of those found."""
@@ -450,7 +454,7 @@ class Builder:
     def failed_alone(self, summary: Job) -> None:
         """A summary none of whose units was built: what stopped it besides them (they are said at
         their files, and the template says them again where it read them) is its own failure."""
-        own = [p for p in summary.problems or () if p not in self.result.problems]
+        own = self.result.unsaid(summary.problems)
         if own:
             self.result.failed.append(summary.failed_as)
             self.result.problems += own
@@ -510,7 +514,8 @@ def check(project: Project, paths=(), strict: bool = False) -> tuple[BuildResult
     def passes(job: Job) -> bool:
         outcome = build_job(builder.renderer, job, make_files=False, strict=strict)
         builder.result.warnings += outcome.warnings
-        own = [p for p in outcome.problems or () if not job.summary or p not in builder.result.problems]  # failed_alone
+        # a summary's copies of its units' problems are said at them (Builder.failed_alone)
+        own = builder.result.unsaid(outcome.problems) if job.summary else outcome.problems
         if own:
             builder.result.failed.append(job.failed_as)
             builder.result.problems += own
