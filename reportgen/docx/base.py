@@ -74,7 +74,7 @@ def gbt9704_base(style: Style) -> Package:
     package.put("word/styles.xml", _filled("styles.xml", _style_values(profile)), f"{WORD}.styles+xml")
     package.put("word/settings.xml", _filled("settings.xml", {}), f"{WORD}.settings+xml")
     package.put("word/fontTable.xml", _as_is("fontTable.xml"), f"{WORD}.fontTable+xml")
-    package.put("word/theme/theme1.xml", _as_is("theme1.xml"), THEME_TYPE)
+    package.put("word/theme/theme1.xml", office_theme(), THEME_TYPE)
     for footer in FOOTERS:
         package.put(footer.name, _filled("footer.xml", _page_number(profile, footer)), f"{WORD}.footer+xml")
     return package
@@ -140,6 +140,11 @@ def _template(name: str) -> Template:
 
 
 @cache
+def office_theme() -> bytes:
+    """The Office theme of python-docx's default template (a workbook's theme too)."""
+    return _as_is("theme1.xml")
+
+
 def _as_is(name: str) -> bytes:
     """A part of python-docx's default template, byte for byte."""
     return (PARTS / name).read_bytes()

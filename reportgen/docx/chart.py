@@ -404,18 +404,12 @@ def _chart_rels(number: int) -> bytes:
 
 def _workbook(spec: BarChart, points) -> bytes:
     """Sheet1: 单位 | series name, then one unit a row; the cells the chart's formulas name."""
-    from ..tables.workbook import cell_number, new_workbook, set_width, workbook_bytes  # XlsxWriter
+    from ..tables.workbook import cell_number
+    from ..tables.xlsx import PLAIN, Style, xlsx
 
-    wb, buffer = new_workbook(spec.timestamp)
-    ws = wb.add_worksheet(SHEET)
-    bold = wb.add_format({"bold": True, "align": "center"})
-    number = wb.add_format({"num_format": spec.number_format})
+    heading, number = Style(bold=True, align="center"), Style(number_format=spec.number_format)
     header = (NAME_HEADER, xml_text(spec.series_name))
-    for column, text in enumerate(header):
-        ws.write_string(0, column, text, bold)  # write_string: a name starting with "=" stays text
-    for row, (name, value) in enumerate(points, 1):
-        ws.write_string(row, 0, xml_text(name))
-        ws.write_number(row, 1, cell_number(value)[0], number)  # int when integral, else float
-    set_width(ws, 0, max(8, *(width_chars(name) * 2 + 2 for name, _ in points)))
-    set_width(ws, 1, max(10, width_chars(header[1]) * 2 + 2))
-    return workbook_bytes(wb, buffer)
+    rows = [[(text or None, heading) for text in header]]  # text: a name starting with "=" stays text
+    rows += [[(xml_text(name) or None, PLAIN), (cell_number(value)[0], number)] for name, value in points]
+    widths = [max(8, *(width_chars(name) * 2 + 2 for name, _ in points)), max(10, width_chars(header[1]) * 2 + 2)]
+    return xlsx(SHEET, rows, widths=widths, created=spec.timestamp)

@@ -2,21 +2,19 @@
 
 In: the table as the summary report has it: a header (column titles that carry their units, such
 as ``监督检查“六小”行业（户次）``) and rows of ``str``/``Decimal``/``int``/``None``, which columns
-hold numbers, and which row is ``合计``. Out: the bytes of an .xlsx (XlsxWriter) that a spreadsheet
+hold numbers, and which row is ``合计``. Out: the bytes of an .xlsx (tables.xlsx) that a spreadsheet
 opens with numbers as numbers. The same input and ``created`` give the same bytes.
 """
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 import sys
 from decimal import Decimal, InvalidOperation
 from typing import Sequence
 
-from xlsxwriter import Workbook
-
 from ..chars import wide_count, xml_text
+from .xlsx import Style, xlsx
 
 Cell = str | Decimal | int | None
 
@@ -25,8 +23,8 @@ NUMBER_TEXT = re.compile(r"[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?")  # "2085", "1,3
 SHEET_TITLE_INVALID = re.compile(r"[\[\]:*?/\\]")
 MIN_WIDTH, MAX_WIDTH, PADDING = 6, 60, 2
 SHEET_TITLE_LENGTH = 31  # Excel's limit, in UTF-16 code units
-DIGIT_PIXELS = 7  # the unit of a column width in the file: the widest digit of Calibri 11 (the Normal font)
 CREATOR = "reportgen"
+HEADING = Style(bold=True, align="center", middle=True, wrap=True)
 DOUBLE_MAX = sys.float_info.max
 
 
@@ -67,53 +65,41 @@ def summary_workbook(header: Sequence[str], rows: Sequence[Sequence[Cell]],
     if any(not 0 <= c < columns for c in numeric):
         raise ValueError(f"number_columns {sorted(numeric)} outside the {columns} columns")
 
-    wb, buffer = new_workbook(created)
-    ws = wb.add_worksheet(_sheet_title(sheet_title))
-    formats: dict[tuple, object] = {}
-
-    def style(bold: bool, align: str, places: int = 0):
-        """The cell's format (an XlsxWriter Format, one a combination): the 合计 row bold under a
-        thin top border, numbers with ``places`` decimals."""
-        key = (bold, align, places)
-        if key not in formats:
-            properties = {"font_name": font, "font_size": font_size, "bold": bold, "align": align,
-                          "valign": "vcenter"}
-            if bold:
-                properties.update(top=1, top_color="#000000")
-            if places:
-                properties["num_format"] = "0." + "0" * places
-            formats[key] = wb.add_format(properties)
-        return formats[key]
-
-    heading = wb.add_format({"font_name": font, "font_size": font_size, "bold": True, "align": "center",
-                             "valign": "vcenter", "text_wrap": True})
     widths = [_display_width(title) for title in header]
-    for c, title in enumerate(header):
-        _write_text(ws, 0, c, title, heading)
-
-    for r, row in enumerate(table, 1):
-        total = r - 1 == total_row_index
+    sheet = [[(title or None, HEADING) for title in header]]
+    for r, row in enumerate(table):
+        total = r == total_row_index
+        cells = []
         for c, value in enumerate(row):
-            shown = None
-            if c in numeric or isinstance(value, (int, Decimal)):
-                number = _as_number(value)
-                if number is not None:
-                    cell_value, places, shown = cell_number(number)
-                    ws.write_number(r, c, cell_value, style(total, "right", places))
-                else:  # "—" or nothing: text right-aligned with the numbers
-                    shown = _write_text(ws, r, c, value, style(total, "right"))
-            else:
-                shown = _write_text(ws, r, c, value, style(total, "left"))
-            if shown:
-                widths[c] = max(widths[c], _display_width(shown))
-
-    for c, width in enumerate(widths):
-        set_width(ws, c, min(max(width + PADDING, MIN_WIDTH), MAX_WIDTH))
-    ws.freeze_panes(1, name_column + 1 if name_column + 1 < columns else 0)
-    return workbook_bytes(wb, buffer)
+            value, style, shown = _cell(value, c in numeric, total)
+            cells.append((value, style))
+            widths[c] = max(widths[c], _display_width(shown))
+        sheet.append(cells)
+    return xlsx(_sheet_title(sheet_title), sheet, created=created, font=(font, font_size), creator=CREATOR,
+                widths=[min(max(width + PADDING, MIN_WIDTH), MAX_WIDTH) for width in widths],
+                frozen=(1, name_column + 1 if name_column + 1 < columns else 0))
 
 
 # --- cells --------------------------------------------------------------------------------------
+
+def _cell(value: Cell, numeric: bool, total: bool) -> tuple[str | int | float | None, Style, str]:
+    """(what the cell holds, its style, the text it shows) of a value of the table: a number in a
+    column of numbers, or any int or Decimal, is a number right-aligned with its decimals shown;
+    other text in a column of numbers is right-aligned too; the 合计 row is bold under a rule."""
+    number = _as_number(value) if numeric or isinstance(value, (int, Decimal)) else None
+    style = Style(bold=total, align="right" if numeric or number is not None else "left", middle=True,
+                  rule_above=total)
+    if number is not None:
+        cell_value, places, shown = cell_number(number)
+        return cell_value, style._replace(number_format=decimals_format(places)), shown
+    text = "" if value is None else xml_text(value)
+    return text or None, style, text
+
+
+def decimals_format(places: int) -> str:
+    """The number format that shows ``places`` decimals."""
+    return "0." + "0" * places if places else "General"
+
 
 def _row(row: Sequence[Cell], columns: int, index: int) -> list[Cell]:
     row = list(row)
@@ -160,17 +146,6 @@ def cell_number(number: Decimal | int) -> tuple[int | float, int, str]:
     return value, places, shown
 
 
-def _write_text(ws, row: int, column: int, value: str | None, cell_format) -> str:
-    """Write a text cell, which stays text (``write_string``: "=1+1" is no formula), or a blank
-    one for None or text that is empty; the text it shows."""
-    text = "" if value is None else xml_text(value)
-    if text:
-        ws.write_string(row, column, text, cell_format)
-    else:
-        ws.write_blank(row, column, None, cell_format)
-    return text
-
-
 def _display_width(text: str) -> float:
     """Width in Excel's column units: CJK and full-width characters 2, others 1."""
     return len(text) + wide_count(text)
@@ -183,36 +158,3 @@ def _sheet_title(title: str) -> str:
     while len(title.encode("utf-16-le")) > 2 * SHEET_TITLE_LENGTH:  # characters beyond the BMP count two
         title = title[:-1]
     return title.rstrip("'") or "Sheet1"
-
-
-# --- the workbook -------------------------------------------------------------------------------
-
-def new_workbook(created: dt.date | dt.datetime) -> tuple[Workbook, io.BytesIO]:
-    """(an empty XlsxWriter workbook, the buffer it is written to): its created and modified time
-    ``created`` (no time zone; a date is its midnight), its creator ``reportgen``, and text cells
-    that stay text whatever they hold (no formulas, links or numbers made of strings).
-
-    Written in memory, XlsxWriter dates every zip entry 1980-01-01 and stamps nothing with the
-    clock, so the same content and ``created`` give the same bytes (:func:`workbook_bytes`).
-    """
-    if not isinstance(created, dt.datetime):
-        created = dt.datetime(created.year, created.month, created.day)
-    stamp = created.replace(tzinfo=None, microsecond=0)
-    buffer = io.BytesIO()
-    wb = Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
-                           "strings_to_numbers": False})
-    wb.set_properties({"author": CREATOR, "created": stamp})
-    return wb, buffer
-
-
-def workbook_bytes(wb: Workbook, buffer: io.BytesIO) -> bytes:
-    """The bytes of a workbook from :func:`new_workbook`, once it is complete."""
-    wb.close()
-    return buffer.getvalue()
-
-
-def set_width(ws, column: int, width: float) -> None:
-    """Set a column's width as the file states it (``<col width>``, in widths of the Normal font's
-    widest digit), which is what openpyxl's ``column_dimensions[...].width`` sets. (XlsxWriter's
-    ``set_column`` takes the width Excel's dialog shows, five pixels less; pixels are exact.)"""
-    ws.set_column_pixels(column, column, width * DIGIT_PIXELS)
