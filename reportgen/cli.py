@@ -82,8 +82,9 @@ def _echo_err(text: str) -> None:
 
 
 def _report_problems(items) -> None:
-    for item in items:
-        _echo_err(str(item))
+    """Each problem once: a template's problem stops every report made with it, and is one line."""
+    for line in dict.fromkeys(map(str, items)):
+        _echo_err(line)
 
 
 class _Progress:

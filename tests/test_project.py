@@ -91,6 +91,25 @@ def test_template_errors_point_at_the_template_file(project):
     assert "templates/work-report.md.j2:4:1: template: 未知的名称“nothing”：请检查指标编号或字段名的拼写" in result.stderr
 
 
+def test_a_template_error_is_said_once_however_many_reports_it_stops(project):
+    for name in ("城关镇", "蜀河镇", "东关社区"):
+        project.unit(name)
+    project.file("templates/work-report.md.j2", "# 标题\n\n{{ nothing.here }}\n")
+    said = "templates/work-report.md.j2:3:1: template: 未知的名称“nothing”：请检查指标编号或字段名的拼写"
+    assert project.run("build", "-q", "-j", "1").stderr.splitlines() == [
+        said, "季度 2024-Q3：生成 0 份，未变化 0 份，失败 3 份；输出在 out"]
+    assert project.run("validate").stderr.splitlines().count(said) == 1
+
+
+def test_a_template_that_extends_or_includes_a_missing_one_is_told_which_there_are(project):
+    project.unit()
+    for line, text in ((1, '{% extends "nosuch.md.j2" %}\n'), (2, '第一行\n{% include "nosuch.md.j2" %}\n')):
+        project.file("templates/work-report.md.j2", text)
+        assert project.run("build", "-q").stderr.splitlines()[0] == (
+            f"templates/work-report.md.j2:{line}:1: template: 找不到模板“nosuch.md.j2”（可用：summary.md.j2、"
+            "work-report.md.j2；内置模板写作 builtin/文件名，例如 builtin/work-report.md.j2）")
+
+
 def test_settings_are_validated_with_suggestions(project):
     project.unit()
     project.file("reportgen.yaml", "organisaton: 县双创办\nstyle:\n  sizes:\n    body: 100\n")

@@ -250,8 +250,13 @@ class Templates:
     def template_problem(self, exc: Exception, name: str) -> Problem:
         """Where template ``name`` failed: the line of the template file it failed in, else (its
         output too long, say) that template's first line."""
+        import jinja2
         filename, line = _template_location(exc)
         shown = self.display(Path(filename)) if filename else self.shown(name)
+        if isinstance(exc, jinja2.TemplateNotFound):  # extends, include or import: file names
+            known = "、".join(n + TEMPLATE_SUFFIX for n in self.names()) or "无"
+            return Problem(shown, line, 1, "template", f"找不到模板“{exc.name}”（可用：{known}；"
+                                                       f"内置模板写作 builtin/文件名，例如 builtin/work-report{TEMPLATE_SUFFIX}）")
         return Problem(shown, line, 1, "template", explain(exc))
 
     def render_text(self, text: str, context: dict, locate, values: dict | None = None) -> str | Markdown:
