@@ -164,8 +164,8 @@ def main() -> None:
 def build(paths, output, periods, all_periods, jobs, force, pdf, strict, quiet, debug):
     """生成工作汇报：每个单位一份 .docx，每个季度一份汇总报告。
 
-    PATHS 是数据文件夹或单位数据文件，默认是项目的 data/ 文件夹。输出在
-    OUT/<季度>/<单位>.docx 和 OUT/<季度>/汇总报告.docx。
+    PATHS 是数据文件夹、单位数据文件或汇总说明文件（生成它所在季度的全部报告），默认是项目的
+    data/ 文件夹。输出在 OUT/<季度>/<单位>.docx 和 OUT/<季度>/汇总报告.docx。
     """
     progress = _Progress(quiet)
 

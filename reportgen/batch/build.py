@@ -102,6 +102,15 @@ def unit_figures(index: Index, unit):
     return UnitFigures(unit, resolve(index, unit), index)
 
 
+def summary_file_periods(index: Index, selected: set) -> list[Period]:
+    """The periods whose summary file is selected and none of whose unit files is: such a file
+    stands for its period (build makes the period, validate checks its summary of all its units)."""
+    from ..input.summaryfile import SummaryFile
+    return [period for period, file in sorted(index.summaries.items())
+            if isinstance(file, SummaryFile) and file.path in selected
+            and not any(u.path in selected for u in index.units_of(period))]
+
+
 def made_again(job: Job, done: set) -> bool:
     """A summary not current, some of whose unit reports are not either: it is made again of those
     that are (Builder._run)."""
@@ -296,6 +305,7 @@ class Builder:
         if not self.force and self.unchanged(state, selection, stats, self.environment):
             return self.result
         index = load_index(files, self.jobs)
+        selected |= {u.path for period in summary_file_periods(index, selected) for u in index.units_of(period)}
         unit_jobs = self.plan(index, selected)
         self.remove_stale(state, index)
         # a summary counts every unit of its period: none is written of some of them
@@ -525,6 +535,8 @@ def check(project: Project, paths=(), strict: bool = False) -> tuple[BuildResult
     alone = [p for p in builder.result.periods if not any(j.period == p for j in passed)]
     for summary in builder.summary_jobs(passed) + builder.summary_jobs(jobs, alone):
         passes(summary)
+    for period in summary_file_periods(index, selected):
+        passes(builder.summary_job(period, builder.unit_jobs(index, period, index.units_of(period))))
     return builder.result, selected, index
 
 
