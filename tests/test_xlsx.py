@@ -90,6 +90,12 @@ def test_the_same_rows_give_the_same_bytes_and_the_date_is_the_one_given():
     assert props.creator == "reportgen"
 
 
+def test_a_text_longer_than_a_cell_holds_is_cut_to_what_it_holds():
+    ws = read(xlsx("表", [[("字" * 40000, PLAIN), ("😀" * 20000, PLAIN), ("甲" * 32767, PLAIN)]], widths=[8] * 3,
+                   created=DATE))
+    assert ws["A1"].value == "字" * 32767 and ws["B1"].value == "😀" * 16383 and ws["C1"].value == "甲" * 32767
+
+
 @pytest.mark.parametrize("value, error", [(True, TypeError), (float("nan"), ValueError), (float("inf"), ValueError),
                                           (b"x", TypeError)])
 def test_a_value_no_cell_can_hold_is_refused(value, error):

@@ -24,6 +24,7 @@ SPREADSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml"
 # Number formats every spreadsheet knows by number (ECMA-376 18.8.30); others are declared from 164 on.
 BUILTIN_FORMATS = {"General": 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4, "0%": 9, "0.00%": 10}
 FIRST_CUSTOM_FORMAT = 164
+MAX_TEXT = 32767  # characters (UTF-16 code units) a cell can hold; Excel repairs a file with more
 CHUNK = 1 << 15  # characters of sheet XML deflated at a time
 # The Normal style's font, Excel's default: its widest digit is the unit of column widths (<col width>).
 NORMAL_FONT = '<font><sz val="11"/><color theme="1"/><name val="Calibri"/><family val="2"/><scheme val="minor"/></font>'
@@ -110,12 +111,22 @@ def _cell_xml(ref: str, value, style: int, shared: "_Shared") -> str:
     if value is None:
         return f'<c r="{ref}"{s}/>' if style else ""
     if isinstance(value, str):
-        return f'<c r="{ref}"{s} t="s"><v>{shared.string(value)}</v></c>'
+        return f'<c r="{ref}"{s} t="s"><v>{shared.string(_cut(value))}</v></c>'
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError(f"a cell holds str, int, float or None, not {value!r}")
     if isinstance(value, float) and not math.isfinite(value):
         raise ValueError(f"{value} is not a number a cell can hold")
     return f'<c r="{ref}"{s}><v>{value!r}</v></c>'
+
+
+def _cut(text: str) -> str:
+    """The text, cut to what a cell can hold (as XlsxWriter cut it)."""
+    if len(text) <= MAX_TEXT // 2:
+        return text
+    text = text[:MAX_TEXT]
+    while len(text.encode("utf-16-le")) > 2 * MAX_TEXT:  # characters beyond the BMP count two
+        text = text[:-1]
+    return text
 
 
 def _sheet_view(rows: int, columns: int) -> str:
