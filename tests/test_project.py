@@ -103,10 +103,12 @@ def test_a_template_error_is_said_once_however_many_reports_it_stops(project):
 
 def test_a_template_that_extends_or_includes_a_missing_one_is_told_which_there_are(project):
     project.unit()
-    for line, text in ((1, '{% extends "nosuch.md.j2" %}\n'), (2, '第一行\n{% include "nosuch.md.j2" %}\n')):
+    for line, text, names in ((1, '{% extends "nosuch.md.j2" %}\n', "“nosuch.md.j2”"),
+                              (2, '第一行\n{% include "nosuch.md.j2" %}\n', "“nosuch.md.j2”"),
+                              (1, '{% include ["a.md.j2", "b.md.j2"] %}\n', "“a.md.j2”、“b.md.j2”")):
         project.file("templates/work-report.md.j2", text)
         assert project.run("build", "-q").stderr.splitlines()[0] == (
-            f"templates/work-report.md.j2:{line}:1: template: 找不到模板“nosuch.md.j2”（可用：summary.md.j2、"
+            f"templates/work-report.md.j2:{line}:1: template: 找不到模板{names}（可用：summary.md.j2、"
             "work-report.md.j2；内置模板写作 builtin/文件名，例如 builtin/work-report.md.j2）")
 
 

@@ -306,20 +306,24 @@ def test_validate_counts_each_file_with_a_problem_once_and_no_summary_or_templat
         "检查 4 个文件：正确 0 个，有问题 4 个"]
 
 
-def test_validate_of_a_summary_file_alone_checks_the_summary_of_its_period(project):
-    """Given only 汇总.yaml, validate checks the summary a build of its period makes (of all its
-    units): a slip in the office's own text is found there, and counts that file."""
+def test_a_summary_file_given_alone_stands_for_its_period_in_validate(project):
+    """Given only 汇总.yaml, validate checks what a build of that path makes: its period, the units'
+    reports and the summary (a slip in the office's own text is found there and counts that file)."""
     for name in ("甲镇", "乙镇"):
         project.unit(name)
+    project.unit("丙镇", period="2024-Q2")
     project.file("data/2024-Q3/汇总.yaml", "period: 2024-Q3\nsummary:\n  intro: 共{{ nowhere }}个。\n")
     result = project.run("validate", "data/2024-Q3/汇总.yaml")
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
         "data/2024-Q3/汇总.yaml:3:14: summary.intro: 未知的名称“nowhere”：请检查指标编号或字段名的拼写",
-        "检查 1 个文件：正确 0 个，有问题 1 个"]
+        "检查 3 个文件：正确 2 个，有问题 1 个"]
     project.file("data/2024-Q3/汇总.yaml", "period: 2024-Q3\nsummary:\n  intro: 共{{ units | length }}个单位。\n")
     result = project.run("validate", "data/2024-Q3/汇总.yaml", ok=True)
-    assert result.stderr.splitlines() == ["检查 1 个文件：正确 1 个，有问题 0 个"]
+    assert result.stderr.splitlines() == ["检查 3 个文件：正确 3 个，有问题 0 个"]
+    project.file("data/2024-Q3/乙镇.yaml", "unit: [乙镇\n")  # a unit file of the period that does not load
+    result = project.run("validate", "data/2024-Q3/汇总.yaml")
+    assert result.exit_code == 1 and result.stderr.splitlines()[-1] == "检查 3 个文件：正确 2 个，有问题 1 个"
 
 
 def test_building_a_summary_file_alone_builds_its_period(project):
@@ -332,6 +336,10 @@ def test_building_a_summary_file_alone_builds_its_period(project):
     assert result.stderr.splitlines() == ["季度 2024-Q3：生成 3 份，未变化 0 份，失败 0 份；输出在 out"]
     assert sorted(p.name for p in (project.root / "out").rglob("*.docx")) == ["乙镇.docx", "汇总报告.docx", "甲镇.docx"]
     assert "共2个单位。" in texts(project.out("2024-Q3/汇总报告.docx"))
+    project.file("data/2024-Q3/乙镇.yaml", "unit: [乙镇\n")  # a unit file of the period that does not load
+    result = project.run("build", "-q", "data/2024-Q3/汇总.yaml")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == "季度 2024-Q3：生成 1 份，未变化 1 份，失败 1 份；输出在 out"  # the summary of 甲镇
 
 
 def test_punctuation_an_empty_phrase_left_in_a_highlight_is_said_once_at_the_highlight(project):

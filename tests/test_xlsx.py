@@ -90,6 +90,15 @@ def test_the_same_rows_give_the_same_bytes_and_the_date_is_the_one_given():
     assert props.creator == "reportgen"
 
 
+def test_text_that_a_spreadsheet_would_read_as_a_code_is_written_so_that_it_reads_as_written():
+    """Excel reads _xHHHH_ in a cell's text as the character of that code, and XML a carriage return
+    as a line feed: both are written as codes (ECMA-376 22.4.2.4), as XlsxWriter wrote them."""
+    data = xlsx("表", [[("甲_x0041_乙", PLAIN), ("a\r\nb", PLAIN), ("_x00_", PLAIN)]], widths=[8] * 3, created=DATE)
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        strings = [si.findtext(f"{MAIN}t") for si in etree.fromstring(z.read("xl/sharedStrings.xml"))]
+    assert strings == ["甲_x005F_x0041_乙", "a_x000D_\nb", "_x00_"]
+
+
 def test_a_text_longer_than_a_cell_holds_is_cut_to_what_it_holds():
     ws = read(xlsx("表", [[("字" * 40000, PLAIN), ("😀" * 20000, PLAIN), ("甲" * 32767, PLAIN)]], widths=[8] * 3,
                    created=DATE))

@@ -102,13 +102,13 @@ def unit_figures(index: Index, unit):
     return UnitFigures(unit, resolve(index, unit), index)
 
 
-def summary_file_periods(index: Index, selected: set) -> list[Period]:
-    """The periods whose summary file is selected and none of whose unit files is: such a file
-    stands for its period (build makes the period, validate checks its summary of all its units)."""
+def with_summary_periods(index: Index, selected: set) -> set:
+    """The selection, with every input file of each period whose summary file is the only one of
+    that period selected: such a file stands for its period (its summary needs every unit)."""
     from ..input.summaryfile import SummaryFile
-    return [period for period, file in sorted(index.summaries.items())
-            if isinstance(file, SummaryFile) and file.path in selected
-            and not any(u.path in selected for u in index.units_of(period))]
+    periods = [period for period, file in index.summaries.items() if isinstance(file, SummaryFile)
+               and {path for path in selected if index.inputs.get(path) == period} == {file.path}]
+    return selected | {path for path, period in index.inputs.items() if period in periods}
 
 
 def made_again(job: Job, done: set) -> bool:
@@ -305,7 +305,7 @@ class Builder:
         if not self.force and self.unchanged(state, selection, stats, self.environment):
             return self.result
         index = load_index(files, self.jobs)
-        selected |= {u.path for period in summary_file_periods(index, selected) for u in index.units_of(period)}
+        selected = with_summary_periods(index, selected)
         unit_jobs = self.plan(index, selected)
         self.remove_stale(state, index)
         # a summary counts every unit of its period: none is written of some of them
@@ -519,6 +519,7 @@ def check(project: Project, paths=(), strict: bool = False) -> tuple[BuildResult
     builder = Builder(project, paths=paths, strict=strict, all_periods=True, jobs=1)
     files, selected = project.unit_files(builder.paths)
     index = load_index(files)
+    selected = with_summary_periods(index, selected)
     jobs = builder.plan(index, selected) if selected else []
 
     def passes(job: Job) -> bool:
@@ -535,8 +536,6 @@ def check(project: Project, paths=(), strict: bool = False) -> tuple[BuildResult
     alone = [p for p in builder.result.periods if not any(j.period == p for j in passed)]
     for summary in builder.summary_jobs(passed) + builder.summary_jobs(jobs, alone):
         passes(summary)
-    for period in summary_file_periods(index, selected):
-        passes(builder.summary_job(period, builder.unit_jobs(index, period, index.units_of(period))))
     return builder.result, selected, index
 
 

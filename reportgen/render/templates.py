@@ -255,7 +255,8 @@ class Templates:
         shown = self.display(Path(filename)) if filename else self.shown(name)
         if isinstance(exc, jinja2.TemplateNotFound):  # extends, include or import: file names
             known = "、".join(n + TEMPLATE_SUFFIX for n in self.names()) or "无"
-            return Problem(shown, line, 1, "template", f"找不到模板“{exc.name}”（可用：{known}；"
+            names = "、".join(f"“{n}”" for n in getattr(exc, "templates", None) or [exc.name])
+            return Problem(shown, line, 1, "template", f"找不到模板{names}（可用：{known}；"
                                                        f"内置模板写作 builtin/文件名，例如 builtin/work-report{TEMPLATE_SUFFIX}）")
         return Problem(shown, line, 1, "template", explain(exc))
 

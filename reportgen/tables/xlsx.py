@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from typing import Iterable, NamedTuple, Sequence
 
 from ..chars import xml_text
@@ -24,6 +25,7 @@ SPREADSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml"
 # Number formats every spreadsheet knows by number (ECMA-376 18.8.30); others are declared from 164 on.
 BUILTIN_FORMATS = {"General": 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4, "0%": 9, "0.00%": 10}
 FIRST_CUSTOM_FORMAT = 164
+ESCAPE_CODE = re.compile("(_x[0-9A-Fa-f]{4}_)")  # what a spreadsheet reads as a character's code
 MAX_TEXT = 32767  # characters (UTF-16 code units) a cell can hold; Excel repairs a file with more
 CHUNK = 1 << 15  # characters of sheet XML deflated at a time
 # The Normal style's font, Excel's default: its widest digit is the unit of column widths (<col width>).
@@ -119,6 +121,13 @@ def _cell_xml(ref: str, value, style: int, shared: "_Shared") -> str:
     return f'<c r="{ref}"{s}><v>{value!r}</v></c>'
 
 
+def _as_xstring(text: str) -> str:
+    """Text as a spreadsheet reads it back (ECMA-376 22.4.2.4): ``_xHHHH_`` stands for a character
+    there, so text of that shape is written ``_x005F_xHHHH_``; a carriage return, which XML reads
+    as a line feed, is written ``_x000D_``."""
+    return ESCAPE_CODE.sub(r"_x005F\1", text).replace("\r", "_x000D_")
+
+
 def _cut(text: str) -> str:
     """The text, cut to what a cell can hold (as XlsxWriter cut it)."""
     if len(text) <= MAX_TEXT // 2:
@@ -168,7 +177,7 @@ class _Shared:
     def strings_xml(self) -> bytes:
         items = []
         for text in self.strings:
-            text = xml_escape(xml_text(text))
+            text = xml_escape(_as_xstring(xml_text(text)))
             items.append(f'<si><t xml:space="preserve">{text}</t></si>' if text != text.strip() else f"<si><t>{text}</t></si>")
         return XML_DECLARATION + (f'<sst xmlns="{MAIN_NS}" count="{self.string_cells}" uniqueCount="{len(self.strings)}">'
                                   + "".join(items) + "</sst>").encode("utf-8")
