@@ -132,10 +132,8 @@ def _cut(text: str) -> str:
     """The text, cut to what a cell can hold (as XlsxWriter cut it)."""
     if len(text) <= MAX_TEXT // 2:
         return text
-    text = text[:MAX_TEXT]
-    while len(text.encode("utf-16-le")) > 2 * MAX_TEXT:  # characters beyond the BMP count two
-        text = text[:-1]
-    return text
+    units = text[:MAX_TEXT].encode("utf-16-le", "surrogatepass")[:2 * MAX_TEXT]  # beyond the BMP: two units
+    return units.decode("utf-16-le", "ignore")  # a pair cut in two is dropped
 
 
 def _sheet_view(rows: int, columns: int) -> str:
