@@ -73,6 +73,8 @@ def test_columns_past_z_and_a_sheet_longer_than_one_chunk():
     data = xlsx("表", rows, widths=[8] * 30, created=DATE)
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         assert z.getinfo("xl/worksheets/sheet1.xml").file_size > 3 * CHUNK  # written in several pieces
+        sheet = etree.fromstring(z.read("xl/worksheets/sheet1.xml"))
+    assert [row.get("r") for row in sheet.iter(f"{MAIN}row")] == [str(r) for r in range(1, 301)]  # each once
     ws = read(data)
     assert ws["AD300"].value == 299 * 100 + 28
     assert [list(r) for r in ws.iter_rows(values_only=True)] == [
