@@ -139,12 +139,12 @@ def _template(name: str) -> Template:
     return Template(re.sub(r"\s*\n\s*", "", text))
 
 
-@cache
 def office_theme() -> bytes:
     """The Office theme of python-docx's default template (a workbook's theme too)."""
     return _as_is("theme1.xml")
 
 
+@cache
 def _as_is(name: str) -> bytes:
     """A part of python-docx's default template, byte for byte."""
     return (PARTS / name).read_bytes()

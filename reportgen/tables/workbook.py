@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Sequence
 
 from ..chars import wide_count, xml_text
-from .xlsx import Style, xlsx
+from .xlsx import Style, cut_to_units, xlsx
 
 Cell = str | Decimal | int | None
 
@@ -154,7 +154,5 @@ def _display_width(text: str) -> float:
 def _sheet_title(title: str) -> str:
     """A sheet name Excel accepts: no []:*?/\\, at most 31 characters (UTF-16 code units), not
     starting or ending with an apostrophe, not empty."""
-    title = SHEET_TITLE_INVALID.sub("_", xml_text(title)).strip("'")[:SHEET_TITLE_LENGTH]
-    while len(title.encode("utf-16-le")) > 2 * SHEET_TITLE_LENGTH:  # characters beyond the BMP count two
-        title = title[:-1]
+    title = cut_to_units(SHEET_TITLE_INVALID.sub("_", xml_text(title)).strip("'"), SHEET_TITLE_LENGTH)
     return title.rstrip("'") or "Sheet1"

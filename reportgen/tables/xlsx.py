@@ -113,7 +113,7 @@ def _cell_xml(ref: str, value, style: int, shared: "_Shared") -> str:
     if value is None:
         return f'<c r="{ref}"{s}/>' if style else ""
     if isinstance(value, str):
-        return f'<c r="{ref}"{s} t="s"><v>{shared.string(_cut(value))}</v></c>'
+        return f'<c r="{ref}"{s} t="s"><v>{shared.string(cut_to_units(value, MAX_TEXT))}</v></c>'
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError(f"a cell holds str, int, float or None, not {value!r}")
     if isinstance(value, float) and not math.isfinite(value):
@@ -128,12 +128,12 @@ def _as_xstring(text: str) -> str:
     return ESCAPE_CODE.sub(r"_x005F\1", text).replace("\r", "_x000D_")
 
 
-def _cut(text: str) -> str:
-    """The text, cut to what a cell can hold (as XlsxWriter cut it)."""
-    if len(text) <= MAX_TEXT // 2:
+def cut_to_units(text: str, units: int) -> str:
+    """The text, cut to ``units`` UTF-16 code units, as spreadsheets count the length of a text (a
+    character beyond the BMP counts two; one cut in two is dropped)."""
+    if len(text) <= units // 2:
         return text
-    units = text[:MAX_TEXT].encode("utf-16-le", "surrogatepass")[:2 * MAX_TEXT]  # beyond the BMP: two units
-    return units.decode("utf-16-le", "ignore")  # a pair cut in two is dropped
+    return text[:units].encode("utf-16-le", "surrogatepass")[:2 * units].decode("utf-16-le", "ignore")
 
 
 def _sheet_view(rows: int, columns: int) -> str:
