@@ -184,7 +184,7 @@ def build(paths, output, periods, all_periods, jobs, force, pdf, strict, quiet, 
             _echo_err(f"已删除：{display_path(path)}（{why}）")
         periods_text = "、".join(p.key for p in result.periods) or "无"
         _echo_err(f"季度 {periods_text}：生成 {len(result.built)} 份，未变化 {len(result.unchanged)} 份，"
-                  f"失败 {len(result.failed)} 份；输出在 {display_path(builder.out)}")
+                  f"失败 {len(result.failed)} 份{_elsewhere(result)}；输出在 {display_path(builder.out)}")
         if pdf:
             from .office import update_pdfs
             pdf_progress = _Progress(quiet, "生成 PDF", "已生成 PDF")
@@ -222,7 +222,7 @@ def validate(paths, strict, debug):
         # the files that failed or that a problem is located in (a summary's, or a template's, is no file)
         flagged = set(result.failed) | {p.file for p in result.problems if isinstance(p, Problem)}
         bad = len({display_path(p) for p in selected} & flagged)
-        _echo_err(f"检查 {len(selected)} 个文件：正确 {len(selected) - bad} 个，有问题 {bad} 个")
+        _echo_err(f"检查 {len(selected)} 个文件：正确 {len(selected) - bad} 个，有问题 {bad} 个{_elsewhere(result)}")
         for line in _period_table(period_statuses(index, result.problems)):
             click.echo(line)
         if not selected:
@@ -230,6 +230,12 @@ def validate(paths, strict, debug):
         return 1 if result.problems else 0
 
     sys.exit(_run(action, debug))
+
+
+def _elsewhere(result) -> str:
+    """The tally's note on the data files with a problem that it does not count (other quarters', or
+    files not named): their problems are said above, and they make the exit status 1."""
+    return f"；另有 {len(result.elsewhere)} 个数据文件有问题（见上）" if result.elsewhere else ""
 
 
 def _period_table(statuses) -> list[str]:

@@ -109,6 +109,51 @@ def test_ytd_needs_every_quarter_and_the_file_value_wins(project):
     assert texts(project.out("2024-Q3/城关镇.docx"), "Normal")[0] == "[]环比下降69.7%"
 
 
+def test_a_broken_file_history_would_read_is_named_at_the_report_that_goes_without_it(project):
+    """甲镇's 2024-Q2 file has a problem: its 2024-Q3 report has no 环比, and says why at its metrics
+    (a report whose gaps history fills from sound files, or that fills them itself, says nothing)."""
+    project.unit("甲镇", period="2024-Q2", metrics="x: {name: 检查, unit: 户次, value: 12x}")
+    project.unit("乙镇", period="2024-Q2", metrics=M.format(v=5))
+    project.unit("甲镇", metrics=M.format(v=2), sections="- heading: 工作\n  text: '共{{ m.x }}[{{ m.x.qoq }}]。'")
+    project.unit("乙镇", metrics=M.format(v=6))
+    project.unit("丙镇", period="2024-Q2", extra="problems: 不是列表")
+    project.unit("丙镇", metrics="x: {name: 检查, unit: 户次, value: 2, previous: 1, ytd: 5}")  # needs no history
+    result = project.run("build", "-q", ok=False)
+    assert result.stderr.splitlines() == [
+        "data/2024-Q3/甲镇.yaml:3:1: metrics: 警告：2024-Q2 的本单位数据文件有问题：本报告和汇总报告中要用它算的"
+        "同比、环比或累计数按没有数据处理，改正那个文件后重新生成即可",
+        "data/2024-Q2/丙镇.yaml:3:11: problems: 应为文字列表（每项以“- ”开头），实际为文字“不是列表”",
+        "data/2024-Q2/甲镇.yaml:4:34: metrics.x.value: 应为数字，实际为文字“12x”（单位请写在 unit 字段，数字中不要带文字或逗号）",
+        "季度 2024-Q3：生成 4 份，未变化 0 份，失败 0 份；另有 2 个数据文件有问题（见上）；输出在 out"]
+    assert texts(project.out("2024-Q3/甲镇.docx"), "Normal")[0] == "共2户次[]。"
+    project.unit("甲镇", period="2024-Q2", metrics=M.format(v=1))
+    result = project.run("build", "-q", ok=False)
+    assert result.stderr.splitlines()[1:] == ["季度 2024-Q3：生成 2 份，未变化 2 份，失败 0 份；另有 1 个数据文件有问题（见上）；输出在 out"]
+    assert texts(project.out("2024-Q3/甲镇.docx"), "Normal")[0] == "共2户次[环比增长100.0%]。"
+
+
+def test_the_tally_counts_the_files_of_the_quarters_built_and_names_the_others(project):
+    """A broken file of another quarter, or one not named, is said and makes the exit status 1, but
+    is not a report of the quarter built that failed."""
+    project.unit("甲镇", period="2024-Q2", extra="problems: 不是列表")
+    project.unit("甲镇", metrics=M.format(v=2))
+    bad = project.unit("乙镇", metrics=M.format(v=2), extra="problems: 不是列表")
+    result = project.run("build", "-q", ok=False)
+    assert result.stderr.splitlines()[-1] == \
+        "季度 2024-Q3：生成 2 份，未变化 0 份，失败 1 份；另有 1 个数据文件有问题（见上）；输出在 out"
+    result = project.run("build", "-q", "--all", ok=False)
+    assert result.stderr.splitlines()[-1] == "季度 2024-Q2、2024-Q3：生成 0 份，未变化 2 份，失败 2 份；输出在 out"
+    result = project.run("build", "-q", "data/2024-Q3/甲镇.yaml", ok=False)
+    assert result.stderr.splitlines()[-1] == \
+        "季度 2024-Q3：生成 0 份，未变化 2 份，失败 0 份；另有 2 个数据文件有问题（见上）；输出在 out"
+    result = project.run("validate", "data/2024-Q3/甲镇.yaml", ok=False)
+    assert "检查 1 个文件：正确 1 个，有问题 0 个；另有 2 个数据文件有问题（见上）" in result.stderr.splitlines()
+    result = project.run("validate", bad, "data/2024-Q3/甲镇.yaml", ok=False)
+    assert "检查 2 个文件：正确 1 个，有问题 1 个；另有 1 个数据文件有问题（见上）" in result.stderr.splitlines()
+    result = project.run("validate", ok=False)
+    assert "检查 3 个文件：正确 1 个，有问题 2 个" in result.stderr.splitlines()
+
+
 def test_second_run_rebuilds_nothing_and_force_is_byte_identical(project):
     project.unit("甲镇", metrics=M.format(v=1))
     project.unit("乙镇", metrics=M.format(v=2))

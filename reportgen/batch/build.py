@@ -102,6 +102,11 @@ def unit_figures(index: Index, unit):
     return UnitFigures(unit, resolve(index, unit), index)
 
 
+def file_period(index: Index, path: Path) -> Period | None:
+    """The quarter a data file belongs to: its folder's, else what the file says (None: unknown)."""
+    return period_of_path(path) or index.inputs.get(path)
+
+
 def with_summary_periods(index: Index, selected: set) -> set:
     """The selection, with every input file of each period whose summary file is the only one of
     that period selected: such a file stands for its period (its summary needs every unit)."""
@@ -123,6 +128,7 @@ class BuildResult:
     unchanged: list = field(default_factory=list)
     removed: list = field(default_factory=list)     # (report, why) of units the period no longer has
     failed: list = field(default_factory=list)      # what could not be built (unit files or titles)
+    elsewhere: list = field(default_factory=list)   # data files with a problem, of other quarters or not selected
     problems: list = field(default_factory=list)    # Problem or str, in order
     warnings: list = field(default_factory=list)
     periods: list = field(default_factory=list)
@@ -211,10 +217,13 @@ class Builder:
         self.result.problems += index.problems
         self.result.warnings += index.warnings
         self.summary_files = index.summaries
-        self.result.failed += sorted(display_path(p) for p in index.failed if p in selected)
         targets = self.checked(index.for_paths(selected))
         self.found_periods = sorted(set(self.periods_found(index, selected, targets)))
         self.result.periods = select_periods(self.found_periods, self.periods, self.all_periods)
+        here = set(self.result.periods) | {None}  # a file whose quarter cannot be told may be of these
+        failed = sorted(index.failed, key=display_path)
+        self.result.failed[:0] = [display_path(p) for p in failed if p in selected and file_period(index, p) in here]
+        self.result.elsewhere = [display_path(p) for p in failed if display_path(p) not in self.result.failed]
         jobs = []
         for period in self.result.periods:
             chosen = [u for u in targets if u.period == period]
@@ -233,7 +242,7 @@ class Builder:
         reported under it, never another quarter built instead."""
         found = [u.period for u in targets]
         for path in selected:
-            period = period_of_path(path) or index.inputs.get(path)
+            period = file_period(index, path)
             if period is not None:
                 found.append(period)
         return found
@@ -254,6 +263,7 @@ class Builder:
         return kept
 
     def unit_jobs(self, index: Index, period: Period, units) -> list[Job]:
+        from ..figures.history import broken_history
         from .jobs import Job
         names, renamed = period_names(index, period)
         for unit in index.units_of(period):
@@ -262,6 +272,10 @@ class Builder:
                     ("unit",), f"输出文件名与其他单位或汇总报告重名，改为“{names[unit.unit]}.docx”").as_warning())
         jobs = []
         for unit in sorted(units, key=lambda u: str(u.path)):
+            if broken := broken_history(index, unit):
+                self.result.warnings.append(unit.source.problem(("metrics",), key=True, message=(
+                    f"{'、'.join(p.key for p in broken)} 的本单位数据文件有问题：本报告和汇总报告中要用它算的"
+                    "同比、环比或累计数按没有数据处理，改正那个文件后重新生成即可")).as_warning())
             template = unit.report.get("template") or self.settings.template
             figures = unit_figures(index, unit)
             job = Job(f"{period.key}/{names[unit.unit]}.docx", period, template, unit.unit, [figures])

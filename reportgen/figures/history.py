@@ -59,6 +59,20 @@ def resolve(index: Index, unit: Unit) -> dict[str, MetricData]:
     return unit.metrics if all(out[k] is v for k, v in unit.metrics.items()) else out
 
 
+def broken_history(index: Index, unit: Unit) -> list[Period]:
+    """The earlier quarters that history would read for a gap of the unit's metrics but whose file
+    of the unit has a problem: those gaps stay gaps."""
+    previous, last_year, this_year, year_before, _ = _history_periods(unit.period)
+    wanted = set()
+    for data in unit.metrics.values():
+        wanted |= {previous} if data.previous is None else set()
+        wanted |= {last_year} if data.last_year is None else set()
+        if data.aggregate != "none":
+            wanted |= set(this_year) if data.ytd is None else set()
+            wanted |= set(year_before) if data.ytd_last_year is None else set()
+    return sorted(p for p in wanted - {unit.period} if (unit.unit, p) in index.failed_units)
+
+
 def _decimal(number):
     return number if number is None or isinstance(number, Decimal) else Decimal(number)
 
