@@ -120,8 +120,8 @@ def test_a_broken_file_history_would_read_is_named_at_the_report_that_goes_witho
     project.unit("丙镇", metrics="x: {name: 检查, unit: 户次, value: 2, previous: 1, ytd: 5}")  # needs no history
     result = project.run("build", "-q", ok=False)
     assert result.stderr.splitlines() == [
-        "data/2024-Q3/甲镇.yaml:3:1: metrics: 警告：2024-Q2 的本单位数据文件有问题：本报告和汇总报告中要用它算的"
-        "同比、环比或累计数按没有数据处理，改正那个文件后重新生成即可",
+        "data/2024-Q3/甲镇.yaml:1:1: unit: 警告：本单位 2024-Q2 的数据有问题（见下）：本报告和汇总报告中要用到它的"
+        "同比、环比或累计数暂时空缺，改正后重新生成即可",
         "data/2024-Q2/丙镇.yaml:3:11: problems: 应为文字列表（每项以“- ”开头），实际为文字“不是列表”",
         "data/2024-Q2/甲镇.yaml:4:34: metrics.x.value: 应为数字，实际为文字“12x”（单位请写在 unit 字段，数字中不要带文字或逗号）",
         "季度 2024-Q3：生成 4 份，未变化 0 份，失败 0 份；另有 2 个数据文件有问题（见上）；输出在 out"]
@@ -130,6 +130,20 @@ def test_a_broken_file_history_would_read_is_named_at_the_report_that_goes_witho
     result = project.run("build", "-q", ok=False)
     assert result.stderr.splitlines()[1:] == ["季度 2024-Q3：生成 2 份，未变化 2 份，失败 0 份；另有 1 个数据文件有问题（见上）；输出在 out"]
     assert texts(project.out("2024-Q3/甲镇.docx"), "Normal")[0] == "共2户次[环比增长100.0%]。"
+
+
+def test_a_broken_file_is_named_only_where_fixing_it_fills_a_gap(project):
+    """Nothing is said where another file of the unit stands for that quarter, nor for a cumulative
+    figure that a quarter without any file leaves empty anyway."""
+    project.unit("甲镇", period="2024-Q2", metrics=M.format(v=1))
+    project.file("data/2024-Q2/甲镇（旧）.yaml", unit_yaml("甲镇", "2024-Q2", extra="problems: 不是列表"))
+    project.unit("甲镇", metrics=M.format(v=2))
+    project.unit("乙镇", period="2024-Q1", extra="problems: 不是列表")  # and no 2024-Q2 file
+    project.unit("乙镇", metrics="x: {name: 检查, unit: 户次, value: 2, previous: 1}")  # needs Q1 only for ytd
+    result = project.run("build", "-q", ok=False)
+    assert [line for line in result.stderr.splitlines() if "警告" in line] == []
+    assert result.stderr.splitlines()[-1] == \
+        "季度 2024-Q3：生成 3 份，未变化 0 份，失败 0 份；另有 2 个数据文件有问题（见上）；输出在 out"
 
 
 def test_the_tally_counts_the_files_of_the_quarters_built_and_names_the_others(project):
@@ -152,6 +166,16 @@ def test_the_tally_counts_the_files_of_the_quarters_built_and_names_the_others(p
     assert "检查 2 个文件：正确 1 个，有问题 1 个；另有 1 个数据文件有问题（见上）" in result.stderr.splitlines()
     result = project.run("validate", ok=False)
     assert "检查 3 个文件：正确 1 个，有问题 2 个" in result.stderr.splitlines()
+
+
+def test_with_strict_a_lint_finding_of_another_quarter_is_not_a_failed_report_of_this_one(project):
+    project.unit("甲镇", period="2024-Q2", extra="problems:\n  - 检查,整改。")
+    project.unit("甲镇", metrics=M.format(v=2))
+    result = project.run("build", "-q", "--strict", ok=False)
+    assert result.stderr.splitlines()[-1] == \
+        "季度 2024-Q3：生成 2 份，未变化 0 份，失败 0 份；另有 1 个数据文件有问题（见上）；输出在 out"
+    result = project.run("build", "-q", "--strict", "--period", "2024-Q2", ok=False)
+    assert result.stderr.splitlines()[-1] == "季度 2024-Q2：生成 0 份，未变化 0 份，失败 1 份；输出在 out"
 
 
 def test_second_run_rebuilds_nothing_and_force_is_byte_identical(project):

@@ -217,13 +217,13 @@ class Builder:
         self.result.problems += index.problems
         self.result.warnings += index.warnings
         self.summary_files = index.summaries
-        targets = self.checked(index.for_paths(selected))
+        targets, stopped = self.checked(index.for_paths(selected))
         self.found_periods = sorted(set(self.periods_found(index, selected, targets)))
         self.result.periods = select_periods(self.found_periods, self.periods, self.all_periods)
         here = set(self.result.periods) | {None}  # a file whose quarter cannot be told may be of these
-        failed = sorted(index.failed, key=display_path)
-        self.result.failed[:0] = [display_path(p) for p in failed if p in selected and file_period(index, p) in here]
-        self.result.elsewhere = [display_path(p) for p in failed if display_path(p) not in self.result.failed]
+        for path in sorted(index.failed | stopped, key=display_path):
+            built = path in selected and file_period(index, path) in here
+            (self.result.failed if built else self.result.elsewhere).append(display_path(path))
         jobs = []
         for period in self.result.periods:
             chosen = [u for u in targets if u.period == period]
@@ -247,20 +247,21 @@ class Builder:
                 found.append(period)
         return found
 
-    def checked(self, units):
-        """Report the 公文 lint findings: warnings, or with --strict errors that stop the unit."""
+    def checked(self, units) -> tuple[list, set]:
+        """Report the 公文 lint findings: warnings, or with --strict errors that stop the unit; (the
+        units kept, the paths of those stopped)."""
         from ..input.lint import as_problem
-        kept = []
+        kept, stopped = [], set()
         for unit in units:
             found = [as_problem(unit.source, f, warning=not self.strict) for f in unit.findings
                      if f.rule != "heading-number"]  # the loader removes those itself, with its own warning
             if found and self.strict:
-                self.result.failed.append(unit.display)
+                stopped.add(unit.path)
                 self.result.problems += found
             else:
                 self.result.warnings += found
                 kept.append(unit)
-        return kept
+        return kept, stopped
 
     def unit_jobs(self, index: Index, period: Period, units) -> list[Job]:
         from ..figures.history import broken_history
@@ -273,9 +274,9 @@ class Builder:
         jobs = []
         for unit in sorted(units, key=lambda u: str(u.path)):
             if broken := broken_history(index, unit):
-                self.result.warnings.append(unit.source.problem(("metrics",), key=True, message=(
-                    f"{'、'.join(p.key for p in broken)} 的本单位数据文件有问题：本报告和汇总报告中要用它算的"
-                    "同比、环比或累计数按没有数据处理，改正那个文件后重新生成即可")).as_warning())
+                self.result.warnings.append(unit.source.problem(("unit",), key=True, message=(
+                    f"本单位 {'、'.join(p.key for p in broken)} 的数据有问题（见下）：本报告和汇总报告中要用到它的"
+                    "同比、环比或累计数暂时空缺，改正后重新生成即可")).as_warning())
             template = unit.report.get("template") or self.settings.template
             figures = unit_figures(index, unit)
             job = Job(f"{period.key}/{names[unit.unit]}.docx", period, template, unit.unit, [figures])

@@ -60,17 +60,25 @@ def resolve(index: Index, unit: Unit) -> dict[str, MetricData]:
 
 
 def broken_history(index: Index, unit: Unit) -> list[Period]:
-    """The earlier quarters that history would read for a gap of the unit's metrics but whose file
-    of the unit has a problem: those gaps stay gaps."""
+    """The earlier quarters whose data of the unit has a problem (and no other file of the unit
+    stands for them), where history would read it to fill a gap of the unit's metrics: the gaps
+    that fixing them fills (a cumulative one only where each other quarter of the year has a file)."""
     previous, last_year, this_year, year_before, _ = _history_periods(unit.period)
+
+    def broken(quarter: Period) -> bool:
+        return index.get(unit.unit, quarter) is None and (unit.unit, quarter) in index.failed_units
+
+    def fixable(quarters) -> list[Period]:
+        if not all(index.get(unit.unit, q) or broken(q) for q in quarters):
+            return []
+        return [q for q in quarters if broken(q)]
+    reads = {"previous": [previous], "last_year": [last_year], "ytd": this_year, "ytd_last_year": year_before}
     wanted = set()
     for data in unit.metrics.values():
-        wanted |= {previous} if data.previous is None else set()
-        wanted |= {last_year} if data.last_year is None else set()
-        if data.aggregate != "none":
-            wanted |= set(this_year) if data.ytd is None else set()
-            wanted |= set(year_before) if data.ytd_last_year is None else set()
-    return sorted(p for p in wanted - {unit.period} if (unit.unit, p) in index.failed_units)
+        for name, quarters in reads.items():
+            if getattr(data, name) is None and (name in ("previous", "last_year") or data.aggregate != "none"):
+                wanted.update(fixable(quarters))
+    return sorted(wanted)
 
 
 def _decimal(number):
