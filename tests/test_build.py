@@ -110,7 +110,7 @@ def test_ytd_needs_every_quarter_and_the_file_value_wins(project):
 
 
 def test_a_broken_file_history_would_read_is_named_at_the_report_that_goes_without_it(project):
-    """甲镇's 2024-Q2 file has a problem: its 2024-Q3 report has no 环比, and says why at its metrics
+    """甲镇's 2024-Q2 file has a problem: its 2024-Q3 report has no 环比, and says why at its unit
     (a report whose gaps history fills from sound files, or that fills them itself, says nothing)."""
     project.unit("甲镇", period="2024-Q2", metrics="x: {name: 检查, unit: 户次, value: 12x}")
     project.unit("乙镇", period="2024-Q2", metrics=M.format(v=5))
@@ -144,6 +144,42 @@ def test_a_broken_file_is_named_only_where_fixing_it_fills_a_gap(project):
     assert [line for line in result.stderr.splitlines() if "警告" in line] == []
     assert result.stderr.splitlines()[-1] == \
         "季度 2024-Q3：生成 3 份，未变化 0 份，失败 0 份；另有 2 个数据文件有问题（见上）；输出在 out"
+
+
+def _history_warning(quarters: str) -> str:
+    return (f"警告：本单位 {quarters} 的数据有问题（见下）：本报告和汇总报告中要用到它的同比、环比或累计数暂时空缺，"
+            "改正后重新生成即可")
+
+
+def test_each_gap_names_the_broken_quarters_it_reads(project):
+    """2024-Q1: 环比 reads 2023-Q4, 累计 2024-Q1 only (its own file), 同比 2023-Q1 and last year's
+    累计 2023-Q1 too.  One unit leaves only the 累计s open (last year's is named), one only 环比
+    and 累计 (the quarter before), one only 同比, one 同比 and 环比 given but an ``aggregate: none``
+    metric (no 累计 at all: nothing to say)."""
+    for unit in ("甲镇", "乙镇", "丙镇", "戊镇"):
+        project.unit(unit, period="2023-Q1", extra="problems: 不是列表")
+        project.unit(unit, period="2023-Q4", extra="problems: 不是列表")
+    project.unit("戊镇", period="2024-Q1", metrics="x: {name: 检查, unit: 户次, value: 2, previous: 1, ytd_last_year: 1}")
+    project.unit("甲镇", period="2024-Q1", metrics="x: {name: 检查, unit: 户次, value: 2, previous: 1, last_year: 1}")
+    project.unit("乙镇", period="2024-Q1", metrics="x: {name: 检查, unit: 户次, value: 2, last_year: 1, ytd_last_year: 1}")
+    project.unit("丙镇", period="2024-Q1",
+                 metrics="y: {name: 整改, unit: 处, value: 2, previous: 1, last_year: 1, aggregate: none}")
+    result = project.run("validate", ok=False)
+    warned = [line for line in result.stderr.splitlines() if "警告" in line]
+    assert warned == [f"data/2024-Q1/乙镇.yaml:1:1: unit: {_history_warning('2023-Q4')}",
+                      f"data/2024-Q1/戊镇.yaml:1:1: unit: {_history_warning('2023-Q1')}",
+                      f"data/2024-Q1/甲镇.yaml:1:1: unit: {_history_warning('2023-Q1')}"]
+    project.unit("乙镇", period="2024-Q1", metrics="x: {name: 检查, unit: 户次, value: 2}")
+    warned = [line for line in project.run("validate", ok=False).stderr.splitlines() if "警告" in line]
+    assert f"data/2024-Q1/乙镇.yaml:1:1: unit: {_history_warning('2023-Q1、2023-Q4')}" in warned
+
+
+def test_a_broken_file_outside_the_quarter_folders_counts_by_the_quarter_it_says(project):
+    project.unit("甲镇", metrics=M.format(v=2))
+    project.file("data/旧/乙镇.yaml", unit_yaml("乙镇", "2024-Q2", extra="problems: 不是列表"))
+    result = project.run("build", "-q", ok=False)
+    assert result.stderr.splitlines()[-1] == \
+        "季度 2024-Q3：生成 2 份，未变化 0 份，失败 0 份；另有 1 个数据文件有问题（见上）；输出在 out"
 
 
 def test_the_tally_counts_the_files_of_the_quarters_built_and_names_the_others(project):

@@ -11,73 +11,66 @@ from .phrases import Metric, Metrics, aggregate
 from ..input.unitfile import MetricData, Unit
 
 
+CUMULATIVE = ("ytd", "ytd_last_year")  # the gaps filled from every quarter of a year so far
+
+
+def _reads(data: MetricData, period: Period) -> dict[str, list[Period]]:
+    """The metric's gaps that history fills, each with the quarters it reads: ``previous`` the one
+    before, ``last_year`` the same quarter a year before; ``ytd`` and ``ytd_last_year`` (not for
+    ``aggregate: none``) this year's and last year's quarters so far."""
+    last_year = period.last_year()
+    reads = {"previous": [period.previous()], "last_year": [last_year]}
+    if data.aggregate != "none":
+        reads |= {"ytd": period.quarters_so_far(), "ytd_last_year": last_year.quarters_so_far()}
+    return {gap: quarters for gap, quarters in reads.items() if getattr(data, gap) is None}
+
+
+def _unit_files(index: Index, unit: Unit) -> dict[Period, Unit | None]:
+    """The unit's file of each quarter that history may read (None where it has none that loaded)."""
+    last_year = unit.period.last_year()
+    quarters = {unit.period.previous(), *unit.period.quarters_so_far(), *last_year.quarters_so_far()}
+    return {q: index.get(unit.unit, q) for q in quarters}
+
+
 def _value(other: Unit | None, metric_id: str):
     """The metric's value in another file of the unit (None where the file or the metric is missing)."""
     data = other.metrics.get(metric_id) if other is not None else None
     return data.value if data is not None else None
 
 
-def _cumulative(quarters: list, data: MetricData):
-    """Sum (or mean) of the year's quarters so far (the unit's files, all there); None unless every
-    quarter has the metric."""
-    if data.aggregate == "none":
+def _filled(gap: str, files: list, data: MetricData):
+    """What history gives for the gap from the unit's files of the quarters it reads: that quarter's
+    value, or the sum (or mean) of the year so far; None unless each of them has the metric."""
+    values = [_value(other, data.id) for other in files]
+    if any(v is None for v in values):
         return None
-    values = [_value(other, data.id) for other in quarters]
-    return None if any(v is None for v in values) else aggregate(values, data.aggregate)
-
-
-def _history_periods(period: Period) -> tuple:
-    """(previous quarter, same quarter last year, this year's quarters so far, last year's, all of
-    them)."""
-    previous, last_year = period.previous(), period.last_year()
-    this_year, year_before = period.quarters_so_far(), last_year.quarters_so_far()
-    return previous, last_year, this_year, year_before, {previous, last_year, *this_year, *year_before}
+    return aggregate(values, data.aggregate) if gap in CUMULATIVE else values[0]
 
 
 def resolve(index: Index, unit: Unit) -> dict[str, MetricData]:
     """The unit's metrics with every gap that history can fill, filled."""
+    files = _unit_files(index, unit)
     out = {}
-    previous, last_year, this_year, year_before, periods = _history_periods(unit.period)
-    files = {p: index.get(unit.unit, p) for p in periods}  # once a unit
-    # a year so far with a quarter's file missing has no cumulative value: None instead of its files
-    this_year, year_before = ([files[p] for p in quarters] if all(files[p] for p in quarters) else None
-                              for quarters in (this_year, year_before))
-    if not (files[previous] or files[last_year] or this_year or year_before):
-        return unit.metrics  # no history to fill anything from
     for data in unit.metrics.values():
-        gaps = {}
-        if data.previous is None:
-            gaps["previous"] = _value(files[previous], data.id)
-        if data.last_year is None:
-            gaps["last_year"] = _value(files[last_year], data.id)
-        if data.ytd is None and this_year:
-            gaps["ytd"] = _cumulative(this_year, data)
-        if data.ytd_last_year is None and year_before:
-            gaps["ytd_last_year"] = _cumulative(year_before, data)
-        filled = {field: value for field, value in gaps.items() if value is not None}
+        filled = {gap: value for gap, quarters in _reads(data, unit.period).items()
+                  if (value := _filled(gap, [files[q] for q in quarters], data)) is not None}
         out[data.id] = replace(data, **filled) if filled else data  # shared when history adds nothing
     return unit.metrics if all(out[k] is v for k, v in unit.metrics.items()) else out
 
 
 def broken_history(index: Index, unit: Unit) -> list[Period]:
     """The earlier quarters whose data of the unit has a problem (and no other file of the unit
-    stands for them), where history would read it to fill a gap of the unit's metrics: the gaps
-    that fixing them fills (a cumulative one only where each other quarter of the year has a file)."""
-    previous, last_year, this_year, year_before, _ = _history_periods(unit.period)
+    stands for them) where history reads it for a gap of the unit's metrics that fixing them would
+    fill: each other quarter that gap reads has a file."""
+    files = _unit_files(index, unit)
 
     def broken(quarter: Period) -> bool:
-        return index.get(unit.unit, quarter) is None and (unit.unit, quarter) in index.failed_units
-
-    def fixable(quarters) -> list[Period]:
-        if not all(index.get(unit.unit, q) or broken(q) for q in quarters):
-            return []
-        return [q for q in quarters if broken(q)]
-    reads = {"previous": [previous], "last_year": [last_year], "ytd": this_year, "ytd_last_year": year_before}
+        return files[quarter] is None and (unit.unit, quarter) in index.failed_units
     wanted = set()
     for data in unit.metrics.values():
-        for name, quarters in reads.items():
-            if getattr(data, name) is None and (name in ("previous", "last_year") or data.aggregate != "none"):
-                wanted.update(fixable(quarters))
+        for quarters in _reads(data, unit.period).values():
+            if all(files[q] or broken(q) for q in quarters):
+                wanted.update(q for q in quarters if broken(q))
     return sorted(wanted)
 
 
