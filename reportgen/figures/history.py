@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from decimal import Decimal
+from functools import cache
 
 from ..input.period import Period
 from ..input.index import Index
@@ -14,22 +15,25 @@ from ..input.unitfile import MetricData, Unit
 CUMULATIVE = ("ytd", "ytd_last_year")  # the gaps filled from every quarter of a year so far
 
 
-def _reads(data: MetricData, period: Period) -> dict[str, list[Period]]:
-    """The metric's gaps that history fills, each with the quarters it reads: ``previous`` the one
-    before, ``last_year`` the same quarter a year before; ``ytd`` and ``ytd_last_year`` (not for
-    ``aggregate: none``) this year's and last year's quarters so far."""
+@cache  # the same for every unit of the period
+def _quarters_read(period: Period) -> dict[str, tuple[Period, ...]]:
+    """For each gap that history fills, the quarters it reads: ``previous`` the one before,
+    ``last_year`` the same quarter a year before, ``ytd`` and ``ytd_last_year`` this year's and last
+    year's quarters so far."""
     last_year = period.last_year()
-    reads = {"previous": [period.previous()], "last_year": [last_year]}
-    if data.aggregate != "none":
-        reads |= {"ytd": period.quarters_so_far(), "ytd_last_year": last_year.quarters_so_far()}
-    return {gap: quarters for gap, quarters in reads.items() if getattr(data, gap) is None}
+    return {"previous": (period.previous(),), "last_year": (last_year,),
+            "ytd": tuple(period.quarters_so_far()), "ytd_last_year": tuple(last_year.quarters_so_far())}
 
 
-def _unit_files(index: Index, unit: Unit) -> dict[Period, Unit | None]:
-    """The unit's file of each quarter that history may read (None where it has none that loaded)."""
-    last_year = unit.period.last_year()
-    quarters = {unit.period.previous(), *unit.period.quarters_so_far(), *last_year.quarters_so_far()}
-    return {q: index.get(unit.unit, q) for q in quarters}
+def _is_gap(data: MetricData, gap: str) -> bool:
+    """Whether history fills that field of the metric: it is missing (a cumulative one never with
+    ``aggregate: none``)."""
+    return getattr(data, gap) is None and (gap not in CUMULATIVE or data.aggregate != "none")
+
+
+def _unit_files(index: Index, unit: Unit, reads: dict) -> dict[Period, Unit | None]:
+    """The unit's file of each quarter read (None where it has none that loaded)."""
+    return {q: index.get(unit.unit, q) for quarters in reads.values() for q in quarters}
 
 
 def _value(other: Unit | None, metric_id: str):
@@ -49,11 +53,16 @@ def _filled(gap: str, files: list, data: MetricData):
 
 def resolve(index: Index, unit: Unit) -> dict[str, MetricData]:
     """The unit's metrics with every gap that history can fill, filled."""
-    files = _unit_files(index, unit)
+    reads = _quarters_read(unit.period)
+    files = _unit_files(index, unit, reads)
+    # the gaps that the unit's files can fill (a file for each quarter read), with those files
+    sources = [(gap, found) for gap, quarters in reads.items() if None not in (found := [files[q] for q in quarters])]
+    if not sources:
+        return unit.metrics  # no history to fill anything from
     out = {}
     for data in unit.metrics.values():
-        filled = {gap: value for gap, quarters in _reads(data, unit.period).items()
-                  if (value := _filled(gap, [files[q] for q in quarters], data)) is not None}
+        filled = {gap: value for gap, found in sources
+                  if _is_gap(data, gap) and (value := _filled(gap, found, data)) is not None}
         out[data.id] = replace(data, **filled) if filled else data  # shared when history adds nothing
     return unit.metrics if all(out[k] is v for k, v in unit.metrics.items()) else out
 
@@ -62,14 +71,17 @@ def broken_history(index: Index, unit: Unit) -> list[Period]:
     """The earlier quarters whose data of the unit has a problem (and no other file of the unit
     stands for them) where history reads it for a gap of the unit's metrics that fixing them would
     fill: each other quarter that gap reads has a file."""
-    files = _unit_files(index, unit)
+    if not index.failed_units:
+        return []
+    reads = _quarters_read(unit.period)
+    files = _unit_files(index, unit, reads)
 
     def broken(quarter: Period) -> bool:
         return files[quarter] is None and (unit.unit, quarter) in index.failed_units
     wanted = set()
     for data in unit.metrics.values():
-        for quarters in _reads(data, unit.period).values():
-            if all(files[q] or broken(q) for q in quarters):
+        for gap, quarters in reads.items():
+            if _is_gap(data, gap) and all(files[q] or broken(q) for q in quarters):
                 wanted.update(q for q in quarters if broken(q))
     return sorted(wanted)
 
