@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from decimal import Decimal
-from functools import cache
 
 from ..input.period import Period
 from ..input.index import Index
@@ -15,7 +14,6 @@ from ..input.unitfile import MetricData, Unit
 CUMULATIVE = ("ytd", "ytd_last_year")  # the gaps filled from every quarter of a year so far
 
 
-@cache  # the same for every unit of the period
 def _quarters_read(period: Period) -> dict[str, tuple[Period, ...]]:
     """For each gap that history fills, the quarters it reads: ``previous`` the one before,
     ``last_year`` the same quarter a year before, ``ytd`` and ``ytd_last_year`` this year's and last
