@@ -95,6 +95,11 @@ def build_index(loaded: list[tuple[Path, Unit | SummaryFile | InputError]], work
     periods: dict = {}
     summaries = [item for _, item in loaded if isinstance(item, (SummaryFile, SummaryFileError))]
     for path, unit in loaded:
+        if isinstance(unit, SummaryFileError):  # no unit's: its period's summary waits for it (pick_summaries)
+            index.inputs[path] = unit.period
+            index.problems.extend(unit.problems)
+            index.failed.add(path)
+            continue
         if isinstance(unit, InputError):
             _failed_file(index, path, unit)
             continue
