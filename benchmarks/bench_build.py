@@ -7,7 +7,8 @@ fresh process and taking turns: `reportgen build -j 1`, `-j 2`, the same reports
 docxtpl (a Word template with Jinja tags; `pip install docxtpl`, only for this benchmark); then an
 unchanged rebuild, peak memory for 100 and 1,000 units, and `reportgen --help`.  Every time is the
 wall clock of a whole process (start-up, imports and loading included); docxtpl's render loop alone
-is shown too.  Prints ms per report, ratios and the targets of issues #3 and #13.  Absolute times drift
+is shown too.  Prints ms per report, ratios and the targets of issues #3 and #13, and how much
+CPU time the host stole from this virtual machine meanwhile.  Absolute times drift
 from run to run on a shared machine (by up to a half here); the best of --repeat runs is shown, and
 each ratio is taken within a round, whose runs follow each other (-j 1 and -j 2 in turn first):
 the targets are checked on the median of those paired ratios, with their range beside it.  The
@@ -112,6 +113,24 @@ print(2 * one / (time.perf_counter() - t))
 """
 
 
+def cpu_ticks() -> tuple[int, int] | None:
+    """(all, stolen) CPU ticks of this machine so far, from /proc/stat (Linux): time the host gave
+    this virtual machine's CPUs to others counts as stolen; None where there is no /proc/stat."""
+    try:
+        with open("/proc/stat") as stat:
+            fields = [int(f) for f in stat.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    return sum(fields[:8]), fields[7] if len(fields) > 7 else 0  # user … softirq, steal; not guest (in user)
+
+
+def stolen_share(before, after) -> float | None:
+    """The share of CPU time stolen by the host between two cpu_ticks()."""
+    if before is None or after is None or after[0] == before[0]:
+        return None
+    return (after[1] - before[1]) / (after[0] - before[0])
+
+
 def parallel_ceiling() -> float:
     """What two processes gain over one on this machine right now: a plain Python loop run alone,
     then twice side by side (1 = no gain, 2 = all of it).  A core running alone may run faster
@@ -183,6 +202,7 @@ def main() -> None:
         # every timing takes a turn in each round, so that a slow spell of this machine hits all alike
         j1, j2, docxtpl, ceiling = [], [], [], []
         builds = [(j1, ("build", "-q", "-j", "1", "--force")), (j2, ("build", "-q", "-j", "2", "--force", "-o", "out2"))]
+        ticks = cpu_ticks()
         for i in range(args.repeat):
             # -j 1 first in one round, -j 2 first in the next: a drift of this machine's speed within
             # a round favours neither
@@ -192,6 +212,7 @@ def main() -> None:
                 ceiling.append(parallel_ceiling())
             if not args.skip_docxtpl:
                 docxtpl.append(run_docxtpl(template, root, Path(tmp) / "docxtpl-out"))
+        stolen = stolen_share(ticks, cpu_ticks())
         s1, rss1 = min(t for t, _ in j1), max(r for _, r in j1)
         s2 = min(t for t, _ in j2)
         # an unchanged rebuild against `reportgen --version`, in turns: start-up is most of both
@@ -239,6 +260,9 @@ def main() -> None:
     if ceiling:
         print(f"  this machine's ceiling for -j 2 (two plain Python loops against one, same rounds): "
               f"{statistics.median(ceiling):.2f} [{min(ceiling):.2f} - {max(ceiling):.2f}]")
+    if stolen is not None:
+        print(f"  CPU time the host gave to other machines during the rounds (steal): {stolen:.0%}"
+              " (above a few per cent, every time here is slowed and the ratios drift)")
     print(f"  peak RSS: 100 units {memory[100]:.0f} MB, 1,000 units {memory[1000]:.0f} MB")
     print(json.dumps({"units": n, "ms_per_report_j1": round(s1 / n * 1000, 2)}))
 
