@@ -184,7 +184,7 @@ def build(paths, output, periods, all_periods, jobs, force, pdf, strict, quiet, 
             _echo_err(f"已删除：{display_path(path)}（{why}）")
         periods_text = "、".join(p.key for p in result.periods) or "无"
         _echo_err(f"季度 {periods_text}：生成 {len(result.built)} 份，未变化 {len(result.unchanged)} 份，"
-                  f"失败 {len(result.failed)} 份{_elsewhere(result)}；输出在 {display_path(builder.out)}")
+                  f"失败 {len(set(result.failed))} 份{_elsewhere(result)}；输出在 {display_path(builder.out)}")
         if pdf:
             from .office import update_pdfs
             pdf_progress = _Progress(quiet, "生成 PDF", "已生成 PDF")

@@ -117,12 +117,14 @@ def test_a_summary_file_is_not_a_unit_file(project):
     ]
 
 
-def test_a_broken_summary_file_is_no_unit_in_the_quarter_table(project):
+def test_a_broken_summary_file_is_no_unit_in_the_quarter_table_and_one_failure_in_the_tally(project):
     units(project)
     project.file("data/2024-Q3/汇总.yaml", "period: 2024-Q3\nsummary: {intro: [不是文字]}\n")
     result = project.run("validate", ok=False)
     assert result.stdout.splitlines() == ["季度        单位  文件  已填  未填  问题",
                                           "2024-Q3          2     3     2     0     2"]
+    result = project.run("build", "-q", ok=False)
+    assert result.stderr.splitlines()[-1] == "季度 2024-Q3：生成 2 份，未变化 0 份，失败 1 份；输出在 out"
 
 
 def test_one_summary_file_per_period(project):

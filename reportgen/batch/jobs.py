@@ -33,7 +33,12 @@ class Job:
 
     @property
     def failed_as(self) -> str:
-        return self.title if self.summary else self.units[0].unit.display
+        """What the tally counts when the job fails: a unit report's file; a summary's title, or the
+        summary file that keeps it from being made (that file's own failure, counted once)."""
+        from ..input.summaryfile import UnusableSummary
+        if not self.summary:
+            return self.units[0].unit.display
+        return self.summary_file.problems[0].file if isinstance(self.summary_file, UnusableSummary) else self.title
 
     @property
     def outputs(self) -> list[str]:
