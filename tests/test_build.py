@@ -2,6 +2,8 @@
 import os
 import time
 
+import pytest
+
 import reportgen.batch.build
 
 from conftest import tables, texts, unit_yaml
@@ -36,6 +38,18 @@ def test_bad_period_option_and_no_files_are_usage_errors(project):
     assert result.exit_code == 2 and "nowhere:1:1: -: 文件或文件夹不存在" in result.stderr
 
 
+def test_a_period_asked_for_without_unit_files_is_a_usage_error_and_builds_nothing(project):
+    project.unit()
+    for asked in (["--period", "2023-Q1"], ["--period", "2023-Q1", "--period", "2024-Q3"]):
+        result = project.run("build", "-q", *asked)
+        assert (result.exit_code, result.stderr) == (2, "没有找到季度 2023-Q1 的单位数据文件（*.yaml）：data\n")
+    assert not (project.root / "out").exists()
+    result = project.run("build", "-q", "--period", "2024-Q3", ok=True)
+    assert project.out("2024-Q3/城关镇.docx").is_file()
+    result = project.run("build", "-q", "--period", "2023-Q1")  # the unchanged build's shortcut too
+    assert (result.exit_code, result.stderr) == (2, "没有找到季度 2023-Q1 的单位数据文件（*.yaml）：data\n")
+
+
 def test_unit_names_are_made_safe_and_collisions_numbered(project):
     for name in ("城关/东区", "城关:东区", "汇总报告", "CON", "..隐藏.", "../../x"):
         project.file(f"data/{len(name)}-{abs(hash(name))}.yaml", unit_yaml(f"'{name}'"))
@@ -45,6 +59,15 @@ def test_unit_names_are_made_safe_and_collisions_numbered(project):
                    "汇总报告-2.docx", "汇总报告.docx", "汇总表.xlsx"]
     assert "输出文件名与其他单位或汇总报告重名，改为“汇总报告-2.docx”" in result.stderr
     assert not (project.root.parent / "x.docx").exists()
+
+
+@pytest.mark.parametrize("name, stem", [
+    ("CON", "CON_"), ("nul", "nul_"), ("Com1", "Com1_"), ("LPT9.备份", "LPT9_.备份"), ("COM0", "COM0_"),
+    ("COM¹", "COM¹_"), ("lpt³", "lpt³_"), ("CONIN$", "CONIN$_"), ("CONOUT$", "CONOUT$_"),
+    ("COM10", "COM10"), ("CONSOLE", "CONSOLE"), ("COM⁴", "COM⁴"), ("城关镇.", "城关镇_")])
+def test_windows_device_names_get_an_underscore(name, stem):
+    from reportgen.batch.outputs import safe_name
+    assert safe_name(name) == stem
 
 
 def test_summary_totals_means_ranks_and_like_with_like(project):
@@ -88,6 +111,21 @@ def test_conflicting_metric_definitions_fail_the_summary_only(project):
             "（单位“家”/汇总方式 sum 与 单位“户次”/汇总方式 sum），无法汇总") in result.stderr
     assert project.out("2024-Q3/甲镇.docx").is_file() and project.out("2024-Q3/乙镇.docx").is_file()
     assert not project.out("2024-Q3/汇总报告.docx").exists()
+
+
+def test_a_metric_summed_in_one_unit_and_averaged_in_another_is_located_at_its_aggregate(project):
+    """At the aggregate written, or, where the file leaves it to the default, at the metric."""
+    project.unit("乙镇", metrics="x: {name: 检查, unit: 户次, value: 1}")
+    project.unit("甲镇", metrics="x: {name: 检查, unit: 户次, value: 1, aggregate: mean}")
+    project.unit("乙镇", period="2024-Q2", metrics="x: {name: 检查, unit: 户次, value: 1, aggregate: mean}")
+    project.unit("甲镇", period="2024-Q2", metrics="x: {name: 检查, unit: 户次, value: 1}")
+    result = project.run("build", "-q", "--all")
+    assert result.exit_code == 1
+    assert [line for line in result.stderr.splitlines() if "无法汇总" in line] == [
+        "data/2024-Q2/甲镇.yaml:4:6: metrics.x.aggregate: 指标“x”的定义与 data/2024-Q2/乙镇.yaml 不一致"
+        "（单位“户次”/汇总方式 mean 与 单位“户次”/汇总方式 sum），无法汇总",
+        "data/2024-Q3/甲镇.yaml:4:48: metrics.x.aggregate: 指标“x”的定义与 data/2024-Q3/乙镇.yaml 不一致"
+        "（单位“户次”/汇总方式 sum 与 单位“户次”/汇总方式 mean），无法汇总"]
 
 
 def test_history_fills_previous_last_year_and_ytd(project):

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from conftest import tables, texts
+from conftest import Project, tables, texts
 
 M = "x: {{name: 检查, unit: 户次, value: {v}}}"
 LONG_AGO = time.time_ns() - 3600 * 10**9
@@ -141,3 +141,19 @@ def test_strict_renders_again_what_a_build_without_it_let_through(project):
     assert result.exit_code == 1
     assert result.stderr.splitlines()[-1] == "季度 2024-Q3：生成 0 份，未变化 0 份，失败 1 份；输出在 out"
     assert project.out("2024-Q3/甲镇.docx").read_bytes() == before
+
+
+def test_a_project_moved_whole_keeps_the_report_of_a_unit_whose_file_is_broken(built):
+    """The state names each report's unit file relative to the output folder: in a copied or moved
+    project, a unit file that is there but cannot be read still keeps its unit's last report."""
+    moved = Project(built.root.with_name(built.root.name + "搬走后"))
+    built.root.rename(moved.root)
+    (moved.root / "data/2024-Q3/甲镇.yaml").write_text("unit: 甲镇\nperiod: [2024-Q3\n", "utf-8")
+    result = moved.run("build", "-q")
+    assert result.exit_code == 1 and "已删除" not in result.stderr
+    assert moved.out("2024-Q3/甲镇.docx").is_file()
+    state = json.loads((moved.root / "out/.reportgen/state.json").read_text("utf-8"))
+    assert state["sources"]["2024-Q3/乙镇.docx"] == os.path.join("..", "data", "2024-Q3", "乙镇.yaml")
+    (moved.root / "data/2024-Q3/甲镇.yaml").unlink()  # gone: its report goes, and the build says why
+    result = moved.run("build", "-q", ok=True)
+    assert f"已删除：{os.path.join('out', '2024-Q3', '甲镇.docx')}（该单位的数据文件已不存在）" in result.stderr

@@ -114,6 +114,7 @@ def test_a_summary_file_is_not_a_unit_file(project):
     assert problem_lines(result) == [
         "data/2024-Q3/汇总.yaml:1:1: unit: 汇总说明文件（有 summary 字段）不能再写 unit：单位的数据和汇总说明请分别写在两个文件中",
         "data/2024-Q3/汇总.yaml:2:9: period: 季度“2024-Q4”与所在文件夹“2024-Q3”不一致：请改正 period，或把文件移到 2024-Q4 文件夹",
+        "data/2024-Q3/汇总.yaml:1:1: summary: 2024-Q3 的汇总报告未生成：请先改正这个汇总说明文件中的错误",  # its folder's
     ]
 
 

@@ -163,9 +163,11 @@ def test_the_bundled_example_builds_its_summary_and_workbook(project):
     assert project.out("2025-Q3/汇总表.xlsx").is_file()
 
 
-def test_metrics_few_units_report_stay_in_the_table_and_the_most_reported_ranks(project):
-    # the first file in path order (丁镇.yaml) starts with a metric only it reports: it must not rank
-    project.unit("丁镇", metrics="rare: {name: 罕见事项, unit: 件, value: 3}\n"
+def test_metrics_few_units_report_stay_in_the_table_and_the_first_files_first_metric_ranks(project):
+    """Without rank_by, the first metric of the first unit file in path order ranks (丁镇.yaml
+    comes first, and its first metric is one only it reports), passing over aggregate: none."""
+    project.unit("丁镇", metrics="h: {name: 办学历史, unit: 年, value: 58, aggregate: none}\n"
+                               "rare: {name: 罕见事项, unit: 件, value: 3}\n"
                                "x: {name: 检查, unit: 户次, value: 50, last_year: 40}\n"
                                "y: {name: 培训, unit: 人次, value: 8}")
     project.unit("甲镇", metrics="x: {name: 检查, unit: 户次, value: 70, last_year: 60}\ny: {name: 培训, unit: 人次, value: 2}")
@@ -173,24 +175,31 @@ def test_metrics_few_units_report_stay_in_the_table_and_the_most_reported_ranks(
     project.unit("乙镇", metrics="x: {name: 检查, unit: 户次, value: 10}")
     project.run("build", "-q", ok=True)
     context, document = summary_outline(project.root, "2024-Q3")
+    assert context["rank_by"].id == "rare"
     assert document == [
         ("title", "2024年第三季度工作情况汇总"),
         ("p", "2024年第三季度，共有4个单位报送了工作情况和统计数据。现将汇总情况报告如下。"),
         ("h1", "一、主要指标完成情况"),
         # x: every unit; 同比 only over the units that report both sides: 120 against 100
         ("p", "各单位合计检查200户次，同比增长20.0%。"),
-        # y: half of the units, so it is covered; the rare metric (one unit) is not
+        # y: half of the units, so it is covered; the rare metric (one unit) is not, nor is h
         ("p", "有2个单位报送培训数据，合计10人次。丙镇、乙镇未报送该项数据。"),
-        ("p", "按检查排名，各单位依次为丙镇、甲镇并列（均为70户次）、丁镇（50户次）、乙镇（10户次）。"),
+        # one unit ranked: no ranking sentence; the others follow unranked, in name order
         ("h1", "二、各单位主要指标统计表"),
-        ("table", [["排名", "单位", "检查（户次）", "培训（人次）", "罕见事项（件）"],
-                   ["1", "丙镇", "70", "", ""], ["1", "甲镇", "70", "2", ""], ["3", "丁镇", "50", "8", "3"],
-                   ["4", "乙镇", "10", "", ""], ["", "合计", "200", "10", "3"]]),
+        ("table", [["排名", "单位", "检查（户次）", "培训（人次）", "办学历史（年）", "罕见事项（件）"],
+                   ["1", "丁镇", "50", "8", "58", "3"], ["", "丙镇", "70", "", "", ""],
+                   ["", "乙镇", "10", "", "", ""], ["", "甲镇", "70", "2", "", ""],
+                   ["", "合计", "200", "10", "", "3"]]),
     ]
-    assert "标题：各单位检查（户次）" in context["chart"]
     summary = project.out("2024-Q3/汇总报告.docx")
     assert texts(summary, "Heading1") == ["一、主要指标完成情况", "二、各单位主要指标统计表"]
     assert tables(summary)[-1] == document[-1][1]
+
+    (project.root / "data/2024-Q3/丁镇.yaml").unlink()  # now 丙镇.yaml is first: 检查 ranks
+    project.run("build", "-q", ok=True)
+    context, document = summary_outline(project.root, "2024-Q3")
+    assert ("p", "按检查排名，各单位依次为丙镇、甲镇并列（均为70户次）、乙镇（10户次）。") in document
+    assert "标题：各单位检查（户次）" in context["chart"]
 
 
 def test_a_total_is_cumulative_and_has_a_target_only_when_every_unit_says_so(project):
@@ -499,6 +508,17 @@ def test_a_bad_summary_file_keeps_the_earlier_summary(project):
     assert result.stderr.splitlines()[:2] == [
         "data/2024-Q3/汇总.yaml:2:24: summary.metircs: 未知字段“metircs”，是否应为“metrics”？",
         "data/2024-Q3/汇总.yaml:1:1: summary: 2024-Q3 的汇总报告未生成：请先改正这个汇总说明文件中的错误"]
+    assert project.out("2024-Q3/汇总报告.docx").read_bytes() == earlier
+    # one that is no YAML at all (a tab), or that writes another quarter than its folder's
+    office.write_text("period: 2024-Q3\nsummary:\n\tintro: 第二稿。\n", encoding="utf-8")
+    result = project.run("build", "-q")
+    assert result.stderr.splitlines()[:2] == [
+        "data/2024-Q3/汇总.yaml:3:1: -: YAML 中不能用 Tab 键缩进或分隔，请改用空格",
+        "data/2024-Q3/汇总.yaml:1:1: summary: 2024-Q3 的汇总报告未生成：请先改正这个汇总说明文件中的错误"]
+    assert project.out("2024-Q3/汇总报告.docx").read_bytes() == earlier
+    office.write_text("period: 2024-Q2\nsummary: {intro: 第二稿。}\n", encoding="utf-8")
+    result = project.run("build", "-q")
+    assert "data/2024-Q3/汇总.yaml:1:1: summary: 2024-Q3 的汇总报告未生成：请先改正这个汇总说明文件中的错误" in result.stderr
     assert project.out("2024-Q3/汇总报告.docx").read_bytes() == earlier
 
 

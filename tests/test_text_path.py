@@ -1,6 +1,7 @@
 """Data is text, made safe once (render.markdown.escape) where a template prints it: data strings are
 plain str in templates, every markup character prints as written, the sandbox refuses on every path,
 and rendering is bounded."""
+import json
 import signal
 import time
 
@@ -35,6 +36,20 @@ def test_data_strings_are_plain_strings_in_templates(project):
     report = next((project.root / "out/2024-Q3").glob("A*.docx"))
     assert texts(report, "Title") == ["A和B/社区"]
     assert texts(report, "Normal") == ["相等，6，A&B/社区，监督检查，5*户*，*户*"]
+
+
+def test_a_blank_line_after_a_statement_or_comment_still_starts_a_paragraph(project):
+    """A tag's line break goes with it only when the tag stands alone on its line: a statement or
+    comment at the end of a line of text leaves the blank line after it a paragraph break, and a
+    paragraph's lines joined by statements on lines of their own stay one paragraph."""
+    text = ("第一段{% if true %}。{% endif %}\n\n第二段。\n\n第三段{# 注释 #}\n\n第四段{{ m.x }}。\n"
+            "前文。\n  {% if true %}\n后文。\n{% endif %}  \n\n{% for i in [1, 2] %}\n第{{ i }}项{% endfor %}\n\n"
+            "{% raw %}{{ 原样 }}{% endraw %}\n\n{{ m.x }}{% if true %}{% endif %}\n\n末段。")
+    project.unit(metrics="x: {name: 检查, unit: 户, value: 5}",
+                 sections="- heading: 一\n  text: " + json.dumps(text, ensure_ascii=False))
+    project.run("build", "-q", ok=True)
+    assert texts(project.out("2024-Q3/城关镇.docx"), "Normal") == [
+        "第一段。", "第二段。", "第三段", "第四段5户。前文。后文。", "第1项第2项", "{{ 原样 }}", "5户", "末段。"]
 
 
 MARKUP = "*_#`<>&|\\[]()!{}-+.:;\"'~=%^$@/"

@@ -213,13 +213,15 @@ class Builder:
     def plan(self, index: Index, selected: set) -> list[Job]:
         """The unit reports of the periods to build (summary_jobs() adds each period's summary)."""
         if not selected:
-            raise UsageError(f"没有找到单位数据文件（*.yaml）：{', '.join(map(str, self.paths)) or display_path(self.settings.data_dir)}")
+            raise UsageError(f"没有找到单位数据文件（*.yaml）：{self.searched()}")
         self.result.problems += index.problems
         self.result.warnings += index.warnings
         self.summary_files = index.summaries
         targets, stopped = self.checked(index.for_paths(selected))
         self.found_periods = sorted(set(self.periods_found(index, selected, targets)))
         self.result.periods = select_periods(self.found_periods, self.periods, self.all_periods)
+        if absent := [p.key for p in self.result.periods if p not in self.found_periods]:
+            raise UsageError(f"没有找到季度 {'、'.join(absent)} 的单位数据文件（*.yaml）：{self.searched()}")
         here = set(self.result.periods) | {None}  # a file whose quarter cannot be told may be of these
         for path in sorted(index.failed | stopped, key=display_path):
             built = path in selected and file_period(index, path) in here
@@ -234,6 +236,10 @@ class Builder:
             if note := index.statistics_only_note(period):
                 self.result.warnings.append(note)
         return jobs
+
+    def searched(self) -> str:
+        """Where unit files were looked for, as messages name it."""
+        return ", ".join(map(str, self.paths)) or display_path(self.settings.data_dir)
 
     @staticmethod
     def periods_found(index: Index, selected: set, targets) -> list[Period]:
@@ -399,7 +405,7 @@ class Builder:
                 target = self.out / key
                 if target.is_file() and not target.is_symlink():
                     target.unlink()
-                    source = state.sources.get(key)
+                    source = state.source(key)
                     self.result.removed.append((target, "数据文件中的单位或季度已改变" if source and os.path.lexists(source)
                                                 else "该单位的数据文件已不存在"))
                 state.drop(period.key, key)

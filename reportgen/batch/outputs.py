@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 SUMMARY_NAME = "汇总报告"
 WORKBOOK_NAME = "汇总表.xlsx"  # the summary's statistics table, beside the summary report
 UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
-DEVICE_NAMES = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+DEVICE_NAMES = {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$",  # Windows's, whatever the extension
+                *(f"{port}{n}" for port in ("COM", "LPT") for n in "0123456789¹²³")}
 
 
 def safe_name(name: str) -> str:

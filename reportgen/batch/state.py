@@ -78,7 +78,8 @@ class BuildState:
         self.path = out / STATE_DIR / "state.json"
         self.reports: dict = {}     # output key -> fingerprint
         self.outputs: dict = {}     # period key -> output keys the tool wrote there
-        self.sources: dict = {}     # output key of a unit report -> the unit file it was made from
+        self.sources: dict = {}     # output key of a unit report -> the unit file it was made from,
+                                    # relative to the output folder (a project moved whole keeps them)
         self.snapshot: dict | None = None
 
     @classmethod
@@ -119,14 +120,22 @@ class BuildState:
         if key not in keys:
             keys.append(key)
         if source is not None:
-            self.sources[key] = str(source)
+            try:
+                self.sources[key] = os.path.relpath(source, os.path.abspath(self.out))
+            except ValueError:  # another drive (Windows)
+                self.sources[key] = str(source)
+
+    def source(self, key: str) -> str | None:
+        """The unit file a report was made from (absolute, as the index names files), if recorded."""
+        recorded = self.sources.get(key)
+        return os.path.normpath(os.path.join(os.path.abspath(self.out), recorded)) if recorded else None
 
     def stale(self, period: str, keys: set, unreadable: set) -> list[str]:
         """Reports this tool wrote for the period that the period no longer has (not among ``keys``),
         but for those made from a file that is still there and cannot be read now (``unreadable``,
         paths as str): that unit keeps its last report until its file is put right."""
         return [key for key in self.outputs.get(period, [])
-                if key not in keys and self.sources.get(key) not in unreadable]
+                if key not in keys and self.source(key) not in unreadable]
 
     def drop(self, period: str, key: str) -> None:
         self.reports.pop(key, None)

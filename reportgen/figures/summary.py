@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..errors import InputError
+from ..input.files import is_workbook
 from ..input.period import Period
 from ..input.unitfile import MetricData, Unit, UnitText
 from .phrases import Metric, aggregate, change
@@ -81,8 +82,9 @@ def definitions(units: list[UnitFigures]) -> dict[str, MetricData]:
                 continue
             first_unit, first_metric = first
             if (first_metric.unit, first_metric.aggregate) != (metric.unit, metric.aggregate):
+                differs = "unit" if first_metric.unit != metric.unit else "aggregate"
                 problems.append(figures.unit.source.problem(
-                    ("metrics", metric.id, "unit"),
+                    ("metrics", metric.id, differs),
                     f"指标“{metric.id}”的定义与 {first_unit.display} 不一致（单位“{first_metric.unit}”/汇总方式 "
                     f"{first_metric.aggregate} 与 单位“{metric.unit}”/汇总方式 {metric.aggregate}），无法汇总"))
     if problems:
@@ -132,11 +134,14 @@ def default_metrics(total: dict[str, TotalMetric], unit_count: int) -> list[str]
     return [k for k, x in total.items() if x.aggregate != "none" and 2 * x.reported >= unit_count]
 
 
-def default_rank_by(total: dict[str, TotalMetric]) -> str | None:
-    """The metric reported by the most units (the first of them in file order), never an
-    ``aggregate: none`` one; None when there is no such metric."""
-    rankable = [x for x in total.values() if x.aggregate != "none"]
-    return max(rankable, key=lambda x: x.reported).id if rankable else None
+def default_rank_by(units: list[UnitFigures], total: dict[str, TotalMetric]) -> str | None:
+    """The first metric of the first unit file in path order (units found only in workbooks after
+    them), passing over ``aggregate: none`` ones, which are never ranked; None when there is none."""
+    for figures in sorted(units, key=lambda u: (is_workbook(u.unit.path), str(u.unit.path))):
+        for metric_id in figures.metrics:
+            if total[metric_id].aggregate != "none":
+                return metric_id
+    return None
 
 
 def rank(units: list[UnitFigures], metric_id: str | None) -> list[Ranked]:

@@ -13,7 +13,7 @@ from ..errors import InputError
 from .files import display_path
 from .period import Period, period_of_path
 from .spool import TextSpool, encode
-from .summaryfile import SummaryFile, SummaryFileError, check_summary, is_summary, pick_summaries
+from .summaryfile import SummaryFile, SummaryFileError, check_summary, is_summary, pick_summaries, unreadable_summary
 from .unfilled import UNFILLED
 from .unitfile import MetricData, Unit, UnitText, check_unit, read_as_written
 from .yamlfile import LoadedFile, load_yaml
@@ -80,7 +80,7 @@ def load_input(path: Path) -> "tuple[Unit, bytes] | SummaryFile | InputError":
         unit, text = check_unit(source, path)
         return unit, encode(text)
     except InputError as exc:
-        return exc
+        return unreadable_summary(path, exc) or exc
 
 
 def build_index(loaded: list[tuple[Path, Unit | SummaryFile | InputError]], workbooks=(),

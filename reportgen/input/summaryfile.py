@@ -8,6 +8,8 @@ file per period: :func:`pick_summaries` chooses it, or says why the period has n
 """
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,6 +67,28 @@ def is_summary(data) -> bool:
     return isinstance(data, dict) and SUMMARY_KEY in data
 
 
+_SUMMARY_LINE = re.compile(rf"^{SUMMARY_KEY}[ \t]*:", re.M)
+_PERIOD_LINE = re.compile(r"^period[ \t]*:[ \t]*['\"]?(\d{4}-Q[1-4])\b", re.M)
+
+
+def unreadable_summary(path: Path, error: InputError) -> SummaryFileError | None:
+    """A data file that could not be read as YAML but has a top-level ``summary`` line: a summary
+    file with that error, for its folder's period (else the one it writes), so that the period's
+    summary waits for it rather than being made without the office's text."""
+    try:
+        text = path.read_bytes().decode("utf-8", "replace")
+    except OSError:
+        return None
+    if not _SUMMARY_LINE.search(text):
+        return None
+    written = _PERIOD_LINE.search(text)
+    try:
+        period = period_of_path(path) or (Period.parse(written.group(1)) if written else None)
+    except ValueError:
+        period = None
+    return SummaryFileError(error.problems, period)
+
+
 class _SummaryChecker(UnitChecker):
     """The unit file's checker, with the summary block's own kinds of value."""
 
@@ -116,7 +140,7 @@ def check_summary(source: LoadedFile, path: Path) -> SummaryFile:
     if "period" in top:
         check_period_folder(checker, path, top["period"])
     if checker.problems:
-        raise SummaryFileError(checker.problems, top.get("period") or period_of_path(path))
+        raise SummaryFileError(checker.problems, period_of_path(path) or top.get("period"))
     source.release()
     return SummaryFile(source=source, path=path, period=top["period"], values=top.get(SUMMARY_KEY, {}),
                        warnings=checker.warnings)

@@ -1,6 +1,7 @@
 """A generated document never shows a phrase's absence (contract, "The document"): punctuation
 left doubled or orphaned where an empty phrase was printed — `，。`, `，，`, `、。`, an empty
-`（）`, a paragraph that starts with `，` — found in rendered text and reported as a warning."""
+`（）`, a paragraph that starts with `，` (or, left by Jinja that printed nothing, ends with `，` or
+`、`) — found in rendered text and reported as a warning."""
 from __future__ import annotations
 
 import re
@@ -10,6 +11,8 @@ ABSENCE = re.compile(r"[，、；：][ \t]*[，。；、：]|[（(][ \t]*[）)]|
 # text's start: a text with neither needs no full search.
 PAIR = re.compile(r"[，、；：（(\n][ \t]*[，。；、：）)]")
 LEADING = re.compile(r"[ \t]*[，。、；：]")
+PARAGRAPH_END = r"(?=\n[ \t]*\n|\s*\Z)"
+TRAILING = re.compile(r"[，、][ \t]*" + PARAGRAPH_END)
 TYPED = "文字中有多余或落单的标点“{found}”，请改正"
 MESSAGE = ("生成的文字中出现“{found}”：可能是某个短语为空（如没有比较基数时的 yoy、qoq），"
            "请用 {{% if %}} 判断，或用 join_present 过滤器只连接不为空的短语")
@@ -22,22 +25,44 @@ def absences(text: str) -> list[str]:
     return [m.group().strip() for m in ABSENCE.finditer(text)]
 
 
-def absence_offset(source: str, found: str) -> int:
-    """Where in a narrative string's source the Jinja that left ``found`` starts (best effort:
-    the expression next to the first mark; else the string's start)."""
-    m = re.search(re.escape(found[0]) + r"\s*\{[{%]", source)
-    return m.end() - 2 if m else 0
+_JINJA = r"(?:\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\})"
 
 
-def absences_in(source: str, rendered: str) -> list[tuple[int, str]]:
+def _culprit(found: str) -> re.Pattern:
+    """Where an absence comes from in a narrative string's source: Jinja (one tag or more, nothing
+    else) between the marks it left side by side, or before a mark that starts a line."""
+    if len(found) > 1:
+        return re.compile(re.escape(found[0]) + r"[ \t]*" + _TAGS + re.escape(found[-1]), re.S)
+    return re.compile(r"^[ \t]*" + _TAGS + re.escape(found), re.M | re.S)
+
+
+_TAGS = rf"((?:{_JINJA}[ \t]*)+)"
+_LEFT_AT_THE_END = re.compile(rf"([，、])[ \t]*{_TAGS}{PARAGRAPH_END}", re.S)  # see absences_in
+
+
+def absences_in(source: str, rendered: str, renders_empty=lambda jinja: True) -> list[tuple[int, str]]:
     """(offset in the source, message) of each absence the rendered text shows: where it was typed,
-    or where the Jinja that left it starts."""
+    or where the Jinja that left it starts: the first place of that shape whose Jinja prints nothing
+    (``renders_empty(jinja)``; the same absence shown again: its next such place), else the first of
+    that shape, else the string's start.  Then each “，” or “、” left ending a paragraph by Jinja
+    that prints nothing (one typed there is the writer's: a run-in heading may end so)."""
+    out = []
     shown = absences(rendered)
-    if not shown:
-        return []
-    typed = {m.group().strip(): m.start() + len(m.group()) - len(m.group().lstrip()) for m in ABSENCE.finditer(source)}
-    return [(typed[found], TYPED.format(found=found)) if found in typed
-            else (absence_offset(source, found), message(found)) for found in shown]
+    if shown:
+        typed = {m.group().strip(): m.start() + len(m.group()) - len(m.group().lstrip())
+                 for m in ABSENCE.finditer(source)}
+        searched_to: dict = {}
+        for found in shown:
+            if found in typed:
+                out.append((typed[found], TYPED.format(found=found)))
+                continue
+            places = list(_culprit(found).finditer(source, searched_to.get(found, 0)))
+            m = next((p for p in places if renders_empty(p.group(1))), places[0] if places else None)
+            searched_to[found] = m.end() if m else 0
+            out.append((m.start(1) if m else 0, message(found)))
+    if TRAILING.search(rendered):
+        out += [(m.start(2), message(m.group(1))) for m in _LEFT_AT_THE_END.finditer(source) if renders_empty(m.group(2))]
+    return out
 
 
 def message(found: str) -> str:

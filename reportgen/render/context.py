@@ -4,6 +4,7 @@ and the Jinja inside narrative strings evaluated to Markdown (templates.Template
 from __future__ import annotations
 
 from ..chars import join_lines
+from ..errors import InputError
 from ..figures.history import MetricsOnDemand, as_metric
 from ..figures.phrases import Metrics
 from ..figures.summary import UnitFigures
@@ -50,12 +51,20 @@ class Narrative:
     def text(self, value: str, path: tuple):
         locate = lambda offset, message: self.unit.source.problem(path, message, offset=offset)  # noqa: E731
         rendered = self.templates.render_text(value, self.context, locate, self.values)
-        found = absences_in(value, str(rendered))
+        found = absences_in(value, str(rendered), lambda jinja: self.prints_nothing(jinja, locate))
         for offset, message in found:
             self.warnings.append(locate(offset, message).as_warning())
         if found:
             self.warned.append(str(rendered))
         return rendered
+
+    def prints_nothing(self, jinja: str, locate) -> bool:
+        """Whether a piece of a string's Jinja, evaluated alone, prints nothing (a piece that cannot
+        stand alone, such as an {% endif %}, may well be what printed nothing)."""
+        try:
+            return not str(self.templates.render_text(jinja, self.context, locate, self.values)).strip()
+        except InputError:
+            return True
 
     def section(self, section) -> dict:
         return {"heading": one_line(self.text(section.heading, section.path + ("heading",))),

@@ -59,7 +59,7 @@ def summary_context(period: Period, units: list[UnitFigures], summary_file: Summ
     reportgen.yaml)."""
     total = totals(units, period)
     given = summary_file.values if summary_file is not None else {}
-    choice = _Choice(total, summary_file, settings)
+    choice = _Choice(units, total, summary_file, settings)
     selected = choice.metrics(given, len(units))
     rank_by = choice.rank_by(given)
     chart_by = choice.chart(given, rank_by)
@@ -121,8 +121,9 @@ class _Choice:
     """Which metrics the summary covers, ranks by and charts: the summary file's choice, checked
     against the period's metrics (problems located where the id is written), else the defaults."""
 
-    def __init__(self, total: dict[str, TotalMetric], summary_file: SummaryFile | None, settings: Settings):
-        self.total, self.summary_file, self.settings = total, summary_file, settings
+    def __init__(self, units: list[UnitFigures], total: dict[str, TotalMetric], summary_file: SummaryFile | None,
+                 settings: Settings):
+        self.units, self.total, self.summary_file, self.settings = units, total, summary_file, settings
         self.problems: list = []
 
     def metrics(self, given: dict, unit_count: int) -> list[str]:
@@ -135,7 +136,7 @@ class _Choice:
             return self._rankable(given["rank_by"], self.summary_file.source, (SUMMARY_KEY, "rank_by"))
         if self.settings.rank_by:
             return self._rankable(self.settings.rank_by, self.settings.source, ("rank_by",))
-        return default_rank_by(self.total)
+        return default_rank_by(self.units, self.total)
 
     def chart(self, given: dict, rank_by: str | None) -> str | None:
         chosen = given.get("chart", rank_by)

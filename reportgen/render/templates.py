@@ -30,6 +30,7 @@ MAX_OUTPUT = 2_000_000      # characters of Markdown one report may render
 MAX_SECONDS = 10            # seconds one report's rendering may take
 MAX_POWER = 1000            # largest exponent of **
 MAX_REPEAT = 100_000        # longest string or list made by * (in items)
+_LINE_END = re.compile(r"\A[ \t]*\n")  # the rest of a line that holds only tags
 
 
 class RenderLimit(Exception):
@@ -96,7 +97,8 @@ FILTERS = {"cndate": cndate, "heading": heading, "bold": bold_markdown, "metrics
            "join_present": join_present, "table": table_markdown}
 
 
-def _environment(**options):
+def _environment(lexer=None, **options):
+    """A bounded, strict sandbox rendering Markdown; ``lexer``: a Lexer subclass to read with."""
     import jinja2
     from jinja2.sandbox import SandboxedEnvironment
 
@@ -113,10 +115,41 @@ def _environment(**options):
                         raise RenderLimit(f"重复生成的文字或列表过长（最多 {MAX_REPEAT} 个）")
             return super().call_binop(context, operator, left, right)
 
-    env = BoundedSandbox(undefined=jinja2.StrictUndefined, finalize=finalize, autoescape=True,
-                         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, **options)
+        @cached_property
+        def lexer(self):
+            return lexer(self) if lexer else jinja2.lexer.get_lexer(self)
+
+    settings = {"trim_blocks": True, "lstrip_blocks": True, "keep_trailing_newline": True} | options
+    env = BoundedSandbox(undefined=jinja2.StrictUndefined, finalize=finalize, autoescape=True, **settings)
     env.filters.update(FILTERS)
     return env
+
+
+def _standalone_tags_lexer():
+    from jinja2.lexer import Lexer
+
+    class StandaloneTags(Lexer):
+        """Jinja's lexer, except that the line break after a statement or comment goes with it only
+        when the tag stands alone on its line (as trim_blocks does for every tag): in a narrative
+        text, ``第一段{% if x %}。{% endif %}`` and the blank line after it still end a paragraph."""
+
+        def tokeniter(self, source, name, filename=None, state=None):
+            alone, tagged = True, False  # the line so far: only tags and blanks; and a tag
+            for lineno, token, value in super().tokeniter(source, name, filename, state):
+                if token == "data":
+                    if alone and tagged:
+                        value = _LINE_END.sub("", value, count=1)
+                    if "\n" in value:
+                        alone, tagged = not value.rpartition("\n")[2].strip(), False
+                    else:
+                        alone = alone and not value.strip()
+                elif token in ("block_begin", "comment_begin", "raw_begin"):
+                    tagged = True
+                elif token == "variable_begin":
+                    alone = False
+                yield lineno, token, value
+
+    return StandaloneTags
 
 
 def _text_is_data():
@@ -196,8 +229,9 @@ class Templates:
 
     @cached_property
     def text_env(self):
-        """The environment of narrative strings (their literal text is data)."""
-        return _environment(extensions=[_text_is_data()])
+        """The environment of narrative strings (their literal text is data; a statement's line
+        break goes with it only when it stands alone on its line)."""
+        return _environment(lexer=_standalone_tags_lexer(), trim_blocks=False, extensions=[_text_is_data()])
 
     def names(self) -> dict[str, Path]:
         """Every template in effect: name -> file it comes from."""
