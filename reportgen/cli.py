@@ -297,21 +297,26 @@ def schema():
 
 
 @main.command(context_settings=CONTEXT)
-@click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
-def init(directory):
+@click.argument("directory", default=".", type=click.Path(path_type=Path))
+@click.option("--debug", is_flag=True, help="出错时显示 Python 调用栈。")
+def init(directory, debug):
     """新建一个项目：设置文件、两个季度的示例数据、模板文件夹和编辑器设置。
 
     已经存在的文件不会被覆盖。之后进入该文件夹运行 reportgen build 即可生成报告。
     """
-    from .init import init_project
-    from .input.files import display_path
-    created, skipped = init_project(directory)
-    for path in created:
-        click.echo(f"已创建：{display_path(path)}")
-    for path in skipped:
-        click.echo(f"已存在，未改动：{display_path(path)}")
-    where = "" if directory == Path(".") else f"cd {directory} && "
-    click.echo(f"下一步：{where}reportgen build")
+    def action():
+        from .init import init_project
+        from .input.files import display_path
+        created, skipped = init_project(directory)
+        for path in created:
+            click.echo(f"已创建：{display_path(path)}")
+        for path in skipped:
+            click.echo(f"已存在，未改动：{display_path(path)}")
+        where = "" if directory == Path(".") else f"cd {directory} && "
+        click.echo(f"下一步：{where}reportgen build")
+        return 0
+
+    sys.exit(_run(action, debug))
 
 
 @main.command("new", context_settings=CONTEXT)

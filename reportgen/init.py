@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from .errors import OutputError
+from .input.files import display_path, os_error_message
 from .input.schema import unit_schema
 
 SKELETON = Path(__file__).resolve().parent / "skeleton"
@@ -22,14 +24,19 @@ def _files() -> list[tuple[str, bytes]]:
 
 
 def init_project(target: Path) -> tuple[list[Path], list[Path]]:
-    """Create the project in target; returns (created, skipped)."""
+    """Create the project in target; returns (created, skipped).  Raises OutputError when a folder
+    or file cannot be made (what was made before stays)."""
     created, skipped = [], []
     for rel, content in _files():
         path = target / rel
         if path.exists():
             skipped.append(path)
             continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(path, "xb") as file:
+                file.write(content)
+        except OSError as exc:
+            raise OutputError(f"无法在 {display_path(target)} 中新建项目：{display_path(path)}：{os_error_message(exc)}") from None
         created.append(path)
     return created, skipped

@@ -82,7 +82,7 @@ def test_no_temporary_file_is_left_when_writing_fails(project, monkeypatch):
         raise OSError(28, "No space left on device")
     monkeypatch.setattr(os, "replace", fail)
     result = project.run("build", "-q", "-j", "1")
-    assert result.exit_code == 1 and "No space left on device" in result.stderr
+    assert result.exit_code == 1 and "磁盘空间不足" in result.stderr
     monkeypatch.undo()
     assert project.out("2024-Q3/城关镇.docx").read_bytes() == before
     assert sorted(p.name for p in (project.root / "out/2024-Q3").iterdir()) == ["城关镇.docx", "汇总报告.docx", "汇总表.xlsx"]
@@ -413,7 +413,7 @@ def test_a_report_that_cannot_be_written_fails_alone(project, monkeypatch):
     result = project.run("build", "-q", "-j", "1", validate=False)
     monkeypatch.undo()
     assert result.exit_code == 1
-    assert result.stderr.splitlines()[0] == ("无法写入 out/2024-Q3/甲镇.docx：No space left on device"
+    assert result.stderr.splitlines()[0] == ("无法写入 out/2024-Q3/甲镇.docx：磁盘空间不足"
                                              "（文件是否正在 Word/WPS 中打开或只读？）")
     # the summary is made again of the unit whose report is current
     assert sorted(p.name for p in (project.root / "out/2024-Q3").iterdir()) == ["乙镇.docx", "汇总报告.docx",

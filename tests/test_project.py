@@ -1,6 +1,7 @@
 """Working projects (issue #7): init, project templates, settings, styles, reference documents."""
 
 import docx
+import pytest
 from docx.shared import Mm
 
 from conftest import NS, W, docx_xml, paragraphs, texts
@@ -27,6 +28,14 @@ def test_init_never_overwrites(project):
     result = project.run("init", ok=True)
     assert "已存在，未改动：reportgen.yaml" in result.output
     assert (project.root / "reportgen.yaml").read_text("utf-8") == "organisation: 我的单位\n"
+
+
+def test_init_where_no_folder_can_be_made_says_why_and_exits_1(project):
+    project.file("afile", "")
+    for target in ("afile", "afile/sub"):
+        result = project.run("init", target, ok=False)
+        assert (result.exit_code, result.stderr) == (
+            1, f"无法在 {target} 中新建项目：{target}/data/2025-Q2/东关社区.yaml：路径中的某一级不是文件夹，而是文件\n")
 
 
 def test_custom_template_numbers_headings_and_phrases(project):
@@ -85,10 +94,31 @@ def test_template_errors_point_at_the_template_file(project):
     project.file("templates/work-report.md.j2", "# 标题\n\n{% if unit %}\n没有结束\n")
     result = project.run("build", "-q")
     assert result.exit_code == 1
-    assert "templates/work-report.md.j2:4:1: template: Jinja 语法错误：Unexpected end of template." in result.stderr
+    assert ("templates/work-report.md.j2:4:1: template: Jinja 语法错误：模板或文字到这里结束了，但 {% if %} 还没有结束："
+            "请补上 {% endif %}") in result.stderr
     project.file("templates/work-report.md.j2", "# 标题\n\n第一行\n{{ nothing.here }}\n")
     result = project.run("build", "-q")
     assert "templates/work-report.md.j2:4:1: template: 未知的名称“nothing”：请检查指标编号或字段名的拼写" in result.stderr
+
+
+@pytest.mark.parametrize("source, said", [
+    ("{{ unit，period }}", "Jinja 语法错误：{{ … }} 或 {% … %} 里有不能用的字符“，”：其中请只用半角字符"),
+    ("{% for s in sections %}{% endif %}", "Jinja 语法错误：这里应先用 {% endfor %} 结束 {% for %}，却遇到了 {% endif %}"),
+    ("{{ unit period }}", "Jinja 语法错误：在“period”处写法有误：可能少了运算符、逗号或引号"),
+    ("{% foo %}", "Jinja 语法错误：不认识的语句“foo”（常用的有 if、elif、else、endif、for、endfor、set）"),
+    ("{{ unit", "Jinja 语法错误：模板或文字到这里结束了，但有 {% … %} 或 {{ … }} 没有写完"),
+    ("{% extends 'work-report.md.j2' %}", "模板的继承或包含绕成了圈（extends、include 或 import 直接或间接指向了自己）"),
+    (b"\xff\xfe# {{ unit }}", "模板文件不是 UTF-8 编码的文字：请在记事本或 WPS 中另存为 UTF-8 编码"),
+])
+def test_a_broken_template_is_one_located_error_in_chinese(project, source, said):
+    project.unit()
+    path = project.root / "templates/work-report.md.j2"
+    path.parent.mkdir()
+    path.write_bytes(source if isinstance(source, bytes) else source.encode("utf-8"))
+    result = project.run("build", "-q")
+    assert (result.exit_code, result.stderr.splitlines()[0]) == (1, f"templates/work-report.md.j2:1:1: template: {said}")
+    result = project.run("validate")
+    assert result.exit_code == 1 and result.stderr.splitlines().count(f"templates/work-report.md.j2:1:1: template: {said}") == 1
 
 
 def test_a_template_error_is_said_once_however_many_reports_it_stops(project):

@@ -127,3 +127,24 @@ def test_control_characters_are_refused_with_position(project):
     project.file("data/ctl.yaml", 'unit: 城关镇\nperiod: 2024-Q3\nproblems:\n  - "问题\\x07说明"\n')
     _, lines = errors(project)
     assert lines == ["data/ctl.yaml:4:8: problems[0]: 含有不可见的控制字符 U+0007，请删除"]
+
+
+def test_what_only_looks_filled_in_is_an_error(project):
+    """A negative annual target, a heading of blanks only, a unit name of invisible characters,
+    or one with an invisible character in it (it would look like another unit's)."""
+    project.unit("甲镇", metrics="x: {name: 检查, unit: 户次, value: 5, target: -5}",
+                 sections="- heading: '\u3000'\n- heading: ''\n- heading: 正常")
+    project.file("data/2024-Q3/乙.yaml", unit_yaml("'\u200b\u200b'"))
+    project.file("data/2024-Q3/丙.yaml", unit_yaml("'城关\u200b镇'"))
+    project.file("data/2024-Q3/丁.yaml", unit_yaml("'\u200b城关镇 '"))
+    code, lines = errors(project)
+    assert code == 1
+    assert lines == [
+        "data/2024-Q3/丙.yaml:1:10: unit: 单位名称中不能有不可见字符 U+200B：名称应写在一行之内",
+        "data/2024-Q3/乙.yaml:1:7: unit: 单位名称不能为空",
+        "data/2024-Q3/甲镇.yaml:4:45: metrics.x.target: 年度目标不能是负数，实际为 -5",
+        "data/2024-Q3/甲镇.yaml:6:14: sections[0].heading: 标题不能为空：请写出标题，或删除这一部分",
+        "data/2024-Q3/甲镇.yaml:7:14: sections[1].heading: 标题不能为空：请写出标题，或删除这一部分",
+    ]
+    project.run("build", "-q", ok=False)
+    assert sorted(p.name for p in (project.root / "out/2024-Q3").glob("*.docx")) == ["城关镇.docx", "汇总报告.docx"]

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
 from ..errors import OutputError
-from ..input.files import display_path
+from ..input.files import display_path, os_error_message
 from .workers import ignore_stop_signals
 
 if TYPE_CHECKING:
@@ -66,7 +66,7 @@ def ensure_folder(top: Path, folder: Path) -> None:
         try:
             top.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise OutputError(f"无法创建文件夹 {display_path(top)}：{exc.strerror}") from None
+            raise OutputError(f"无法创建文件夹 {display_path(top)}：{os_error_message(exc)}") from None
     current = top
     for part in folder.relative_to(top).parts:
         current = current / part
@@ -80,7 +80,7 @@ def ensure_folder(top: Path, folder: Path) -> None:
             try:
                 current.mkdir(exist_ok=True)
             except OSError as exc:
-                raise OutputError(f"无法创建文件夹 {display_path(current)}：{exc.strerror}") from None
+                raise OutputError(f"无法创建文件夹 {display_path(current)}：{os_error_message(exc)}") from None
 
 
 # A new file, created exclusively, never through a link, with the mode the umask gives a new file
@@ -111,7 +111,7 @@ def write_atomic(path: Path, data: bytes, top: Path | None = None) -> None:
     try:
         fd, tmp = _temporary_file(path)
     except OSError as exc:
-        raise OutputError(f"无法写入 {display_path(path)}：{exc.strerror}") from None
+        raise OutputError(f"无法写入 {display_path(path)}：{os_error_message(exc)}") from None
     try:
         try:
             view = memoryview(data)
@@ -126,7 +126,7 @@ def write_atomic(path: Path, data: bytes, top: Path | None = None) -> None:
         except OSError:
             pass
         if isinstance(exc, OSError):
-            raise OutputError(f"无法写入 {display_path(path)}：{exc.strerror}（文件是否正在 Word/WPS 中打开或只读？）") from None
+            raise OutputError(f"无法写入 {display_path(path)}：{os_error_message(exc)}（文件是否正在 Word/WPS 中打开或只读？）") from None
         raise
 
 

@@ -28,7 +28,7 @@ from lxml import etree
 from .layout import CHARACTER_STYLE_NAMES, PARAGRAPH_STYLE_NAMES
 from .package import MAIN_TYPE, OFFICE_REL, Package, PackageError, Relationship, serialize
 from ..errors import InputError, Problem
-from ..input.files import display_path
+from ..input.files import display_path, os_error_message
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R_ATTRIBUTE = f"{{{OFFICE_REL}}}"
@@ -62,7 +62,7 @@ def reference_base(path: Path, gbt9704: Package) -> tuple[Package, list[Problem]
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise InputError([Problem(shown, 1, 1, FIELD, f"无法读取参考文档：{exc.strerror or exc}")]) from None
+        raise InputError([Problem(shown, 1, 1, FIELD, f"无法读取参考文档：{os_error_message(exc)}")]) from None
     try:
         reduced = _Reducer(Package.read(data))
         package = reduced.package()

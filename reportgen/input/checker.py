@@ -8,6 +8,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
+from ..chars import INVISIBLE, trim
 from ..errors import Problem
 from .period import MAX_YEAR, MIN_YEAR, PERIOD_RE, Period
 
@@ -27,7 +28,7 @@ UNDERSCORED = re.compile(r"[-+]?[0-9_]+(?:\.[0-9_]*)?\Z")                    # 1
 NOT_FINITE = re.compile(r"[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)\Z")
 BASE_NAMES = {"x": ("十六进制", 16), "o": ("八进制", 8), "b": ("二进制", 2)}
 YES, NO = ("yes", "y", "on", "是", "对"), ("no", "n", "off", "否")  # what a secretary may write for true/false
-NAME_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")  # in a name also tab and line breaks
+NAME_CONTROL = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029{INVISIBLE}]")  # in a name also tab, line breaks, invisibles
 
 KIND_CN = {"text": "文字", "number": "数字", "bool": "true 或 false", "date": "日期（如 2024-10-08）",
            "texts": "文字列表（每项以“- ”开头）", "sections": "章节列表（每项以“- heading:”开头）",
@@ -92,13 +93,21 @@ class Checker:
             return self.src.scalar_text(path) or str(value)  # as written: 1.50 stays 1.50
         return value
 
+    def as_heading(self, value, path):
+        """A heading: text with something to see in it."""
+        text = self.as_text(value, path)
+        if text is not None and not trim(text):
+            self.error(path, "标题不能为空：请写出标题，或删除这一部分")
+            return None
+        return text
+
     def as_unit_name(self, value, path):
         """A unit's name: text, non-empty once trimmed, at most 60 characters, no control characters
         (a tab or line break included: the name is a file name and a heading)."""
         name = self.as_text(value, path)
         if name is None:
             return None
-        trimmed = name.strip()
+        trimmed = trim(name)
         if not trimmed:
             self.error(path, "单位名称不能为空")
             return None
@@ -107,9 +116,10 @@ class Checker:
             return None
         m = NAME_CONTROL.search(trimmed)
         if m:
-            offset = m.start() + len(name) - len(name.lstrip())
+            offset = m.start() + name.find(trimmed)
             where = {"offset": offset} if isinstance(value, str) else {}
-            what = {"\t": " Tab 字符", "\n": "换行", "\r": "换行"}.get(m.group(), f"控制字符 U+{ord(m.group()):04X}")
+            what = {"\t": " Tab 字符", "\n": "换行", "\r": "换行"}.get(
+                m.group(), f"{'不可见字符' if m.group() in INVISIBLE else '控制字符'} U+{ord(m.group()):04X}")
             self.error(path, f"单位名称中不能有{what}：名称应写在一行之内", **where)
             return None
         return trimmed

@@ -97,6 +97,10 @@ def os_error_message(exc: OSError, path: Path | None = None) -> str:
         return "没有读写这个文件的权限"
     if code == errno.EISDIR:
         return "这是一个文件夹，不是文件"
+    if code == errno.ENOTDIR:
+        return "路径中的某一级不是文件夹，而是文件"
+    if code == errno.EEXIST:
+        return "已有同名的文件"
     if code == errno.ENOSPC:
         return "磁盘空间不足"
     if code == errno.EROFS:

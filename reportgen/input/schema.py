@@ -28,6 +28,8 @@ DESCRIPTIONS = {
 KIND_SCHEMAS = {
     "text": {"type": ["string", "number"]},
     "number": {"type": ["number", "string"], "pattern": r"^-?\d+(\.\d+)?$"},
+    "target": {"type": ["number", "string"], "minimum": 0, "pattern": r"^\d+(\.\d+)?$"},
+    "heading": {"type": ["string", "number"], "minLength": 1},
     "bool": {"type": "boolean"},
     "date": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
     "period": {"type": "string", "pattern": r"^\d{4}-Q[1-4]$"},

@@ -39,9 +39,9 @@ REPORT_KEYS = {"title": ("text", False), "topic": ("text", False), "salutation":
 HEADING_KEYS = {"problems": ("text", False), "plans": ("text", False), "table": ("text", False)}
 METRIC_KEYS = {"name": ("text", True), "unit": ("text", True), "value": ("number", False),
                "previous": ("number", False), "last_year": ("number", False), "ytd": ("number", False),
-               "ytd_last_year": ("number", False), "target": ("number", False),
+               "ytd_last_year": ("number", False), "target": ("target", False),
                "approx": ("approx", False), "aggregate": ("aggregate", False)}
-SECTION_KEYS = {"heading": ("text", True), "text": ("text", False), "sections": ("sections", False),
+SECTION_KEYS = {"heading": ("heading", True), "text": ("text", False), "sections": ("sections", False),
                 "level": ("level", False), "runin": ("bool", False)}
 APPROX_WORDS = ("余", "多", "近", "约", "超过", "以上")  # contract v2: where each stands is figures.phrases
 REQUIRED_METRIC_KEYS = {key for key, (_, required) in METRIC_KEYS.items() if required}
@@ -132,6 +132,13 @@ class UnitChecker(Checker):
             metric_id = sys.intern(metric_id)
             metrics[metric_id] = MetricData(id=metric_id, **fields)
         return metrics
+
+    def as_target(self, value, path):
+        number = self.as_number(value, path)
+        if number is not None and number < 0:
+            self.error(path, f"年度目标不能是负数，实际为 {value}")
+            return None
+        return number
 
     def as_report(self, value, path):
         return self.mapping(value, path, REPORT_KEYS)

@@ -20,6 +20,7 @@ from functools import cached_property
 from pathlib import Path
 
 from ..errors import InputError, Problem
+from ..input.files import os_error_message
 from ..input.period import format_date
 from ..resources import template_files, template_folders
 from .markdown import Markdown, bold_markdown, escape, heading_markdown, table_markdown
@@ -257,7 +258,7 @@ class Templates:
         except jinja2.TemplateNotFound:
             known = "、".join(self.names()) or "无"
             raise InputError([Problem("-", 1, 1, "template", f"找不到模板“{name}”（可用：{known}）")]) from None
-        except jinja2.TemplateSyntaxError as exc:
+        except (jinja2.TemplateSyntaxError, OSError, UnicodeDecodeError) as exc:
             raise InputError([self.template_problem(exc, name)]) from None
 
     @contextmanager
@@ -416,7 +417,13 @@ def explain(exc: Exception) -> str:
     if isinstance(exc, jinja2.UndefinedError):
         return f"未知的名称“{_unknown_name(exc) or exc}”：请检查指标编号或字段名的拼写"
     if isinstance(exc, jinja2.TemplateSyntaxError):
-        return f"Jinja 语法错误：{exc.message}"
+        return f"Jinja 语法错误：{_syntax_cn(exc.message or '')}"
+    if isinstance(exc, UnicodeDecodeError):
+        return "模板文件不是 UTF-8 编码的文字：请在记事本或 WPS 中另存为 UTF-8 编码"
+    if isinstance(exc, OSError):
+        return f"无法读取模板文件：{os_error_message(exc)}"
+    if isinstance(exc, RecursionError):
+        return "模板的继承或包含绕成了圈（extends、include 或 import 直接或间接指向了自己）"
     if isinstance(exc, RenderLimit):
         return f"超出生成限制：{exc}"
     if isinstance(exc, InputError):
@@ -426,6 +433,26 @@ def explain(exc: Exception) -> str:
     if isinstance(exc, (TypeError, ArithmeticError, ValueError)):
         return f"计算出错：{_arithmetic_cn(exc)}"
     return f"Jinja 计算出错：{type(exc).__name__}: {exc}"
+
+
+_SYNTAX_CN = [  # Jinja's commonest syntax errors, said in Chinese (anything else as Jinja says it)
+    (r"^Unexpected end of template\..*innermost block that needs to be closed is '(\w+)'",
+     lambda m: f"模板或文字到这里结束了，但 {{% {m[1]} %}} 还没有结束：请补上 {{% end{m[1]} %}}"),
+    (r"^(?i:unexpected end of template)", lambda m: "模板或文字到这里结束了，但有 {% … %} 或 {{ … }} 没有写完"),
+    (r"^Encountered unknown tag '(\w+)'\..*innermost block that needs to be closed is '(\w+)'",
+     lambda m: f"这里应先用 {{% end{m[2]} %}} 结束 {{% {m[2]} %}}，却遇到了 {{% {m[1]} %}}"),
+    (r"^Encountered unknown tag '(\w+)'", lambda m: f"不认识的语句“{m[1]}”（常用的有 if、elif、else、endif、for、endfor、set）"),
+    (r"^unexpected char '(.)' at \d+", lambda m: f"{{{{ … }}}} 或 {{% … %}} 里有不能用的字符“{m[1]}”：其中请只用半角字符"),
+    (r"^expected token '([^']+)', got '([^']+)'", lambda m: f"在“{m[2]}”处写法有误：可能少了运算符、逗号或引号"),
+    (r"^unexpected '([^']+)'", lambda m: f"多了或少了括号：在“{m[1]}”处"),
+]
+
+
+def _syntax_cn(message: str) -> str:
+    for pattern, said in _SYNTAX_CN:
+        if m := re.search(pattern, message, re.S):
+            return said(m)
+    return message
 
 
 def _arithmetic_cn(exc: Exception) -> str:
