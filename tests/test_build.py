@@ -34,6 +34,8 @@ def test_bad_period_option_and_no_files_are_usage_errors(project):
     (project.root / "empty").mkdir()
     result = project.run("build", "empty")
     assert result.exit_code == 2 and "没有找到单位数据文件" in result.stderr
+    result = project.run("validate", "empty")  # validate says why too
+    assert (result.exit_code, result.stderr) == (2, "没有找到单位数据文件（*.yaml）：empty\n")
     result = project.run("build", "nowhere")
     assert result.exit_code == 2 and "nowhere:1:1: -: 文件或文件夹不存在" in result.stderr
 

@@ -75,6 +75,14 @@ def test_new_never_overwrites_and_says_what_it_skipped(project):
     assert mine.read_text("utf-8") == "unit: 城关镇\nperiod: 2025-Q4\n"
 
 
+def test_new_where_a_file_takes_the_quarters_folder_name_says_so_and_writes_nothing(project):
+    bundled(project)
+    project.file("data/2025-Q4", "")
+    result = project.run("new", "2025-Q4", ok=False)
+    assert (result.exit_code, result.stderr.splitlines()) == (1, ["data/2025-Q4：无法创建文件夹（已有同名的文件）"])
+    assert result.stdout.splitlines()[0] == "2025-Q4：根据 2025-Q3 新建 0 个文件，跳过 0 个已存在的文件"
+
+
 def test_targets_stay_within_the_year_only(project):
     project.unit("甲镇", "2025-Q4", metrics="x: {name: 检查, unit: 户次, value: 5, target: 20}")
     project.run("new", "2026-Q1", ok=True)

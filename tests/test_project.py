@@ -121,6 +121,17 @@ def test_a_broken_template_is_one_located_error_in_chinese(project, source, said
     assert result.exit_code == 1 and result.stderr.splitlines().count(f"templates/work-report.md.j2:1:1: template: {said}") == 1
 
 
+def test_a_template_that_is_not_there_is_located_where_its_name_is_written(project):
+    project.unit("甲镇", extra="report:\n  template: ../../etc/passwd\n")
+    project.unit("乙镇")
+    project.file("reportgen.yaml", "organisation: 县双创办\nsummary_template: 汇总\n")
+    result = project.run("build", "-q")
+    assert result.stderr.splitlines() == [
+        "data/2024-Q3/甲镇.yaml:4:13: report.template: 找不到模板“../../etc/passwd”（可用：summary、work-report）",
+        "reportgen.yaml:2:19: summary_template: 找不到模板“汇总”（可用：summary、work-report）",
+        "季度 2024-Q3：生成 1 份，未变化 0 份，失败 2 份；输出在 out"]
+
+
 def test_a_template_error_is_said_once_however_many_reports_it_stops(project):
     for name in ("城关镇", "蜀河镇", "东关社区"):
         project.unit(name)

@@ -148,3 +148,17 @@ def test_what_only_looks_filled_in_is_an_error(project):
     ]
     project.run("build", "-q", ok=False)
     assert sorted(p.name for p in (project.root / "out/2024-Q3").glob("*.docx")) == ["城关镇.docx", "汇总报告.docx"]
+
+
+def test_a_value_that_goes_on_after_its_half_width_quotes_is_named_as_such(project):
+    """名称: "六小"行业 is the commonest slip: the message says what is wrong, wherever libyaml stops."""
+    said = ("这段文字以半角引号开头、引号后面还有文字：YAML 只把引号里的部分当作文字。"
+            "请把半角引号改成中文引号“”，或在整段文字外面再加一层引号，如 '\"六小\"行业'")
+    cases = {"metrics:\n  a:\n    name: \"六小\"行业达标率\n    unit: 户\n    value: 5\n": "5:11: metrics.a.name",
+             "sections:\n  - heading: \"广泛\"宣传发动\n    text: 内容\n": "4:14: sections[0].heading",
+             "problems:\n  - 正常\n  - \"六小\"行业不规范\n": "5:5: problems",
+             "report:\n  title: '城关'镇汇报\n": "4:10: report.title"}
+    for body, place in cases.items():
+        project.file("data/2024-Q3/a.yaml", "unit: 甲镇\nperiod: 2024-Q3\n" + body)
+        code, lines = errors(project)
+        assert (code, lines[0]) == (1, f"data/2024-Q3/a.yaml:{place}: {said}")

@@ -237,6 +237,10 @@ class Builder:
                 self.result.warnings.append(note)
         return jobs
 
+    def settings_named_at(self, key: str) -> tuple:
+        """Where a setting is written (the settings file's key), for Templates.get; () without the file."""
+        return (self.settings.source, (key,)) if self.settings.source is not None else ()
+
     def searched(self) -> str:
         """Where unit files were looked for, as messages name it."""
         return ", ".join(map(str, self.paths)) or display_path(self.settings.data_dir)
@@ -285,7 +289,9 @@ class Builder:
                     "同比、环比或累计数暂时空缺，改正后重新生成即可")).as_warning())
             template = unit.report.get("template") or self.settings.template
             figures = unit_figures(index, unit)
-            job = Job(f"{period.key}/{names[unit.unit]}.docx", period, template, unit.unit, [figures])
+            job = Job(f"{period.key}/{names[unit.unit]}.docx", period, template, unit.unit, [figures],
+                      template_named_at=(unit.source, ("report", "template")) if unit.report.get("template")
+                      else self.settings_named_at("template"))
             job.fingerprint = fingerprint(self.environment, template, job.key, unit.source.digest,
                                           list(figures.metrics.values()))  # workbook values and history too
             jobs.append(job)
@@ -303,7 +309,8 @@ class Builder:
         summary_file = self.summary_files.get(period)
         job = Job(f"{period.key}/{SUMMARY_NAME}.docx", period, self.settings.summary_template, SUMMARY_NAME,
                   [j.units[0] for j in unit_jobs] + self.statistics_only.get(period, []), summary=True,
-                  summary_file=summary_file, summarises=[j.key for j in unit_jobs])
+                  summary_file=summary_file, summarises=[j.key for j in unit_jobs],
+                  template_named_at=self.settings_named_at("summary_template"))
         office = summary_file.source.digest if isinstance(summary_file, SummaryFile) else repr(summary_file)
         job.fingerprint = fingerprint(self.environment, "summary", job.key, office,
                                       [(j.key, j.fingerprint) for j in unit_jobs],
@@ -541,7 +548,7 @@ def check(project: Project, paths=(), strict: bool = False) -> tuple[BuildResult
     files, selected = project.unit_files(builder.paths)
     index = load_index(files)
     selected = with_summary_periods(index, selected)
-    jobs = builder.plan(index, selected) if selected else []
+    jobs = builder.plan(index, selected)  # no file selected: the usage error a build gives
 
     def passes(job: Job) -> bool:
         outcome = build_job(builder.renderer, job, make_files=False, strict=strict)

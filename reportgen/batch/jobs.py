@@ -30,6 +30,7 @@ class Job:
     warnings: list = field(default_factory=list)
     summary_file: SummaryFile | UnusableSummary | None = None  # a summary's: the office's own input
     summarises: list = field(default_factory=list)  # a summary's: the keys of the unit reports it counts
+    template_named_at: tuple = ()  # (loaded file, field path) where the template's name is written
 
     @property
     def failed_as(self) -> str:
@@ -96,7 +97,7 @@ class Renderer:
         located there, then what else shows an empty phrase's punctuation, located at the template)."""
         from ..render.absence import message as absence_message
         from ..render.report import paragraph_absences, paragraphs_with_absences, render_document
-        document = render_document(self.templates, self.reader, job.template, context)
+        document = render_document(self.templates, self.reader, job.template, context, job.template_named_at)
         # paragraphs that show a text whose warning is said where it was written (a summary's: also
         # the units' texts it quotes, which their own reports locate)
         said = narrative.warned + ([text for unit in context["units"] for text in unit.warned] if job.summary else [])

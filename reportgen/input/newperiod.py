@@ -134,6 +134,10 @@ def _create(result: NewPeriod, path: Path, content: bytes) -> None:
     """Write a new file, never over an existing one."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # a file where the folder goes, say: no file of the folder exists
+        result.problems.append(f"{display_path(path.parent)}：无法创建文件夹（{os_error_message(exc, path.parent)}）")
+        return
+    try:
         with open(path, "xb") as f:
             try:
                 f.write(content)

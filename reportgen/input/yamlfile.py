@@ -318,17 +318,39 @@ def _yaml_error(exc: yaml.MarkedYAMLError, display: str, source: str) -> Problem
     found = None
     if mark is not None and text != "found a tab character":
         try:
-            outline = _Outline(source, mark.line)
-            if any(p in problem for p in INDENT_PROBLEMS):
-                found = outline.explain(mark.line, mark.column)
-            elif "could not find expected ':'" in text:
-                found = (line, col, outline.container(mark.line), message)
+            found = _text_after_quotes(source, mark.line)
+            if found is None and any(p in problem for p in INDENT_PROBLEMS):
+                found = _Outline(source, mark.line).explain(mark.line, mark.column)
+            elif found is None and "could not find expected ':'" in text:
+                found = (line, col, _Outline(source, mark.line).container(mark.line), message)
         except Exception:  # noqa: BLE001 - a best guess at a broken file must never hide the error itself
             found = None
     if found:
         line, col, path, message = found
         return Problem(display, line, col, field_name(path), message)
     return Problem(display, line, col, "", message)
+
+
+# A value that starts with a quote and goes on after the closing one, as in 名称: "六小"行业: the
+# commonest slip of a Chinese text typed with half-width quotes.
+_QUOTED_THEN_TEXT = re.compile(r"""^(?P<lead>[ \t]*(?:-[ \t]+)*(?:(?P<key>[^\s"'#:-][^:#]*?)[ \t]*:[ \t]+)?)"""
+                               r"""(?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*')[ \t]*[^\s#,\]}:]""")
+QUOTED_THEN_TEXT = ("这段文字以半角引号开头、引号后面还有文字：YAML 只把引号里的部分当作文字。"
+                    "请把半角引号改成中文引号“”，或在整段文字外面再加一层引号，如 '\"六小\"行业'")
+
+
+def _text_after_quotes(source: str, number: int):
+    """(line, column, field path, message) when line ``number`` (0-based) or the one before holds a
+    value that goes on after its closing quote, else None."""
+    lines = source.split("\n")
+    for n in (number - 1, number):
+        m = _QUOTED_THEN_TEXT.match(lines[n]) if 0 <= n < len(lines) else None
+        if m:
+            at = m.start("key") if m["key"] else m["lead"].rindex("-")  # the key, or the list item
+            frames, _, _ = _Outline(source, n)._walk(n + 1)
+            path = next((f.path for f in reversed(frames) if f.col == at), ())
+            return n + 1, m.end("lead") + 1, path + ((m["key"].strip(),) if m["key"] else ()), QUOTED_THEN_TEXT
+    return None
 
 
 _ITEM = re.compile(r"-(?: +|$)")

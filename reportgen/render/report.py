@@ -8,9 +8,11 @@ from .markdown import MarkdownReader
 from .templates import Templates
 
 
-def render_document(templates: Templates, reader: MarkdownReader, template: str, context: dict) -> Document:
-    """The document a template makes of a context (unit or summary)."""
-    markdown = templates.render(template, context)
+def render_document(templates: Templates, reader: MarkdownReader, template: str, context: dict,
+                    named_at: tuple = ()) -> Document:
+    """The document a template makes of a context (unit or summary); ``named_at``: where the
+    template's name is written (Templates.get)."""
+    markdown = templates.render(template, context, named_at)
     try:
         document = reader.read(markdown)
     except ValueError as exc:  # a part the template wrote wrongly (a chart's table)

@@ -251,13 +251,17 @@ class Templates:
         """Every file a template could read (for change detection)."""
         return template_files(self.project)
 
-    def get(self, name: str):
+    def get(self, name: str, named_at: tuple = ()):
+        """Template ``name``; ``named_at``: (loaded file, field path) where the name is written, for
+        the error when there is no such template."""
         import jinja2
         try:
             return self.env.get_template(name + TEMPLATE_SUFFIX)
         except jinja2.TemplateNotFound:
             known = "、".join(self.names()) or "无"
-            raise InputError([Problem("-", 1, 1, "template", f"找不到模板“{name}”（可用：{known}）")]) from None
+            message = f"找不到模板“{name}”（可用：{known}）"
+            raise InputError([named_at[0].problem(named_at[1], message) if named_at
+                              else Problem("-", 1, 1, "template", message)]) from None
         except (jinja2.TemplateSyntaxError, OSError, UnicodeDecodeError) as exc:
             raise InputError([self.template_problem(exc, name)]) from None
 
@@ -271,10 +275,11 @@ class Templates:
         except OutOfTime as exc:
             raise InputError([exc.problem or Problem(self.shown(name), 1, 1, "template", explain(exc))]) from None
 
-    def render(self, name: str, context: dict) -> str:
+    def render(self, name: str, context: dict, named_at: tuple = ()) -> str:
         """A template's Markdown; every failure is an InputError located in the template (or in the
-        unit's text that it read, where a summary reads one).  Within the report's time_limit."""
-        template = self.get(name)
+        unit's text that it read, where a summary reads one; or, for no such template, where its
+        name is written: ``named_at``, see get).  Within the report's time_limit."""
+        template = self.get(name, named_at)
         try:
             return bounded_render(template, context)
         except InputError:  # a unit's text that a summary reads, evaluated as it is read: located there
