@@ -277,13 +277,61 @@ def test_the_attachment_note_and_the_paragraph_before_it_are_kept_with_the_signa
                            ("", True), ("城关镇人民政府", True), ("2025年10月12日", False)]
 
 
+def row_keeps(table) -> list[bool]:
+    """Whether each row of a table is kept with the next (every paragraph of it)."""
+    return [all(p.find("w:pPr/w:keepNext", NS) is not None for p in row.iter(q("p"))) for row in table.findall("w:tr", NS)]
+
+
 def test_a_table_before_the_signature_keeps_its_last_row_with_it(writer):
     data = written(writer, Paragraph([Run("正文。")]), summary_table(1, UNITS[:2]), Signature(["城关镇人民政府"]))
-    rows = body(data).find("w:tbl", NS).findall("w:tr", NS)
-    # the last row goes with the signature, and the row above 合计 with it
-    assert [all(p.find("w:pPr/w:keepNext", NS) is not None for p in row.iter(q("p"))) for row in rows] == \
-        [False, False, True, True]
+    # a short table moves whole, and its last row goes with the signature
+    assert row_keeps(body(data).find("w:tbl", NS)) == [True] * 4
     assert keeps(data)[0] == ("正文。", False)
+
+
+def test_a_short_table_moves_whole_and_a_long_one_leaves_no_row_alone(writer):
+    """Up to WHOLE_TABLE_ROWS rows a table stays on one page with its heading; a longer one keeps
+    its header with two rows, and its last row (合计) with the one above."""
+    from reportgen.docx.writer import WHOLE_TABLE_ROWS
+    short = summary_table(1, (UNITS * 2)[:WHOLE_TABLE_ROWS - 2])
+    assert row_keeps(body(written(writer, short)).find("w:tbl", NS)) == [True] * (WHOLE_TABLE_ROWS - 1) + [False]
+    long = summary_table(1, (UNITS * 2)[:WHOLE_TABLE_ROWS - 1])
+    assert row_keeps(body(written(writer, long)).find("w:tbl", NS)) == \
+        [True, True] + [False] * (WHOLE_TABLE_ROWS - 3) + [True, False]
+
+
+def test_a_header_that_wraps_breaks_before_its_unit_and_its_column_holds_the_unit(writer):
+    table = Table(["单位", "检查（户次）", "开展双创宣传活动（场次）", "查处违法案件（件）", "“六小”行业达标率（%）", "本季度"],
+                  [["城关镇", "1", "2", "3", "4", "5"]], ["l", "r", "r", "r", "r", "r"])
+    tbl = body(written(writer, table)).find("w:tbl", NS)
+    header = tbl.find("w:tr", NS)
+    lines = [["".join(t.text for t in r.iter(q("t"))) if r.find("w:br", NS) is None else "\n" for r in tc.iter(q("r"))]
+             for tc in header.findall("w:tc", NS)]
+    char = round(writer.profile.sizes["table"] * 20)
+    for cell, width in zip(lines, grid(tbl)):
+        text = "".join(cell)
+        if "\n" in cell:  # broken before its unit, the only break, and the unit fits its column's line
+            name, unit = text.split("\n")
+            assert unit.startswith("（") and "（" not in name and width >= (width_chars(unit) + 1) * char
+            assert width < (width_chars(name + unit) + 1) * char  # broken only because it does not fit
+        elif "（" in text:
+            assert width >= (width_chars(text) + 1) * char  # not broken: it fits on one line
+    assert "\n" in lines[2] and "\n" not in lines[0] + lines[-1]
+
+
+def test_a_table_or_a_chart_is_followed_by_a_blank_line(writer):
+    children = [(etree.QName(c).localname, "chart" if c.find(".//w:drawing", NS) is not None
+                 else "".join(t.text for t in c.iter(q("t"))))
+                for c in body(written(writer, summary_table(1), Paragraph([Run("正文。")]), chart(3),
+                                      Paragraph([Run("再一段。")])))]
+    assert [c for c in children if c[0] != "sectPr"] == [
+        ("tbl", children[0][1]), ("p", ""), ("p", "正文。"), ("p", "chart"), ("p", ""), ("p", "再一段。")]
+
+
+def test_table_text_is_padded_above_and_below(writer):
+    margins = body(written(writer, summary_table(1))).find("w:tbl/w:tblPr/w:tblCellMar", NS)
+    assert [(etree.QName(m).localname, int(m.get(q("w")))) for m in margins] == [
+        ("top", 40), ("left", 57), ("bottom", 40), ("right", 57)]
 
 
 def test_without_a_signature_nothing_is_kept(writer):
@@ -357,11 +405,10 @@ def test_the_same_document_gives_the_same_bytes(writer):
 
 
 def test_the_row_before_the_total_is_kept_with_it(project):
-    for i in range(3):
+    for i in range(16):
         project.unit(f"{i + 1}镇", metrics=f"x: {{name: 检查, unit: 户次, value: {i + 1}}}")
     project.run("build", "-q", ok=True)
-    from conftest import NS, W, docx_xml
+    from conftest import NS, docx_xml
     table = docx_xml(project.out("2024-Q3/汇总报告.docx")).findall(".//w:tbl", NS)[-1]
-    kept = [tr.find("w:tc/w:p/w:pPr/w:keepNext", NS) is not None for tr in table.findall("w:tr", NS)]
-    first = ["".join(t.text for t in tr.find("w:tc", NS).iter(f"{{{W}}}t")) for tr in table.findall("w:tr", NS)]
-    assert first[-1] == "" and kept[:-1] == [False] * (len(kept) - 2) + [True]
+    assert table_cells(table)[-1][:2] == ["", "合计"]
+    assert row_keeps(table) == [True, True] + [False] * 14 + [True, False]

@@ -214,6 +214,15 @@ def test_a_total_is_cumulative_and_has_a_target_only_when_every_unit_says_so(pro
     assert context["figures"] == ["各单位合计检查60户次。"]  # 丙镇 has no cumulative figure: none for the total
 
 
+def test_a_first_quarters_figures_give_no_cumulative_figure_which_is_the_quarters_own(project):
+    for period, values in (("2025-Q1", (5, 7)), ("2025-Q2", (6, 8))):
+        for unit, value in zip(("甲镇", "乙镇"), values):
+            project.unit(unit, period, metrics=f"x: {{name: 检查, unit: 户次, value: {value}, last_year: 4, ytd_last_year: 8}}")
+    assert rendered(project.root, "2025-Q1")[0]["figures"] == ["各单位合计检查12户次，同比增长50.0%。"]
+    assert rendered(project.root, "2025-Q2")[0]["figures"] == [
+        "各单位合计检查14户次，同比增长75.0%，环比增长16.7%，累计26户次，累计同比增长62.5%。"]
+
+
 def test_a_long_ranking_names_the_first_three_and_who_did_not_report(project):
     for i, value in enumerate([5, 9, 9, 7, 3, 1]):
         project.unit(f"单位{i}", metrics=f"x: {{name: 检查, unit: 户次, value: {value}}}")

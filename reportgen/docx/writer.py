@@ -37,8 +37,10 @@ SHARED_RUN = re.compile(f"([{re.escape(SHARED_PUNCTUATION)}]+)")
 TOTAL_ROW = "合计"  # the row set apart: bold, a heavier rule above it
 TOTAL_BORDER = '<w:tcBorders><w:top w:val="single" w:sz="12" w:space="0" w:color="000000"/></w:tcBorders>'
 CELL_MARGIN_TW = 57  # left and right, each
+CELL_PADDING_TW = 40  # above and below a cell's text (2 pt), so that no character touches a rule
 EMU_PER_TW = 635
 CHART_LINES = (10, 20)  # a chart is this many body lines tall, at least and at most
+WHOLE_TABLE_ROWS = 15  # a table of at most this many rows is kept on one page (with its heading)
 
 
 def style_ids(styles: etree._Element) -> dict[str, str]:
@@ -184,25 +186,34 @@ class Writer:
                          for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
         yield (f'<w:tbl><w:tblPr><w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:jc w:val="center"/>'
                f'<w:tblBorders>{border}</w:tblBorders><w:tblLayout w:type="fixed"/>'
-               f'<w:tblCellMar><w:left w:w="{CELL_MARGIN_TW}" w:type="dxa"/>'
-               f'<w:right w:w="{CELL_MARGIN_TW}" w:type="dxa"/></w:tblCellMar>'
+               f'<w:tblCellMar><w:top w:w="{CELL_PADDING_TW}" w:type="dxa"/><w:left w:w="{CELL_MARGIN_TW}" w:type="dxa"/>'
+               f'<w:bottom w:w="{CELL_PADDING_TW}" w:type="dxa"/><w:right w:w="{CELL_MARGIN_TW}" w:type="dxa"/>'
+               f'</w:tblCellMar>'
                f'</w:tblPr><w:tblGrid>{grid}</w:tblGrid>')
         rows = layout.rows
         for r, row in enumerate(rows):
             header, total = r == 0, layout.is_total(row)
             tr_pr = "<w:cantSplit/><w:tblHeader/>" if header else "<w:cantSplit/>"
-            before_total = r + 1 < len(rows) and r > 0 and layout.is_total(rows[r + 1])
-            last = keep and r == len(rows) - 1 or before_total  # 合计 never starts a page alone
+            kept = keep if r == len(rows) - 1 else _row_kept_with_next(r, len(rows))
             cells = []
             for c, width in zip(columns, widths):
                 text = row[c]
                 jc = "center" if header else JUSTIFY.get(layout.align[c], "left")
-                runs = self._text("TableText", text, bold=header or total) if text else ""
-                content = self._para("TableText", runs, (KEEP if last else "") + f'<w:jc w:val="{jc}"/>')
+                runs = (self._header_runs(text, layout.fits(text, width)) if header
+                        else self._text("TableText", text, bold=total)) if text else ""
+                content = self._para("TableText", runs, (KEEP if kept else "") + f'<w:jc w:val="{jc}"/>')
                 cells.append(f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{TOTAL_BORDER if total else ""}'
                              f'<w:vAlign w:val="center"/></w:tcPr>{content}</w:tc>')
             yield f"<w:tr><w:trPr>{tr_pr}</w:trPr>{''.join(cells)}</w:tr>"
         yield "</w:tbl>"
+
+    def _header_runs(self, text: str, fits: bool) -> str:
+        """A header cell's runs, bold: a header that does not fit on one line and ends in its unit,
+        such as 开展双创宣传活动（场次）, breaks before the unit (never inside it)."""
+        name, unit = name_and_unit(text)
+        if fits or not unit:
+            return self._text("TableText", text, bold=True)
+        return self._text("TableText", name, bold=True) + "<w:r><w:br/></w:r>" + self._text("TableText", unit, bold=True)
 
     # --- charts -----------------------------------------------------------------------------------
     def chart(self, b: Chart, report: "_Report") -> str:
@@ -232,8 +243,8 @@ class Writer:
             keep = i >= keep_from
             if isinstance(block, Signature) and prev is not None:
                 yield KEEP_BLANK  # one blank line above the signature, kept on its page
-            elif isinstance(block, Attachments) and prev is not None or isinstance(prev, Table) and isinstance(block, Table):
-                yield KEEP_BLANK if keep else BLANK  # one blank line above the attachment note; tables must not merge
+            elif isinstance(block, Attachments) and prev is not None or isinstance(prev, (Table, Chart)):
+                yield KEEP_BLANK if keep else BLANK  # one blank line above the attachment note, and after a table or chart
             elif prev is not None and isinstance(prev, (Title, DateLine)) and not isinstance(block, DateLine):
                 yield BLANK  # one blank line under the title (and date line)
             if isinstance(block, Table):
@@ -251,6 +262,23 @@ class Writer:
     def write(self, document: Document) -> bytes:
         """The whole .docx: the static parts of the base, plus this report's own parts."""
         return zip_parts(_Report(self, document).parts(), self.package.static)
+
+
+def _row_kept_with_next(r: int, rows: int) -> bool:
+    """Whether row ``r`` (0: the header) of a table of ``rows`` rows stays on the page of the next
+    one: every row of a short table (it moves whole, with its heading); in a longer one the header
+    and first row (a page never ends with a table's header and one row) and the row before the last
+    (the last, 合计 in a summary, never starts a page alone)."""
+    return rows <= WHOLE_TABLE_ROWS or r < 2 or r == rows - 2
+
+
+_UNIT_AT_END = re.compile(r"^(.+?)([（(][^（()）]+[）)])$")
+
+
+def name_and_unit(header: str) -> tuple[str, str]:
+    """A header split before the unit it ends in (开展双创宣传活动, （场次）); (header, "") without one."""
+    m = _UNIT_AT_END.match(header)
+    return (m[1], m[2]) if m else (header, "")
 
 
 def _kept_with_signature(blocks: list) -> int:
@@ -337,13 +365,17 @@ class TableLayout:
         header = [width_chars(text) for text in self.rows[0]]
         cells = [max((width_chars(row[c]) for row in self.rows[1:]), default=0) for c in range(columns)]
         self.head = [self.width(max(h, w)) for h, w in zip(header, cells)]
-        self.least = [self.head[c] if c < self.keys else self.width(max(cells[c], header[c] / MAX_HEADER_LINES))
+        self.least = [self.head[c] if c < self.keys else self.width(max(cells[c], _header_least(self.rows[0][c])))
                       for c in range(columns)]
 
     def width(self, chars: float) -> int:
         """Twips for text this many characters wide: one character more, for the cell margins and
         LibreOffice's spacing between Chinese and Latin text, which it sets a little wider than Word."""
         return math.ceil((math.ceil(chars * 2) / 2 + 1) * self.char_tw)
+
+    def fits(self, text: str, width: int) -> bool:
+        """Whether the text goes on one line of a column ``width`` twips wide (the inverse of width())."""
+        return self.width(width_chars(text)) <= width
 
     def is_total(self, row: list[str]) -> bool:
         return any(cell.strip() == TOTAL_ROW for cell in row[:max(self.keys, 1)])
@@ -381,6 +413,15 @@ class TableLayout:
 
 
 MAX_HEADER_LINES = 3
+
+
+def _header_least(header: str) -> float:
+    """The fewest characters a line of a header's column must hold for the header to take at most
+    MAX_HEADER_LINES lines: its unit on a line of its own (never broken), its name on the others."""
+    name, unit = name_and_unit(header)
+    if unit:
+        return max(width_chars(unit), width_chars(name) / (MAX_HEADER_LINES - 1))
+    return width_chars(header) / MAX_HEADER_LINES
 
 
 DOCUMENT_NAMESPACES = {"w": W[1:-1], "r": OFFICE_REL}

@@ -88,8 +88,8 @@ def summary_context(period: Period, units: list[UnitFigures], summary_file: Summ
                "reporting": {k: [u["unit"] for u in ranking if k in u["m"]] for k in total},
                "missing": {k: [u["unit"] for u in ranking if k not in u["m"]] for k in total},
                "statistics": statistics, "summary_table": statistics_markdown(statistics)}
-    context["figures"] = [figure_paragraph(total[k], context["reporting"][k], context["missing"][k], ranking)
-                          for k in selected]
+    context["figures"] = [figure_paragraph(total[k], context["reporting"][k], context["missing"][k], ranking,
+                                           cumulative=period.quarter > 1) for k in selected]
     context["ranking"] = ranking_sentence(total[rank_by], ranking) if rank_by else ""
     context["chart"] = chart_markdown(total[chart_by], units) if chart_by else Markdown("")
     return context, _office_text(context, summary_file, templates)
@@ -169,10 +169,12 @@ class _Choice:
 
 # --- the figures ---------------------------------------------------------------------------------
 
-def figure_paragraph(x: TotalMetric, reporting: list[str], missing: list[str], ranking: list) -> str:
+def figure_paragraph(x: TotalMetric, reporting: list[str], missing: list[str], ranking: list,
+                     cumulative: bool = True) -> str:
     """One metric as a person would write it: its total or mean with its unit (each unit's value
     for ``aggregate: none``), how many units reported it when not all did, its phrases, and the
-    units that did not report it."""
+    units that did not report it.  ``cumulative`` false (a first quarter, whose cumulative figures
+    are the quarter's own): no 累计 or 累计同比."""
     if len(reporting) == 1:
         only = next(u for u in ranking if u["unit"] == reporting[0])
         text = f"仅{reporting[0]}报送{x.name}数据，为{only['m'][x.id]}"
@@ -185,16 +187,17 @@ def figure_paragraph(x: TotalMetric, reporting: list[str], missing: list[str], r
             text = f"{some}平均为{x}" if some else f"各单位{x.name}平均为{x}"
         else:
             text = f"{some}合计{x}" if some else f"各单位合计{x.name}{x}"
-    text = "，".join([text, *_phrases(x)]) + "。"
+    text = "，".join([text, *_phrases(x, cumulative)]) + "。"
     if missing and len(reporting) > 1:
         text += f"{'、'.join(missing)}未报送该项数据。"
     return text
 
 
-def _phrases(x: TotalMetric) -> list[str]:
-    """同比, 环比, 累计 (a total's cumulative figure), 累计同比, completion and pace: the present ones."""
-    cumulative = f"累计{x.ytd_text}" if x.ytd is not None and x.aggregate == "sum" else ""
-    return [p for p in (x.yoy, x.qoq, cumulative, x.ytd_yoy, x.completion, x.pace) if p]
+def _phrases(x: TotalMetric, cumulative: bool) -> list[str]:
+    """同比, 环比, 累计 (a total's cumulative figure) and 累计同比 (with ``cumulative``), completion
+    and pace: the present ones."""
+    ytd = f"累计{x.ytd_text}" if cumulative and x.ytd is not None and x.aggregate == "sum" else ""
+    return [p for p in (x.yoy, x.qoq, ytd, x.ytd_yoy if cumulative else "", x.completion, x.pace) if p]
 
 
 def ranking_sentence(x: TotalMetric, ranking: list) -> str:
