@@ -338,6 +338,18 @@ def test_malformed_references_are_located_chinese_errors(project, case, referenc
     assert message in line
     assert "Traceback" not in result.stderr
     assert not project.out(REPORT).exists()
+    checked = project.run("validate")  # validate reads the reference as a build does
+    assert checked.exit_code == 1 and line in checked.stderr.splitlines()
+
+
+def test_a_reference_that_is_not_there_is_located_in_the_settings_and_validate_says_so(project):
+    project.unit()
+    project.file("reportgen.yaml", "organisation: 县双创办\nstyle:\n  reference: styles/没有这个.docx\n")
+    said = "reportgen.yaml:3:14: style.reference: 找不到参考文档“styles/没有这个.docx”（路径相对于 reportgen.yaml 所在的文件夹）"
+    for command in ("build", "validate"):
+        result = project.run(command, "-q") if command == "build" else project.run(command)
+        assert (result.exit_code, result.stderr.splitlines()[0]) == (1, said)
+    assert not (project.root / "out").exists()
 
 
 def test_a_style_name_without_a_value_and_a_style_without_an_id_are_ignored(project):

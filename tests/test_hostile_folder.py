@@ -431,3 +431,23 @@ def test_the_next_default_build_builds_the_real_latest_period_and_repeats_every_
     assert again.stderr.splitlines()[-1] == "季度 2024-Q3：生成 0 份，未变化 6 份，失败 20 份；输出在 out"
     assert not (hostile.project.root / "out/2052-Q3").exists() and not (hostile.project.root / "out/9999-Q4").exists()
     assert tmp_names(hostile.top) == hostile.planted_tmp
+
+
+def test_a_quarter_folder_that_cannot_be_read_stops_the_build_and_says_so(project, monkeypatch):
+    """Its files, and the figures history would read from them, would silently be missing."""
+    import os
+    project.unit("甲镇", "2024-Q2", metrics="x: {name: 检查, unit: 户次, value: 4}")
+    project.unit("甲镇", "2024-Q3", metrics="x: {name: 检查, unit: 户次, value: 5}")
+    project.run("build", "-q", ok=True)
+    before = project.out("2024-Q3/甲镇.docx").read_bytes()
+    scandir = os.scandir
+
+    def unreadable(folder):
+        if str(folder).endswith("2024-Q2"):
+            raise PermissionError(13, "Permission denied")
+        return scandir(folder)
+    monkeypatch.setattr(os, "scandir", unreadable)
+    for command in ("build", "validate"):
+        result = project.run(command, "--force") if command == "build" else project.run(command)
+        assert (result.exit_code, result.stderr) == (1, "data/2024-Q2:1:1: -: 无法读取文件夹：没有读写权限\n")
+    assert project.out("2024-Q3/甲镇.docx").read_bytes() == before

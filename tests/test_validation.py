@@ -162,3 +162,15 @@ def test_a_value_that_goes_on_after_its_half_width_quotes_is_named_as_such(proje
         project.file("data/2024-Q3/a.yaml", "unit: 甲镇\nperiod: 2024-Q3\n" + body)
         code, lines = errors(project)
         assert (code, lines[0]) == (1, f"data/2024-Q3/a.yaml:{place}: {said}")
+
+
+def test_every_text_of_a_file_is_evaluated_and_each_ones_error_said_at_once(project):
+    project.file("data/2024-Q3/a.yaml", "unit: 甲镇\nperiod: 2024-Q3\nreport:\n  intro: 开头{{ foo0 }}\nsections:\n"
+                 "  - heading: 一\n    text: 内容{{ foo1 }}\n  - heading: 二{{ foo4 }}\n    text: 内容{{ foo2 }}\n"
+                 "problems:\n  - \"{{ foo3 }}\"\n")
+    code, lines = errors(project)
+    assert code == 1
+    assert [line.split(": 未知的名称")[0] + line[-30:].split("“")[1][:4] for line in lines[:5]] == [
+        "data/2024-Q3/a.yaml:4:15: report.introfoo0", "data/2024-Q3/a.yaml:7:16: sections[0].textfoo1",
+        "data/2024-Q3/a.yaml:8:18: sections[1].headingfoo4", "data/2024-Q3/a.yaml:9:16: sections[1].textfoo2",
+        "data/2024-Q3/a.yaml:11:9: problems[0]foo3"]

@@ -5,7 +5,7 @@ import errno
 import os
 from pathlib import Path
 
-from ..errors import Problem
+from ..errors import InputError, Problem
 
 YAML_SUFFIXES = (".yaml", ".yml")
 WORKBOOK_SUFFIX = ".xlsx"
@@ -24,7 +24,8 @@ def find_input_files(paths: list[Path]) -> tuple[list[Path], list[Path]]:
     """(unit files, statistics workbooks): every *.yaml / *.yml and every *.xlsx under the given
     folders (Excel's ``~$`` lock files left out), each list in path order, and the given files:
     a *.xlsx is a workbook, any other a unit file.  Hidden files and folders are left out, and
-    links to folders are not followed.
+    links to folders are not followed.  A folder that cannot be read is an InputError (the files
+    it holds, and the figures history reads from them, would silently be missing).
 
     A path is absolute, its folder resolved, but a link to a file keeps its own name: the file is
     shown where the user put it, and ``lint --fix`` can see that it is a link. A link that leads
@@ -56,8 +57,8 @@ def _input_files(folder: str, parts: tuple):
     comes with the folder listing: no file is looked at twice)."""
     try:
         entries = list(os.scandir(folder))
-    except OSError:  # unreadable: left out, as everything it would hold
-        return
+    except OSError as exc:  # the files it holds, and so figures read from them, would silently be missing
+        raise InputError([Problem(display_path(Path(folder)), 1, 1, "", f"无法读取文件夹：{os_error_message(exc)}")]) from None
     for entry in entries:
         name = entry.name
         if name.startswith("."):
@@ -94,7 +95,7 @@ def os_error_message(exc: OSError, path: Path | None = None) -> str:
     if code == errno.ENOENT:
         return "文件不存在（可能已被移动或删除）"
     if code in (errno.EACCES, errno.EPERM):
-        return "没有读写这个文件的权限"
+        return "没有读写权限"
     if code == errno.EISDIR:
         return "这是一个文件夹，不是文件"
     if code == errno.ENOTDIR:

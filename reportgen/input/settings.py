@@ -127,6 +127,9 @@ def load_settings(root: Path, display=None) -> Settings:
     line_pitch = style_values.get("line_pitch")
     if line_pitch is not None and not 10 <= line_pitch <= 60:
         checker.error(("style", "line_pitch"), f"行距应在 10～60 磅之间，实际为 {line_pitch}")
+    if "reference" in style_values and not (root / style_values["reference"]).is_file():
+        checker.error(("style", "reference"), f"找不到参考文档“{style_values['reference']}”"
+                                              "（路径相对于 reportgen.yaml 所在的文件夹）")
     if checker.problems:
         raise InputError(checker.problems)
     style = Style(fonts={**DEFAULT_FONTS, **style_values.get("fonts", {})},

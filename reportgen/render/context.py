@@ -40,17 +40,30 @@ def one_line(text):
 class Narrative:
     """Evaluates the Jinja in a unit file's strings, locating errors in that file; ``warnings``:
     punctuation that an empty phrase left behind, located at the Jinja that printed it; ``warned``:
-    the evaluated strings that show it."""
+    the evaluated strings that show it.  A string that fails is said and taken as empty, so that
+    every string's errors are found at once; finished() raises them."""
 
     def __init__(self, templates: Templates, unit: Unit, context: dict):
         self.templates, self.unit, self.context = templates, unit, context
         self.warnings: list = []
         self.warned: list[str] = []
+        self.errors: list = []
         self.values: dict = {}  # what each expression gave in this unit's context
+
+    def finished(self) -> "Narrative":
+        """This evaluation, once every string has been evaluated; raises InputError with every
+        string's errors if any failed."""
+        if self.errors:
+            raise InputError(self.errors)
+        return self
 
     def text(self, value: str, path: tuple):
         locate = lambda offset, message: self.unit.source.problem(path, message, offset=offset)  # noqa: E731
-        rendered = self.templates.render_text(value, self.context, locate, self.values)
+        try:
+            rendered = self.templates.render_text(value, self.context, locate, self.values)
+        except InputError as exc:
+            self.errors += exc.problems
+            return Markdown("")
         found = absences_in(value, str(rendered), lambda jinja: self.prints_nothing(jinja, locate))
         for offset, message in found:
             self.warnings.append(locate(offset, message).as_warning())
@@ -102,7 +115,7 @@ def evaluated_unit_context(unit: Unit, text: UnitText, metrics: dict, settings: 
         context[key] = narrative.items(key, getattr(text, key))
     context["highlights"] = narrative.items("highlights", unit.highlights)
     context["attachments"] = [one_line(a) for a in narrative.items("attachments", text.attachments)]
-    return context, narrative
+    return context, narrative.finished()
 
 
 class LazyUnitContext(dict):

@@ -114,7 +114,7 @@ def _office_text(context: dict, summary_file: SummaryFile | None, templates: Tem
         parts["attachments"] = [one_line(a) for a in parts["attachments"]]
     context["summary"].update(parts)
     context.update(parts)
-    return narrative
+    return narrative.finished()
 
 
 class _Choice:
