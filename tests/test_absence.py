@@ -21,12 +21,16 @@ def test_each_absence_is_located_at_the_jinja_that_printed_nothing_not_at_a_look
     """Places of the same shape whose Jinja prints something are passed over; the same absence
     shown twice is located at each of its places; a paragraph's leading mark at the Jinja before it."""
     lines = ["第一段{{ m.x.yoy }}，{{ m.x }}。", "第二段{{ m.x }}，{{ m.x.qoq }}。",
-             "第三段{{ m.x }}，{% if m.x.qoq %}{{ m.x.qoq }}{% endif %}。", "{{ m.x.yoy }}，开头。"]
+             "第三段{{ m.x }}，{% if m.x.qoq %}{{ m.x.qoq }}{% endif %}。", "{{ m.x.yoy }}，开头。",
+             "{% for i in [1, 2] %}第{{ i }}项{{ m.x }}，{{ m.x.yoy }}。{% endfor %}", "开展检查，。共{{ m.x }}，{{ m.x.yoy }}。"]
     project.unit(metrics=METRIC, sections="- heading: 工作\n  text: |\n" + "\n\n".join("    " + x for x in lines))
     result = project.run("build", "-q", ok=True)
     said = [line.split(": 警告：")[0] for line in result.stderr.splitlines() if "警告" in line]
     assert said == ["data/2024-Q3/城关镇.yaml:10:20: sections[0].text", "data/2024-Q3/城关镇.yaml:12:20: sections[0].text",
-                    "data/2024-Q3/城关镇.yaml:14:7: sections[0].text"]
+                    "data/2024-Q3/城关镇.yaml:14:7: sections[0].text",
+                    "data/2024-Q3/城关镇.yaml:16:47: sections[0].text",  # a loop's repeats: once, at their Jinja
+                    "data/2024-Q3/城关镇.yaml:18:11: sections[0].text",  # typed: said as typed
+                    "data/2024-Q3/城关镇.yaml:18:24: sections[0].text"]  # and the Jinja's beside it
 
 
 def test_strict_makes_it_an_error_and_writes_no_report(project):
@@ -102,14 +106,17 @@ def test_a_mark_the_template_makes_at_the_edge_of_a_text_is_the_templates(projec
 def test_a_comma_an_empty_phrase_leaves_at_a_paragraphs_end_is_located_at_that_phrase(project):
     """“，” or “、” ending a paragraph (not a line inside one, and not “：” or “；”, which may end one),
     left by Jinja that printed nothing; one typed there is the writer's (a run-in heading may end so)."""
-    project.unit(metrics=METRIC, sections="- heading: 工作\n  text: |\n    在校学生{{ m.x }}，{{ m.x.yoy }}\n\n"
-                 "    主要做法：\n\n    一是加强领导；\n\n    继续推进，\n    全面完成。\n"
+    project.unit(metrics=METRIC, sections="- heading: 工作\n  text: |\n    在校学生{{ m.x }}，{{ m.x }}\n\n"
+                 "    在校学生{{ m.x }}，{{ m.x.yoy }}\n\n"
+                 "    主要做法：\n\n    一是加强领导；\n\n    继续推进，\n    全面完成。\n\n"
+                 "    {% if true %}\n    本季度检查{{ m.x }}，{{ m.x.yoy }}\n    {% endif %}\n\n    末段。\n"
                  "- heading: 配置车辆更换了环卫设施，\n  runin: true\n  text: 五月底已将果皮箱摆放到位，",
                  extra="plans: ['打算{{ m.x }}、{{ m.x.pace }}']")
     lines = project.run("build", "-q", ok=True).stderr.splitlines()
     assert [line.split(": 警告：生成的文字中出现")[0] for line in lines[:-1]] == [
-        "data/2024-Q3/城关镇.yaml:8:21: sections[0].text", "data/2024-Q3/城关镇.yaml:19:22: plans[0]"]
-    assert [line.split("出现")[1][:3] for line in lines[:-1]] == ["“，”", "“、”"]
+        "data/2024-Q3/城关镇.yaml:10:21: sections[0].text", "data/2024-Q3/城关镇.yaml:20:22: sections[0].text",
+        "data/2024-Q3/城关镇.yaml:27:22: plans[0]"]
+    assert [line.split("出现")[1][:3] for line in lines[:-1]] == ["“，”", "“，”", "“、”"]
 
 
 def test_punctuation_typed_doubled_in_the_unit_file_is_located_there(project):

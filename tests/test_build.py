@@ -72,6 +72,15 @@ def test_windows_device_names_get_an_underscore(name, stem):
     assert safe_name(name) == stem
 
 
+def test_paths_are_shown_relative_to_the_current_folder_only_when_inside_it(tmp_path, monkeypatch):
+    from reportgen.input.files import display_path
+    (tmp_path / "项目").mkdir()
+    monkeypatch.chdir(tmp_path / "项目")
+    assert [display_path(p) for p in (tmp_path / "项目", tmp_path / "项目/data/a.yaml", "data/b.yaml",
+                                      tmp_path / "项目二/a.yaml", tmp_path)] == \
+        [".", os.path.join("data", "a.yaml"), os.path.join("data", "b.yaml"), str(tmp_path / "项目二/a.yaml"), str(tmp_path)]
+
+
 def test_summary_totals_means_ranks_and_like_with_like(project):
     org = "organisation: 县双创办\nrank_by: x\n"
     project.file("reportgen.yaml", org)
@@ -170,6 +179,15 @@ def test_a_broken_file_history_would_read_is_named_at_the_report_that_goes_witho
     result = project.run("build", "-q", ok=False)
     assert result.stderr.splitlines()[1:] == ["季度 2024-Q3：生成 2 份，未变化 2 份，失败 0 份；另有 1 个数据文件有问题（见上）；输出在 out"]
     assert texts(project.out("2024-Q3/甲镇.docx"), "Normal")[0] == "共2户次[环比增长100.0%]。"
+
+
+def test_a_broken_file_whose_unit_name_has_invisible_characters_is_still_that_units(project):
+    """A broken file's unit is its name trimmed as a loaded one's is: the gap it leaves is named."""
+    project.file("data/2024-Q2/甲镇.yaml", "unit: \"甲镇\\u200b\"\nperiod: 2024-Q2\nmetrics:\n"
+                 "  x: {name: 检查, unit: 户次, value: abc}\n")
+    project.unit("甲镇", metrics="x: {name: 检查, unit: 户次, value: 5}")
+    result = project.run("build", "-q")
+    assert "data/2024-Q3/甲镇.yaml:1:1: unit: 警告：本单位 2024-Q2 的数据有问题（见下）" in result.stderr
 
 
 def test_a_broken_file_is_named_only_where_fixing_it_fills_a_gap(project):

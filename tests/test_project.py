@@ -107,6 +107,12 @@ def test_template_errors_point_at_the_template_file(project):
     ("{{ unit period }}", "Jinja 语法错误：在“period”处写法有误：可能少了运算符、逗号或引号"),
     ("{% foo %}", "Jinja 语法错误：不认识的语句“foo”（常用的有 if、elif、else、endif、for、endfor、set）"),
     ("{{ unit", "Jinja 语法错误：模板或文字到这里结束了，但有 {% … %} 或 {{ … }} 没有写完"),
+    ("{% endif %}", "Jinja 语法错误：多了一个 {% endif %}：前面没有与它对应的 {% if %}"),
+    ("{% else %}", "Jinja 语法错误：多了一个 {% else %}：它只能写在 {% if %} 与 {% endif %} 之间"),
+    ("{{ '甲 }}", "Jinja 语法错误：引号没有成对：{{ … }} 或 {% … %} 里的文字要用一对半角引号括起来"),
+    ("{{ unit + }}", "Jinja 语法错误：}} 之前缺少内容：表达式没有写完"),
+    ("{% if %}{% endif %}", "Jinja 语法错误：%} 之前缺少内容：表达式没有写完"),
+    ("{{ (unit }}", "Jinja 语法错误：多了或少了括号：在“}”处"),
     ("{% extends 'work-report.md.j2' %}", "模板的继承或包含绕成了圈（extends、include 或 import 直接或间接指向了自己）"),
     (b"\xff\xfe# {{ unit }}", "模板文件不是 UTF-8 编码的文字：请在记事本或 WPS 中另存为 UTF-8 编码"),
 ])

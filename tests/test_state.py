@@ -157,3 +157,17 @@ def test_a_project_moved_whole_keeps_the_report_of_a_unit_whose_file_is_broken(b
     (moved.root / "data/2024-Q3/甲镇.yaml").unlink()  # gone: its report goes, and the build says why
     result = moved.run("build", "-q", ok=True)
     assert f"已删除：{os.path.join('out', '2024-Q3', '甲镇.docx')}（该单位的数据文件已不存在）" in result.stderr
+
+
+def test_a_broken_units_report_is_kept_whatever_path_reaches_the_output_folder(project):
+    """The state's sources are relative to the output folder as the system resolves it."""
+    real = project.root / "a/b"
+    real.mkdir(parents=True)
+    (project.root / "lnk").symlink_to(real)
+    project.unit("甲镇", metrics=M.format(v=1))
+    project.unit("乙镇", metrics=M.format(v=2))
+    project.run("build", "-q", "-o", "lnk/out", ok=True)
+    (project.root / "data/2024-Q3/甲镇.yaml").write_text("unit: 甲镇\nperiod: [2024-Q3\n", "utf-8")
+    result = project.run("build", "-q", "-o", "a/b/out")
+    assert result.exit_code == 1 and "已删除" not in result.stderr
+    assert (real / "out/2024-Q3/甲镇.docx").is_file()

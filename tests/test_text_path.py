@@ -44,12 +44,13 @@ def test_a_blank_line_after_a_statement_or_comment_still_starts_a_paragraph(proj
     paragraph's lines joined by statements on lines of their own stay one paragraph."""
     text = ("第一段{% if true %}。{% endif %}\n\n第二段。\n\n第三段{# 注释 #}\n\n第四段{{ m.x }}。\n"
             "前文。\n  {% if true %}\n后文。\n{% endif %}  \n\n{% for i in [1, 2] %}\n第{{ i }}项{% endfor %}\n\n"
-            "{% raw %}{{ 原样 }}{% endraw %}\n\n{{ m.x }}{% if true %}{% endif %}\n\n末段。")
+            "{% raw %}{{ 原样 }}{% endraw %}\n\n{{ m.x }}{% if true %}{% endif %}\n\n"
+            "甲\n{# 单独一行的注释 #}\n乙\n\n说明：\n{% raw %}\n{{ m.x }}\n{% endraw %}\n后文。\n\n末段。")
     project.unit(metrics="x: {name: 检查, unit: 户, value: 5}",
                  sections="- heading: 一\n  text: " + json.dumps(text, ensure_ascii=False))
     project.run("build", "-q", ok=True)
     assert texts(project.out("2024-Q3/城关镇.docx"), "Normal") == [
-        "第一段。", "第二段。", "第三段", "第四段5户。前文。后文。", "第1项第2项", "{{ 原样 }}", "5户", "末段。"]
+        "第一段。", "第二段。", "第三段", "第四段5户。前文。后文。", "第1项第2项", "{{ 原样 }}", "5户", "甲乙", "说明：{{ m.x }}后文。", "末段。"]
 
 
 MARKUP = "*_#`<>&|\\[]()!{}-+.:;\"'~=%^$@/"

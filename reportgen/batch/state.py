@@ -121,14 +121,15 @@ class BuildState:
             keys.append(key)
         if source is not None:
             try:
-                self.sources[key] = os.path.relpath(source, os.path.abspath(self.out))
+                self.sources[key] = os.path.relpath(source, os.path.realpath(self.out))
             except ValueError:  # another drive (Windows)
                 self.sources[key] = str(source)
 
     def source(self, key: str) -> str | None:
-        """The unit file a report was made from (absolute, as the index names files), if recorded."""
+        """The unit file a report was made from (absolute, its folders resolved, as the index names
+        files), if recorded."""
         recorded = self.sources.get(key)
-        return os.path.normpath(os.path.join(os.path.abspath(self.out), recorded)) if recorded else None
+        return os.path.normpath(os.path.join(os.path.realpath(self.out), recorded)) if recorded else None
 
     def stale(self, period: str, keys: set, unreadable: set) -> list[str]:
         """Reports this tool wrote for the period that the period no longer has (not among ``keys``),

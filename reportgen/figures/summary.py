@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..errors import InputError
-from ..input.files import is_workbook
 from ..input.period import Period
 from ..input.unitfile import MetricData, Unit, UnitText
 from .phrases import Metric, aggregate, change
@@ -135,9 +134,10 @@ def default_metrics(total: dict[str, TotalMetric], unit_count: int) -> list[str]
 
 
 def default_rank_by(units: list[UnitFigures], total: dict[str, TotalMetric]) -> str | None:
-    """The first metric of the first unit file in path order (units found only in workbooks after
-    them), passing over ``aggregate: none`` ones, which are never ranked; None when there is none."""
-    for figures in sorted(units, key=lambda u: (is_workbook(u.unit.path), str(u.unit.path))):
+    """The first metric of the first unit file in path order, passing over ``aggregate: none`` ones,
+    which are never ranked; None when there is none.  ``units``: as a summary job holds them, those
+    of unit files in path order, then those found only in workbooks."""
+    for figures in units:
         for metric_id in figures.metrics:
             if total[metric_id].aggregate != "none":
                 return metric_id

@@ -11,13 +11,13 @@ YAML_SUFFIXES = (".yaml", ".yml")
 WORKBOOK_SUFFIX = ".xlsx"
 
 
-def display_path(path: Path) -> str:
+def display_path(path: Path | str) -> str:
     """A path as the user sees it: relative to the current directory when inside it, else absolute."""
-    path = Path(os.path.abspath(path))
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
+    path, cwd = os.path.abspath(path), os.getcwd()
+    if os.path.normcase(path) == os.path.normcase(cwd):
+        return "."
+    inside = cwd if cwd.endswith(os.sep) else cwd + os.sep
+    return path[len(inside):] if os.path.normcase(path).startswith(os.path.normcase(inside)) else path
 
 
 def find_input_files(paths: list[Path]) -> tuple[list[Path], list[Path]]:

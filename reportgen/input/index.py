@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..chars import trim
 from ..errors import InputError
 from .files import display_path
 from .period import Period, period_of_path
@@ -147,7 +148,7 @@ def _failed_file(index: Index, path: Path, error: InputError) -> None:
     says, as far as it can be read, else its file name and its folder's quarter)."""
     loaded, period = read_as_written(path)
     written = loaded.data.get("unit") if isinstance(loaded, LoadedFile) and isinstance(loaded.data, dict) else None
-    key = (written.strip() if isinstance(written, str) and written.strip() else path.stem, period)
+    key = (trim(written) if isinstance(written, str) and trim(written) else path.stem, period)
     index.inputs[path] = period
     index.problems.extend(error.problems)
     index.failed.add(path)

@@ -140,7 +140,7 @@ def check_summary(source: LoadedFile, path: Path) -> SummaryFile:
     if "period" in top:
         check_period_folder(checker, path, top["period"])
     if checker.problems:
-        raise SummaryFileError(checker.problems, period_of_path(path) or top.get("period"))
+        raise SummaryFileError(checker.problems, top.get("period") or period_of_path(path))
     source.release()
     return SummaryFile(source=source, path=path, period=top["period"], values=top.get(SUMMARY_KEY, {}),
                        warnings=checker.warnings)

@@ -340,17 +340,16 @@ QUOTED_THEN_TEXT = ("这段文字以半角引号开头、引号后面还有文�
 
 
 def _text_after_quotes(source: str, number: int):
-    """(line, column, field path, message) when line ``number`` (0-based) or the one before holds a
-    value that goes on after its closing quote, else None."""
+    """(line, column, field path, message) when line ``number`` (0-based), where libyaml stopped,
+    is a key or list item whose value goes on after its closing quote, else None."""
     lines = source.split("\n")
-    for n in (number - 1, number):
-        m = _QUOTED_THEN_TEXT.match(lines[n]) if 0 <= n < len(lines) else None
-        if m:
-            at = m.start("key") if m["key"] else m["lead"].rindex("-")  # the key, or the list item
-            frames, _, _ = _Outline(source, n)._walk(n + 1)
-            path = next((f.path for f in reversed(frames) if f.col == at), ())
-            return n + 1, m.end("lead") + 1, path + ((m["key"].strip(),) if m["key"] else ()), QUOTED_THEN_TEXT
-    return None
+    m = _QUOTED_THEN_TEXT.match(lines[number]) if number < len(lines) else None
+    if m is None or not (m["key"] or "-" in m["lead"]):  # a line of text (in a block scalar, say)
+        return None
+    at = m.start("key") if m["key"] else m["lead"].rindex("-")  # the key, or the list item
+    frames, _, _ = _Outline(source, number)._walk(number + 1)
+    path = next((f.path for f in reversed(frames) if f.col == at), ())
+    return number + 1, m.end("lead") + 1, path + ((m["key"].strip(),) if m["key"] else ()), QUOTED_THEN_TEXT
 
 
 _ITEM = re.compile(r"-(?: +|$)")

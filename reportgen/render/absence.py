@@ -5,6 +5,7 @@ left doubled or orphaned where an empty phrase was printed — `，。`, `，，
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 ABSENCE = re.compile(r"[，、；：][ \t]*[，。；、：]|[（(][ \t]*[）)]|^[ \t]*[，。、；：]", re.M)
 # Every match of ABSENCE contains a PAIR (a line start being a line break) or is a LEADING mark at the
@@ -37,32 +38,44 @@ def _culprit(found: str) -> re.Pattern:
 
 
 _TAGS = rf"((?:{_JINJA}[ \t]*)+)"
-_LEFT_AT_THE_END = re.compile(rf"([，、])[ \t]*{_TAGS}{PARAGRAPH_END}", re.S)  # see absences_in
+# at a paragraph's end, tags may go on in lines of their own (an {% endif %} under the line)
+_END_TAGS = rf"((?:{_JINJA}[ \t]*(?:\n[ \t]*(?=\{{[{{%#]))?)+)"
+_LEFT_AT_THE_END = re.compile(rf"([，、])[ \t]*{_END_TAGS}{PARAGRAPH_END}", re.S)  # see absences_in
 
 
 def absences_in(source: str, rendered: str, renders_empty=lambda jinja: True) -> list[tuple[int, str]]:
-    """(offset in the source, message) of each absence the rendered text shows: where it was typed,
-    or where the Jinja that left it starts: the first place of that shape whose Jinja prints nothing
-    (``renders_empty(jinja)``; the same absence shown again: its next such place), else the first of
-    that shape, else the string's start.  Then each “，” or “、” left ending a paragraph by Jinja
-    that prints nothing (one typed there is the writer's: a run-in heading may end so)."""
+    """(offset in the source, message) of each absence the rendered text shows, once each, in the
+    source's order: where it was typed (each typed place once; as many as the rendered text shows),
+    or where the Jinja that left it starts (_jinja_place).  Then
+    each “，” or “、” left ending a paragraph by Jinja that prints nothing (one typed there is the
+    writer's: a run-in heading may end so; one this cannot place is said at the string's start)."""
     out = []
-    shown = absences(rendered)
-    if shown:
-        typed = {m.group().strip(): m.start() + len(m.group()) - len(m.group().lstrip())
-                 for m in ABSENCE.finditer(source)}
-        searched_to: dict = {}
-        for found in shown:
-            if found in typed:
-                out.append((typed[found], TYPED.format(found=found)))
-                continue
-            places = list(_culprit(found).finditer(source, searched_to.get(found, 0)))
-            m = next((p for p in places if renders_empty(p.group(1))), places[0] if places else None)
-            searched_to[found] = m.end() if m else 0
-            out.append((m.start(1) if m else 0, message(found)))
-    if TRAILING.search(rendered):
-        out += [(m.start(2), message(m.group(1))) for m in _LEFT_AT_THE_END.finditer(source) if renders_empty(m.group(2))]
-    return out
+    typed: dict[str, list[int]] = {}
+    for m in ABSENCE.finditer(source):
+        typed.setdefault(m.group().strip(), []).append(m.start() + len(m.group()) - len(m.group().lstrip()))
+    searched_to: dict = {}
+    for found, shown in Counter(absences(rendered)).items():  # as many typed as there are, the rest Jinja's
+        places = typed.get(found, [])[:shown]
+        out += [(offset, TYPED.format(found=found)) for offset in places]
+        out += [(_jinja_place(found, source, searched_to, renders_empty), message(found))
+                for _ in range(shown - len(places))]
+    if trailing := TRAILING.search(rendered):
+        places = [m for m in _LEFT_AT_THE_END.finditer(source) if renders_empty(m.group(2))]
+        out += [(m.start(2), message(m.group(1))) for m in places]
+        if not places and not TRAILING.search(source):
+            out.append((0, message(trailing.group()[0])))
+    return sorted(set(out))  # in the file's order; a loop shows one absence again and again: said once
+
+
+def _jinja_place(found: str, source: str, searched_to: dict, renders_empty) -> int:
+    """Where the Jinja that left ``found`` starts: the first place of that shape from where the last
+    one of it was found (again from the start: a loop repeats one place) whose Jinja prints nothing,
+    else the first of that shape, else the string's start."""
+    culprit = _culprit(found)
+    places = list(culprit.finditer(source, searched_to.get(found, 0))) or list(culprit.finditer(source))
+    m = next((p for p in places if renders_empty(p.group(1))), places[0] if places else None)
+    searched_to[found] = m.end() if m else 0
+    return m.start(1) if m else 0
 
 
 def message(found: str) -> str:

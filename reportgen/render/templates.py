@@ -144,7 +144,7 @@ def _standalone_tags_lexer():
                         alone, tagged = not value.rpartition("\n")[2].strip(), False
                     else:
                         alone = alone and not value.strip()
-                elif token in ("block_begin", "comment_begin", "raw_begin"):
+                elif token in ("block_begin", "comment_begin", "raw_begin", "raw_end"):
                     tagged = True
                 elif token == "variable_begin":
                     alone = False
@@ -446,10 +446,15 @@ _SYNTAX_CN = [  # Jinja's commonest syntax errors, said in Chinese (anything els
     (r"^(?i:unexpected end of template)", lambda m: "模板或文字到这里结束了，但有 {% … %} 或 {{ … }} 没有写完"),
     (r"^Encountered unknown tag '(\w+)'\..*innermost block that needs to be closed is '(\w+)'",
      lambda m: f"这里应先用 {{% end{m[2]} %}} 结束 {{% {m[2]} %}}，却遇到了 {{% {m[1]} %}}"),
+    (r"^Encountered unknown tag '(end(\w+))'", lambda m: f"多了一个 {{% {m[1]} %}}：前面没有与它对应的 {{% {m[2]} %}}"),
+    (r"^Encountered unknown tag '(else|elif)'", lambda m: f"多了一个 {{% {m[1]} %}}：它只能写在 {{% if %}} 与 {{% endif %}} 之间"),
     (r"^Encountered unknown tag '(\w+)'", lambda m: f"不认识的语句“{m[1]}”（常用的有 if、elif、else、endif、for、endfor、set）"),
-    (r"^unexpected char '(.)' at \d+", lambda m: f"{{{{ … }}}} 或 {{% … %}} 里有不能用的字符“{m[1]}”：其中请只用半角字符"),
+    (r"^unexpected char (['\"])(['\"])\1 at \d+", lambda m: "引号没有成对：{{ … }} 或 {% … %} 里的文字要用一对半角引号括起来"),
+    (r"^unexpected char (['\"])(.)\1 at \d+", lambda m: f"{{{{ … }}}} 或 {{% … %}} 里有不能用的字符“{m[2]}”：其中请只用半角字符"),
+    (r"^(?:Expected an expression, got|unexpected) '(end of (?:print statement|statement block))'",
+     lambda m: f"{'}}' if 'print' in m[1] else '%}'} 之前缺少内容：表达式没有写完"),
     (r"^expected token '([^']+)', got '([^']+)'", lambda m: f"在“{m[2]}”处写法有误：可能少了运算符、逗号或引号"),
-    (r"^unexpected '([^']+)'", lambda m: f"多了或少了括号：在“{m[1]}”处"),
+    (r"^unexpected '([)\]}])'", lambda m: f"多了或少了括号：在“{m[1]}”处"),
 ]
 
 
