@@ -20,12 +20,12 @@ SHARED_PUNCTUATION = "\u2018\u2019\u201c\u201d\u2026\u2014\u00b7"
 
 # Characters that show nothing at all: a name or heading of them only looks filled in.
 INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
-_BLANK_ENDS = re.compile(rf"^[\s{INVISIBLE}]+|[\s{INVISIBLE}]+$")
 
 
 def trim(text: str) -> str:
     """The text without the blanks (full-width space too) and invisible characters at its ends."""
-    return _BLANK_ENDS.sub("", text)
+    trimmed = text.strip().strip(INVISIBLE)
+    return trimmed if trimmed == text else trim(trimmed)
 
 
 # Characters XML 1.0 cannot hold (tab, LF and CR are fine).

@@ -75,6 +75,7 @@ def file_stats(paths) -> dict:
 class BuildState:
     def __init__(self, out: Path):
         self.out = out
+        self.resolved = os.path.realpath(out)  # what sources are relative to (reached by any path)
         self.path = out / STATE_DIR / "state.json"
         self.reports: dict = {}     # output key -> fingerprint
         self.outputs: dict = {}     # period key -> output keys the tool wrote there
@@ -121,7 +122,7 @@ class BuildState:
             keys.append(key)
         if source is not None:
             try:
-                self.sources[key] = os.path.relpath(source, os.path.realpath(self.out))
+                self.sources[key] = os.path.relpath(source, self.resolved)
             except ValueError:  # another drive (Windows)
                 self.sources[key] = str(source)
 
@@ -129,7 +130,7 @@ class BuildState:
         """The unit file a report was made from (absolute, its folders resolved, as the index names
         files), if recorded."""
         recorded = self.sources.get(key)
-        return os.path.normpath(os.path.join(os.path.realpath(self.out), recorded)) if recorded else None
+        return os.path.normpath(os.path.join(self.resolved, recorded)) if recorded else None
 
     def stale(self, period: str, keys: set, unreadable: set) -> list[str]:
         """Reports this tool wrote for the period that the period no longer has (not among ``keys``),

@@ -49,17 +49,20 @@ def absences_in(source: str, rendered: str, renders_empty=lambda jinja: True) ->
     or where the Jinja that left it starts (_jinja_place).  Then
     each “，” or “、” left ending a paragraph by Jinja that prints nothing (one typed there is the
     writer's: a run-in heading may end so; one this cannot place is said at the string's start)."""
+    shown, trailing = absences(rendered), TRAILING.search(rendered)
+    if not shown and not trailing:  # (nearly every text)
+        return []
     out = []
     typed: dict[str, list[int]] = {}
     for m in ABSENCE.finditer(source):
         typed.setdefault(m.group().strip(), []).append(m.start() + len(m.group()) - len(m.group().lstrip()))
     searched_to: dict = {}
-    for found, shown in Counter(absences(rendered)).items():  # as many typed as there are, the rest Jinja's
-        places = typed.get(found, [])[:shown]
+    for found, times in Counter(shown).items():  # as many typed as there are, the rest Jinja's
+        places = typed.get(found, [])[:times]
         out += [(offset, TYPED.format(found=found)) for offset in places]
         out += [(_jinja_place(found, source, searched_to, renders_empty), message(found))
-                for _ in range(shown - len(places))]
-    if trailing := TRAILING.search(rendered):
+                for _ in range(times - len(places))]
+    if trailing:
         places = [m for m in _LEFT_AT_THE_END.finditer(source) if renders_empty(m.group(2))]
         out += [(m.start(2), message(m.group(1))) for m in places]
         if not places and not TRAILING.search(source):
