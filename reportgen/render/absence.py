@@ -27,6 +27,7 @@ def absences(text: str) -> list[str]:
 
 
 _JINJA = r"(?:\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\})"
+_TAGS = rf"((?:{_JINJA}[ \t]*)+)"
 
 
 def _culprit(found: str) -> re.Pattern:
@@ -37,7 +38,6 @@ def _culprit(found: str) -> re.Pattern:
     return re.compile(r"^[ \t]*" + _TAGS + re.escape(found), re.M | re.S)
 
 
-_TAGS = rf"((?:{_JINJA}[ \t]*)+)"
 # at a paragraph's end, tags may go on in lines of their own (an {% endif %} under the line)
 _END_TAGS = rf"((?:{_JINJA}[ \t]*(?:\n[ \t]*(?=\{{[{{%#]))?)+)"
 _LEFT_AT_THE_END = re.compile(rf"([，、])[ \t]*{_END_TAGS}{PARAGRAPH_END}", re.S)  # see absences_in
@@ -46,9 +46,9 @@ _LEFT_AT_THE_END = re.compile(rf"([，、])[ \t]*{_END_TAGS}{PARAGRAPH_END}", re
 def absences_in(source: str, rendered: str, renders_empty=lambda jinja: True) -> list[tuple[int, str]]:
     """(offset in the source, message) of each absence the rendered text shows, once each, in the
     source's order: where it was typed (each typed place once; as many as the rendered text shows),
-    or where the Jinja that left it starts (_jinja_place).  Then
-    each “，” or “、” left ending a paragraph by Jinja that prints nothing (one typed there is the
-    writer's: a run-in heading may end so; one this cannot place is said at the string's start)."""
+    or where the Jinja that left it starts (_jinja_place).  Then each “，” or “、” left ending a
+    paragraph by Jinja that prints nothing (one typed there is the writer's: a run-in heading may
+    end so; one this cannot place is said at the string's start)."""
     shown, trailing = absences(rendered), TRAILING.search(rendered)
     if not shown and not trailing:  # (nearly every text)
         return []
