@@ -157,7 +157,7 @@ def test_a_value_that_goes_on_after_its_half_width_quotes_is_named_as_such(proje
             "请把半角引号改成中文引号“”，或在整段文字外面再加一层引号，如 '\"六小\"行业'")
     cases = {"metrics:\n  a:\n    name: \"六小\"行业达标率\n    unit: 户\n    value: 5\n": "5:11: metrics.a.name",
              "sections:\n  - heading: \"广泛\"宣传发动\n    text: 内容\n": "4:14: sections[0].heading",
-             "problems:\n  - 正常\n  - \"六小\"行业不规范\n": "5:5: problems",
+             "problems:\n  - 正常\n  - \"六小\"行业不规范\n": "5:5: problems[1]",
              "report:\n  title: '城关'镇汇报\n": "4:10: report.title",
              # text of a block scalar that starts with quotes is text: the indentation is what is wrong
              "sections:\n  - heading: 工作\n    text: |\n      \"六小\"行业整治。\n   bad: x\n": None}

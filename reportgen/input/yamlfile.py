@@ -348,8 +348,9 @@ def _text_after_quotes(source: str, number: int):
         return None
     at = m.start("key") if m["key"] else m["lead"].rindex("-")  # the key, or the list item
     frames, _, _ = _Outline(source, number)._walk(number + 1)
-    path = next((f.path for f in reversed(frames) if f.col == at), ())
-    return number + 1, m.end("lead") + 1, path + ((m["key"].strip(),) if m["key"] else ()), QUOTED_THEN_TEXT
+    frame = next((f for f in reversed(frames) if f.col == at), None)
+    path = frame.child(m["key"].strip() if m["key"] else frame.last) if frame else ()
+    return number + 1, m.end("lead") + 1, path, QUOTED_THEN_TEXT
 
 
 _ITEM = re.compile(r"-(?: +|$)")
