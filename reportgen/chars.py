@@ -18,6 +18,9 @@ _RUNS = f"{_WIDE}+|[^{_WIDE_CLASS}]+"  # alternate runs of wide and other charac
 # Punctuation that Chinese and Latin text share: set in the East Asian font whatever precedes it.
 SHARED_PUNCTUATION = "\u2018\u2019\u201c\u201d\u2026\u2014\u00b7"
 
+# A label and the unit it ends in, 名称（单位）: a workbook's column header, a statistics table's.
+NAME_AND_UNIT = re.compile(r"^(?P<name>.+?)\s*[（(]\s*(?P<unit>[^（）()]+?)\s*[）)]\s*$")
+
 # Characters that show nothing at all: a name or heading of them only looks filled in.
 INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
 

@@ -549,6 +549,10 @@ def check(project: Project, paths=(), strict: bool = False) -> tuple[BuildResult
     index = load_index(files)
     selected = with_summary_periods(index, selected)
     jobs = builder.plan(index, selected)  # no file selected: the usage error a build gives
+    try:
+        builder.renderer.writer  # noqa: B018 - the reference document, read as a build reads it
+    except InputError as exc:
+        builder.result.problems += exc.problems
 
     def passes(job: Job) -> bool:
         outcome = build_job(builder.renderer, job, make_files=False, strict=strict)
@@ -559,10 +563,6 @@ def check(project: Project, paths=(), strict: bool = False) -> tuple[BuildResult
             builder.result.failed.append(job.failed_as)
             builder.result.problems += own
         return not outcome.problems
-    try:
-        builder.renderer.writer  # noqa: B018 - the reference document, read as a build reads it
-    except InputError as exc:
-        builder.result.problems += exc.problems
     passed = [job for job in jobs if passes(job)]
     # a summary as a build makes it: of the units that pass, or (none does) of them all
     alone = [p for p in builder.result.periods if not any(j.period == p for j in passed)]

@@ -18,7 +18,7 @@ from itertools import chain
 from lxml import etree
 
 from .. import __version__
-from ..chars import SHARED_PUNCTUATION, width_chars, xml_text
+from ..chars import NAME_AND_UNIT, SHARED_PUNCTUATION, width_chars, xml_text
 from ..document import (Attachments, Chart, DateLine, Document, Heading, Paragraph, Properties, RunInHeading,
                         Salutation, Signature, Table, Title)
 from ..input.settings import Style
@@ -272,13 +272,10 @@ def _row_kept_with_next(r: int, rows: int) -> bool:
     return rows <= WHOLE_TABLE_ROWS or r < 2 or r == rows - 2
 
 
-_UNIT_AT_END = re.compile(r"^(.+?)([（(][^（()）]+[）)])$")
-
-
 def name_and_unit(header: str) -> tuple[str, str]:
     """A header split before the unit it ends in (开展双创宣传活动, （场次）); (header, "") without one."""
-    m = _UNIT_AT_END.match(header)
-    return (m[1], m[2]) if m else (header, "")
+    m = NAME_AND_UNIT.match(header)
+    return (m["name"], header[m.end("name"):].strip()) if m else (header, "")
 
 
 def _kept_with_signature(blocks: list) -> int:

@@ -9,7 +9,6 @@ file per period: :func:`pick_summaries` chooses it, or says why the period has n
 from __future__ import annotations
 
 import re
-
 from dataclasses import dataclass, field
 from pathlib import Path
 

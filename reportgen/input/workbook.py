@@ -34,6 +34,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 
+from ..chars import NAME_AND_UNIT
 from ..errors import InputError, Problem
 from .checker import Checker, describe, quote
 from .files import display_path, os_error_message
@@ -41,7 +42,6 @@ from .period import Period, period_of_path
 
 UNIT_HEADER = "单位"
 TOTAL_ROWS = ("合计", "总计", "小计")        # a sheet's own totals, not units
-NAME_AND_UNIT = re.compile(r"^(?P<name>.+?)\s*[（(]\s*(?P<unit>[^（）()]+?)\s*[）)]\s*$")  # 名称（单位）
 PLAIN_SHEET_NAME = re.compile(r"^[^\W\d]\w*$")   # a sheet name Excel writes without quotes
 UNREADABLE = "无法读取：不是有效的 .xlsx 文件（可能已损坏或设置了打开密码；.xls 或 .et 文件请另存为 .xlsx）"
 UNCOMPUTED = "公式没有计算结果：请用 Excel 或 WPS 打开这个文件并保存（保存时会计算公式），或直接填写数值"
