@@ -158,6 +158,25 @@ def test_ytd_needs_every_quarter_and_the_file_value_wins(project):
     assert texts(project.out("2024-Q3/城关镇.docx"), "Normal")[0] == "[]环比下降69.7%"
 
 
+def test_history_leaves_out_quarters_that_define_a_metric_otherwise_and_says_so(project):
+    """A metric in 万元 last year and in 元 now (or summed now and averaged last quarter) is not
+    compared with itself: no 同比/环比/累计 from those quarters, and a warning at its definition."""
+    project.unit(period="2023-Q3", metrics="f: {name: 罚款, unit: 万元, value: 30}\ng: {name: 检查, unit: 户次, value: 10}")
+    project.unit(period="2024-Q2", metrics="f: {name: 罚款, unit: 元, value: 300000}\n"
+                                            "g: {name: 检查, unit: 户次, value: 10, aggregate: mean}")
+    project.unit(metrics="f: {name: 罚款, unit: 元, value: 310000}\ng: {name: 检查, unit: 户次, value: 12}",
+                 sections="- heading: 工作\n  text: '[{{ m.f.yoy }}][{{ m.f.qoq }}][{{ m.g.yoy }}][{{ m.g.qoq }}]'")
+    result = project.run("build", "-q", ok=True)
+    assert texts(project.out("2024-Q3/城关镇.docx"), "Normal")[0] == "[][环比增长3.3%][同比增长20.0%][]"
+    assert result.stderr.splitlines()[:2] == [
+        "data/2024-Q3/城关镇.yaml:4:23: metrics.f.unit: 警告：指标“罚款”的单位“元”与 data/2023-Q3/城关镇.yaml"
+        "（单位“万元”）不同：数值不能相比，不用来计算同比、环比和累计数；如需比较，请统一写法，或在本文件中直接填写 "
+        "last_year、previous 或 ytd",
+        "data/2024-Q3/城关镇.yaml:5:6: metrics.g.aggregate: 警告：指标“检查”的汇总方式“sum”与 data/2024-Q2/城关镇.yaml"
+        "（汇总方式“mean”）不同：数值不能相比，不用来计算同比、环比和累计数；如需比较，请统一写法，或在本文件中直接填写 "
+        "last_year、previous 或 ytd"]
+
+
 def test_a_broken_file_history_would_read_is_named_at_the_report_that_goes_without_it(project):
     """甲镇's 2024-Q2 file has a problem: its 2024-Q3 report has no 环比, and says why at its unit
     (a report whose gaps history fills from sound files, or that fills them itself, says nothing)."""

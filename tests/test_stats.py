@@ -59,6 +59,12 @@ def test_rates_change_in_percentage_points():
     assert metric(unit="%", value="2.5", last_year="0").yoy == "同比提高2.5个百分点"
 
 
+def test_a_full_width_percent_sign_marks_a_rate_too():
+    """"％" is how a Chinese input method types "%": the same rate, printed as written."""
+    m = metric(unit="％", value="90", last_year="80")
+    assert m.yoy == "同比提高10.0个百分点" and str(m) == "90％"
+
+
 def test_completion_and_pace():
     m = metric(ytd="6120", target="8000", elapsed=75)
     assert m.completion == "完成年度目标的76.5%"

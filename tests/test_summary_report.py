@@ -223,6 +223,12 @@ def test_a_first_quarters_figures_give_no_cumulative_figure_which_is_the_quarter
         "各单位合计检查14户次，同比增长75.0%，环比增长16.7%，累计26户次，累计同比增长62.5%。"]
 
 
+def test_a_rate_typed_with_a_full_width_percent_sign_is_averaged(project):
+    for unit, value in (("甲镇", 80), ("乙镇", 90)):
+        project.unit(unit, metrics=f"r: {{name: 达标率, unit: ％, value: {value}, last_year: 70}}")
+    assert rendered(project.root, "2024-Q3")[0]["figures"] == ["各单位达标率平均为85％，同比提高15.0个百分点。"]
+
+
 def test_a_long_ranking_names_the_first_three_and_who_did_not_report(project):
     for i, value in enumerate([5, 9, 9, 7, 3, 1]):
         project.unit(f"单位{i}", metrics=f"x: {{name: 检查, unit: 户次, value: {value}}}")

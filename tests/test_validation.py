@@ -114,6 +114,19 @@ def test_duplicate_unit_period_names_both_files(project):
     assert not project.out("2024-Q3/城关镇.docx").exists()
 
 
+def test_a_metric_that_is_not_aggregated_has_no_cumulative_figures_or_target(project):
+    """Contract: aggregate: none metrics have no ytd; so no ytd_last_year, and no target to complete."""
+    project.unit(metrics="k: {name: 案件, unit: 件, value: 12, aggregate: none, ytd: 50, ytd_last_year: 40, target: 100}")
+    code, lines = errors(project)
+    why = "：请删除 {}，或把 aggregate 改为 sum（求和）或 mean（平均）"
+    assert code == 1 and lines == [
+        "data/2024-Q3/城关镇.yaml:4:59: metrics.k.ytd: “aggregate: none”的指标不累计，不能填写累计值" + why.format("ytd"),
+        "data/2024-Q3/城关镇.yaml:4:78: metrics.k.ytd_last_year: “aggregate: none”的指标不累计，不能填写去年同期累计值"
+        + why.format("ytd_last_year"),
+        "data/2024-Q3/城关镇.yaml:4:90: metrics.k.target: “aggregate: none”的指标不累计，无法计算年度目标完成情况"
+        + why.format("target")]
+
+
 def test_sections_nest_at_most_four_levels(project):
     deep = "- heading: A\n  sections:\n   - heading: B\n     sections:\n      - heading: C\n        sections:\n" \
            "         - heading: D\n           sections:\n            - heading: E\n"

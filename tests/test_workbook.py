@@ -27,10 +27,11 @@ DEFINED = "x: {name: 监督检查“六小”行业, unit: 户次}"   # a unit f
 
 
 def workbook(path: Path, sheets: dict, *, cached: dict | None = None, hide: dict | None = None,
-             merge: dict | None = None) -> Path:
+             merge: dict | None = None, formats: dict | None = None) -> Path:
     """An .xlsx made with openpyxl: ``sheets`` {title: rows}; ``hide`` {title: row numbers};
-    ``merge`` {title: ranges}; ``cached`` {(title, cell): text or (type, text)}: the result a
-    spreadsheet stores beside a formula, which openpyxl writes empty (it computes nothing)."""
+    ``merge`` {title: ranges}; ``formats`` {(title, cell): number format}; ``cached``
+    {(title, cell): text or (type, text)}: the result a spreadsheet stores beside a formula, which
+    openpyxl writes empty (it computes nothing)."""
     book = openpyxl.Workbook()
     book.remove(book.active)
     for title, rows in sheets.items():
@@ -41,6 +42,8 @@ def workbook(path: Path, sheets: dict, *, cached: dict | None = None, hide: dict
             sheet.row_dimensions[number].hidden = True
         for cells in (merge or {}).get(title, ()):
             sheet.merge_cells(cells)
+    for (title, ref), number_format in (formats or {}).items():
+        book[title][ref].number_format = number_format
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
     if cached:
@@ -159,6 +162,30 @@ def test_a_formula_with_an_empty_text_result_is_not_reported_and_a_number_keeps_
     book = read_workbook(path, "统计表.xlsx")
     assert [(row.unit, [v[:2] for v in row.values], row.problems) for row in book.sheets[0].rows] == [
         ("甲镇", [(0, Decimal("0.3"))], [])]
+
+
+def test_a_cell_formatted_as_a_percentage_counts_as_it_shows(project):
+    """Excel stores 92.4% as 0.924: the value is what the cell shows, 92.4; a % that the format
+    quotes or escapes is text, and leaves the number as it is."""
+    percent = {("Sheet1", "B2"): "0.0%", ("Sheet1", "B3"): "0%", ("Sheet1", "B4"): '0.0"%"',
+               ("Sheet1", "B5"): "0.0\\%", ("Sheet1", "C2"): "#,##0"}
+    path = workbook(project.root / "data/2024-Q3/统计表.xlsx",
+                    {"Sheet1": [["单位", "达标率（%）", "检查（户次）"], ["甲镇", 0.924, 2085], ["乙镇", 1, None],
+                                ["丙镇", 0.9, None], ["丁镇", 0.5, None]]}, formats=percent)
+    book = read_workbook(path, "统计表.xlsx")
+    assert [(row.unit, [v[:2] for v in row.values]) for row in book.sheets[0].rows] == [
+        ("甲镇", [(0, Decimal("92.4")), (1, 2085)]), ("乙镇", [(0, 100)]), ("丙镇", [(0, Decimal("0.9"))]),
+        ("丁镇", [(0, Decimal("0.5"))])]
+
+
+def test_percentages_from_a_spreadsheet_average_and_compare_in_percentage_points(project):
+    workbook(project.root / "data/2023-Q3/统计表.xlsx", {"Sheet1": [["单位", "达标率（%）"], ["甲镇", 90], ["乙镇", 90]]})
+    workbook(project.root / "data/2024-Q3/统计表.xlsx", {"Sheet1": [["单位", "达标率（%）"], ["甲镇", 0.924], ["乙镇", 0.951]]},
+             formats={("Sheet1", "B2"): "0.0%", ("Sheet1", "B3"): "0.0%"})
+    project.unit("丙镇")
+    project.run("build", "-q", ok=True)
+    assert "有2个单位报送达标率数据，平均为93.75%，同比提高3.8个百分点。丙镇未报送该项数据。" in \
+        texts(project.out("2024-Q3/汇总报告.docx"))
 
 
 def test_merged_cells_hold_their_value_in_the_top_left_cell(project):

@@ -10,7 +10,7 @@ from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from ..errors import InputError, OutputError, UsageError
+from ..errors import InputError, OutputError, Problem, UsageError
 from ..input.files import display_path, find_input_files, is_workbook, missing_paths_problems
 from ..input.period import Period, period_of_path
 from ..input.settings import Settings, find_root, load_settings, settings_path, templates_dir
@@ -100,6 +100,19 @@ def unit_figures(index: Index, unit):
     from ..figures.history import resolve
     from ..figures.summary import UnitFigures
     return UnitFigures(unit, resolve(index, unit), index)
+
+
+def redefined_warning(unit, data, others) -> Problem:
+    """What the unit's file is told about a metric that earlier quarters' files define with another
+    unit or aggregate: history leaves those quarters out (figures.history.redefined_history)."""
+    differs = "unit" if any(other.unit != data.unit for _, other in others) else "aggregate"
+
+    def shown(metric) -> str:
+        return f"单位“{metric.unit}”" if differs == "unit" else f"汇总方式“{metric.aggregate}”"
+    places = "、".join(f"{file.display}（{shown(other)}）" for file, other in others)
+    return unit.source.problem(("metrics", data.id, differs), (
+        f"指标“{data.name}”的{shown(data)}与 {places}不同：数值不能相比，不用来计算同比、环比和累计数；"
+        "如需比较，请统一写法，或在本文件中直接填写 last_year、previous 或 ytd")).as_warning()
 
 
 def file_period(index: Index, path: Path) -> Period | None:
@@ -274,7 +287,7 @@ class Builder:
         return kept, stopped
 
     def unit_jobs(self, index: Index, period: Period, units) -> list[Job]:
-        from ..figures.history import broken_history
+        from ..figures.history import broken_history, redefined_history
         from .jobs import Job
         names, renamed = period_names(index, period)
         for unit in index.units_of(period):
@@ -287,6 +300,8 @@ class Builder:
                 self.result.warnings.append(unit.source.problem(("unit",), key=True, message=(
                     f"本单位 {'、'.join(p.key for p in broken)} 的数据有问题（见下）：本报告和汇总报告中要用到它的"
                     "同比、环比或累计数暂时空缺，改正后重新生成即可")).as_warning())
+            self.result.warnings += [redefined_warning(unit, data, others)
+                                     for data, others in redefined_history(index, unit)]
             template = unit.report.get("template") or self.settings.template
             figures = unit_figures(index, unit)
             job = Job(f"{period.key}/{names[unit.unit]}.docx", period, template, unit.unit, [figures],

@@ -34,16 +34,23 @@ def _unit_files(index: Index, unit: Unit, reads: dict) -> dict[Period, Unit | No
     return {q: index.get(unit.unit, q) for quarters in reads.values() for q in quarters}
 
 
-def _value(other: Unit | None, metric_id: str):
-    """The metric's value in another file of the unit (None where the file or the metric is missing)."""
-    data = other.metrics.get(metric_id) if other is not None else None
-    return data.value if data is not None else None
+def _same_definition(data: MetricData, other: MetricData) -> bool:
+    """Whether two quarters' values of a metric can be compared: the same unit and aggregate."""
+    return (data.unit, data.aggregate) == (other.unit, other.aggregate)
+
+
+def _value(other: Unit | None, data: MetricData):
+    """The metric's value in another file of the unit (None where the file or the metric is missing,
+    or where that file defines it differently)."""
+    found = other.metrics.get(data.id) if other is not None else None
+    return found.value if found is not None and _same_definition(data, found) else None
 
 
 def _filled(gap: str, files: list, data: MetricData):
     """What history gives for the gap from the unit's files of the quarters it reads: that quarter's
-    value, or the sum (or mean) of the year so far; None unless each of them has the metric."""
-    values = [_value(other, data.id) for other in files]
+    value, or the sum (or mean) of the year so far; None unless each of them has the metric, defined
+    the same way."""
+    values = [_value(other, data) for other in files]
     if any(v is None for v in values):
         return None
     return aggregate(values, data.aggregate) if gap in CUMULATIVE else values[0]
@@ -63,6 +70,22 @@ def resolve(index: Index, unit: Unit) -> dict[str, MetricData]:
                   if _is_gap(data, gap) and (value := _filled(gap, found, data)) is not None}
         out[data.id] = replace(data, **filled) if filled else data  # shared when history adds nothing
     return unit.metrics if all(out[k] is v for k, v in unit.metrics.items()) else out
+
+
+def redefined_history(index: Index, unit: Unit) -> list[tuple[MetricData, list[tuple[Unit, MetricData]]]]:
+    """The unit's metrics that history would read from a quarter whose file defines them with another
+    unit or aggregate, each with those files and their definitions (history reads none of them)."""
+    reads = _quarters_read(unit.period)
+    files = _unit_files(index, unit, reads)
+    found = []
+    for data in unit.metrics.values():
+        read = sorted({q for gap, quarters in reads.items() if _is_gap(data, gap) for q in quarters})
+        others = [(files[q], files[q].metrics[data.id]) for q in read
+                  if files[q] is not None and data.id in files[q].metrics
+                  and not _same_definition(data, files[q].metrics[data.id])]
+        if others:
+            found.append((data, others))
+    return found
 
 
 def broken_history(index: Index, unit: Unit) -> list[Period]:

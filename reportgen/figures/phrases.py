@@ -6,6 +6,8 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Optional
 
+from ..input.checker import is_rate_unit
+
 
 ONE_PLACE = Decimal("0.1")
 TWO_PLACES = Decimal("0.01")
@@ -124,7 +126,7 @@ class Metric:
 
     @property
     def is_rate(self) -> bool:
-        return self.unit == "%"
+        return is_rate_unit(self.unit)
 
     def _text(self, value: Number) -> str:
         """The value with its unit and its approximation word where that word stands:

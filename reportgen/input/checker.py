@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from .yamlfile import LoadedFile
 
 AGGREGATES = ("sum", "mean", "none")
+RATE_UNITS = ("%", "％")  # a metric in one of these is a rate ("%" in the contract; "％" as a Chinese IME types it)
 MAX_DIGITS = 15                  # significant digits of a number (contract, "Limits and safety")
 MAX_NUMBER = 10 ** MAX_DIGITS    # and its size
 MAX_UNIT_NAME = 60               # characters of a unit's name
@@ -34,6 +35,15 @@ KIND_CN = {"text": "文字", "number": "数字", "bool": "true 或 false", "date
            "texts": "文字列表（每项以“- ”开头）", "sections": "章节列表（每项以“- heading:”开头）",
            "report": "字段组", "metrics": "字段组（指标编号: 指标内容）", "period": "期间（如 2024-Q3）",
            "aggregate": "sum、mean 或 none", "unit_name": "单位名称（文字）"}
+
+
+def is_rate_unit(unit: str) -> bool:
+    """Whether a metric of this unit is a rate: its changes in percentage points, its default aggregate the mean."""
+    return unit in RATE_UNITS
+
+
+def default_aggregate(unit: str) -> str:
+    return "mean" if is_rate_unit(unit) else "sum"
 
 
 def suggest(key: str, known) -> str:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from ..chars import trim
 from ..errors import InputError
+from .checker import default_aggregate
 from .files import display_path
 from .period import Period, period_of_path
 from .spool import TextSpool, encode
@@ -242,8 +243,7 @@ class _Merge:
         if column.name:
             found = self.preferred(self.by_name.get(column.name, []), period)
             if found is None:
-                aggregate = "mean" if column.unit == "%" else "sum"
-                return _Target(column.name, column.name, column.unit, aggregate, True)
+                return _Target(column.name, column.name, column.unit, default_aggregate(column.unit), True)
             unit, data = found
             if data.unit != column.unit:
                 problems.append(column.cell.problem(

@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from ..errors import InputError, Problem
-from .checker import KIND_CN, Checker, describe
+from .checker import KIND_CN, Checker, default_aggregate, describe
 from .lint import lint_data
 from .yamlfile import LoadedFile, load_yaml
 from ..numerals import strip_typed_number
@@ -43,6 +43,8 @@ METRIC_KEYS = {"name": ("text", True), "unit": ("text", True), "value": ("number
                "approx": ("approx", False), "aggregate": ("aggregate", False)}
 SECTION_KEYS = {"heading": ("heading", True), "text": ("text", False), "sections": ("sections", False),
                 "level": ("level", False), "runin": ("bool", False)}
+# what a metric with aggregate: none cannot have (contract: such metrics have no ytd), and why
+UNCUMULATED_KEYS = {"ytd": "不能填写累计值", "ytd_last_year": "不能填写去年同期累计值", "target": "无法计算年度目标完成情况"}
 APPROX_WORDS = ("余", "多", "近", "约", "超过", "以上")  # contract v2: where each stands is figures.phrases
 REQUIRED_METRIC_KEYS = {key for key, (_, required) in METRIC_KEYS.items() if required}
 # A section's keys as its mapping is checked: its subsections taken as written (as_sections checks them)
@@ -126,7 +128,12 @@ class UnitChecker(Checker):
             fields = self.mapping(body, mpath, METRIC_KEYS)
             if not fields.keys() >= REQUIRED_METRIC_KEYS:
                 continue
-            fields.setdefault("aggregate", "mean" if fields["unit"] == "%" else "sum")
+            fields.setdefault("aggregate", default_aggregate(fields["unit"]))
+            if fields["aggregate"] == "none":
+                for key in [k for k in UNCUMULATED_KEYS if k in fields]:
+                    self.error(mpath + (key,), f"“aggregate: none”的指标不累计，{UNCUMULATED_KEYS[key]}：请删除 {key}，"
+                                               "或把 aggregate 改为 sum（求和）或 mean（平均）")
+                    del fields[key]
             # every unit repeats the same ids, names and units: one copy of each for a whole batch
             fields["name"], fields["unit"] = sys.intern(fields["name"]), sys.intern(fields["unit"])
             metric_id = sys.intern(metric_id)

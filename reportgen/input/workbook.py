@@ -20,7 +20,8 @@ How a sheet is read, decided here and said in the README:
   A sheet with nothing in it (WPS's and Excel's spare Sheet2, Sheet3) and empty rows are skipped.
 * An empty cell, or a formula whose result is empty text, is "not reported"; text, a date or
   TRUE/FALSE in a value cell is an error; numbers keep 15 significant digits (as Excel shows
-  them: 0.1+0.2 is 0.3).
+  them: 0.1+0.2 is 0.3). A cell formatted as a percentage holds a fraction and shows it times
+  100: its value is what it shows (0.924 in a "0.0%" cell is 92.4, as in “达标率（%）”).
 
 A problem is located as ``FILE:SHEET!CELL: field: message`` (CellProblem).
 """
@@ -47,6 +48,7 @@ UNREADABLE = "无法读取：不是有效的 .xlsx 文件（可能已损坏或�
 UNCOMPUTED = "公式没有计算结果：请用 Excel 或 WPS 打开这个文件并保存（保存时会计算公式），或直接填写数值"
 MAX_BYTES = 20 * 1024 * 1024      # a statistics table is a few dozen rows: anything near this is not one
 MAX_ROWS, MAX_COLUMNS = 10_000, 500
+_FORMAT_PERCENT = re.compile(r'"[^"]*"|\\.|(%)')  # in a number format: a quoted text, an escaped character, or a % sign
 NUMERIC_TEXT = re.compile(r"^\s*[-+]?(\d[\d,]*(\.\d*)?|\.\d+)\s*$")  # "2085", "1,320" typed into a text cell
 
 
@@ -316,9 +318,17 @@ def _number(value_cell, cell: Cell, checker: Checker):
         return None
     if isinstance(value, float):
         value = Decimal(format(value, ".15g"))  # as Excel shows it: 15 significant digits
-        if value == value.to_integral_value():
-            value = int(value)
+    if shows_percent(value_cell.number_format):
+        value = Decimal(value) * 100  # as the cell shows it: 0.924 in a "0.0%" cell is 92.4
+    if isinstance(value, Decimal):
+        value = int(value) if value == value.to_integral_value() else value.normalize()
     return checker.as_number(value, cell)
+
+
+def shows_percent(number_format) -> bool:
+    """Whether a cell's number format shows its number times 100, with a %: a % sign not quoted
+    ("0.0%") and not escaped (\\%)."""
+    return isinstance(number_format, str) and any(m[1] for m in _FORMAT_PERCENT.finditer(number_format))
 
 
 def _is_empty(value) -> bool:
