@@ -362,11 +362,12 @@ def templates(ctx):
 def show(name):
     """显示一个模板的内容（项目模板优先于内置模板）。"""
     from .batch.build import Project
+    from .render.templates import TEMPLATE_ENCODING
     found = Project.open().templates.names().get(name.removesuffix(".md.j2"))
     if found is None:
         click.echo(f"找不到模板“{name}”，可用 reportgen templates 查看全部模板", err=True)
         sys.exit(2)
-    click.echo(found.read_text("utf-8"), nl=False)
+    click.echo(found.read_bytes().decode(TEMPLATE_ENCODING, "replace"), nl=False)
 
 
 def run() -> None:

@@ -79,6 +79,16 @@ def test_project_template_extends_the_builtin_one(project):
     assert "办公室：0915-1234567" in texts(project.out("2024-Q3/城关镇.docx"), "Normal")
 
 
+def test_a_template_saved_with_a_bom_reads_as_without_it(project):
+    """Notepad's "UTF-8 with BOM": the title is still the title, and no U+FEFF reaches the document."""
+    project.unit()
+    project.file("templates/work-report.md.j2", "\ufeff# {{ report.title }}\n\n正文。\n")
+    project.run("build", "-q", ok=True)
+    assert [p for p in paragraphs(project.out("2024-Q3/城关镇.docx")) if p[1]][:2] == [
+        ("Title", "城关镇2024年第三季度工作汇报"), ("Normal", "正文。")]
+    assert project.run("templates", "show", "work-report", ok=True).output == "# {{ report.title }}\n\n正文。\n"
+
+
 def test_templates_lists_sources_and_shows_one(project):
     project.file("templates/work-report.md.j2", "# 自己的\n")
     result = project.run("templates", ok=True)

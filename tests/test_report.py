@@ -122,6 +122,16 @@ def test_report_shape_defaults(project):
     assert tables(project.out(REPORT)) == [[["指标", "本季度"], ["检查（户次）", "5"]]]
 
 
+def test_a_run_in_heading_without_text_stands_alone_and_the_closing_after_it_too(project):
+    """Contract: a run-in heading without text is a paragraph of its own; the closing is no section's text."""
+    project.unit(sections="- heading: 工作一。\n  text: 内容。\n- heading: 其他工作。\n  sections:\n"
+                          "    - heading: 细项。\n- heading: 最后一项。",
+                 extra="report: {table: false, closing: 我就汇报这么多，谢谢大家！}\n")
+    project.run("build", "-q", ok=True)
+    assert [t for _, t in paragraphs(project.out(REPORT)) if t][1:6] == [
+        "一、工作一。内容。", "二、其他工作。", "（一）细项。", "三、最后一项。", "我就汇报这么多，谢谢大家！"]
+
+
 def test_salutation_intro_and_date_line(project):
     project.unit(extra="""\
         report:

@@ -535,6 +535,16 @@ def test_a_bad_summary_file_keeps_the_earlier_summary(project):
     result = project.run("build", "-q")
     assert "data/2024-Q3/汇总.yaml:1:1: summary: 2024-Q3 的汇总报告未生成：请先改正这个汇总说明文件中的错误" in result.stderr
     assert project.out("2024-Q3/汇总报告.docx").read_bytes() == earlier
+    # saved as "Unicode" by Notepad (UTF-16, with or without its BOM), or with a full-width colon after summary
+    for text, encoding in (("period: 2024-Q3\nsummary: {intro: 第二稿。}\n", "utf-16"),
+                           ("period: 2024-Q3\nsummary: {intro: 第二稿。}\n", "utf-16-le"),
+                           ("period: 2024-Q3\nsummary：\n  intro: 第二稿。\n", "utf-8")):
+        office.write_bytes(text.encode(encoding))
+        result = project.run("build", "-q")
+        assert result.stderr.splitlines()[1:3] == [
+            "data/2024-Q3/汇总.yaml:1:1: summary: 2024-Q3 的汇总报告未生成：请先改正这个汇总说明文件中的错误",
+            "季度 2024-Q3：生成 0 份，未变化 1 份，失败 1 份；输出在 out"], encoding
+        assert project.out("2024-Q3/汇总报告.docx").read_bytes() == earlier
 
 
 def test_a_chart_of_many_units_shows_the_first_thirty_and_says_so(project):

@@ -71,6 +71,14 @@ def test_utf8_bom_and_crlf_are_fine(project):
     assert code == 0 and lines == []
 
 
+def test_a_ctrl_z_that_an_old_editor_left_at_the_end_is_ignored(project):
+    """U+001A at a file's very end is invisible in any editor: not an error there (elsewhere it is)."""
+    write(project.root / "data/dos.yaml", unit_yaml() + "\x1a")
+    write(project.root / "data/2024-Q2/乙镇.yaml", unit_yaml("乙镇", "2024-Q2") + "\x1a\n")
+    code, lines = errors(project)
+    assert code == 1 and lines == ["data/2024-Q2/乙镇.yaml:3:1: -: 含有不可见的控制字符 U+001A，请删除"]
+
+
 def test_gb18030_is_read_with_a_warning(project):
     project.file("data/gbk.yaml", unit_yaml("城关镇"), encoding="gb18030")
     result = project.run("build", "-q")

@@ -16,7 +16,7 @@ from ..errors import InputError, Problem
 from .checker import describe
 from .period import Period, period_of_path
 from .unitfile import METRIC_ID, check_period_folder, UnitChecker
-from .yamlfile import LoadedFile, load_yaml
+from .yamlfile import LoadedFile, load_yaml, wide_unicode
 
 SUMMARY_KEY = "summary"  # the key that makes a YAML file a summary file
 TOP_KEYS = {"period": ("period", True), SUMMARY_KEY: ("summary", False)}
@@ -66,7 +66,8 @@ def is_summary(data) -> bool:
     return isinstance(data, dict) and SUMMARY_KEY in data
 
 
-_SUMMARY_LINE = re.compile(rf"^{SUMMARY_KEY}[ \t]*:", re.M)
+# a top-level summary key, also with the slips that make a file unreadable (a full-width colon or space)
+_SUMMARY_LINE = re.compile(rf"^\ufeff?{SUMMARY_KEY}[ \t\u3000]*[:：]", re.M)
 _PERIOD_LINE = re.compile(r"^period[ \t]*:[ \t]*['\"]?(\d{4}-Q[1-4])\b", re.M)
 
 
@@ -75,7 +76,7 @@ def unreadable_summary(path: Path, error: InputError) -> SummaryFileError | None
     file with that error, for its folder's period (else the one it writes), so that the period's
     summary waits for it rather than being made without the office's text."""
     try:
-        text = path.read_bytes().decode("utf-8", "replace")
+        text = _readable_text(path.read_bytes())
     except OSError:
         return None
     if not _SUMMARY_LINE.search(text):
@@ -86,6 +87,17 @@ def unreadable_summary(path: Path, error: InputError) -> SummaryFileError | None
     except ValueError:
         period = None
     return SummaryFileError(error.problems, period)
+
+
+def _readable_text(raw: bytes) -> str:
+    """A file's text as well as it can be read, to look for its keys in: in UTF-16 or UTF-32 when
+    it is that (a file saved as "Unicode"), else in UTF-8, with what does not decode replaced."""
+    wide = wide_unicode(raw)
+    if not wide:
+        return raw.decode("utf-8", "replace")
+    boms = {"UTF-16": (b"\xff\xfe", b"\xfe\xff"), "UTF-32": (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")}
+    codec = wide if raw.startswith(boms[wide]) else wide + ("-le" if raw[:1] != b"\x00" else "-be")
+    return raw.decode(codec, "replace")
 
 
 class _SummaryChecker(UnitChecker):

@@ -24,6 +24,7 @@ from ..errors import InputError, Problem
 from .files import os_error_message
 
 MAX_BYTES = 1024 * 1024
+DOS_END_OF_FILE = "\x1a"  # Ctrl-Z, which old editors write at a file's end: invisible, so ignored there
 MAX_DEPTH = 50
 MAX_NODES = 50_000
 
@@ -168,7 +169,7 @@ def decode(raw: bytes, display: str) -> tuple[str, str, list[Problem]]:
     not GBK); else an error at the first byte that is not UTF-8. UTF-16 and UTF-32 files (with or
     without a BOM) are errors that say how to save the file as UTF-8."""
     if b"\x00" in raw[:4096] or raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        wide = _wide_unicode(raw)
+        wide = wide_unicode(raw)
         if wide:
             raise InputError([Problem(display, 1, 1, "", f"文件是 {wide} 编码（Windows 记事本中叫“Unicode”），"
                                       "不是 UTF-8：请用记事本或 WPS 打开，“另存为”时把编码选为 UTF-8")])
@@ -194,7 +195,7 @@ def decode(raw: bytes, display: str) -> tuple[str, str, list[Problem]]:
     raise InputError([Problem(display, line, col, "", message)])
 
 
-def _wide_unicode(raw: bytes) -> str:
+def wide_unicode(raw: bytes) -> str:
     """"UTF-16" or "UTF-32" when the bytes are text in one of them (by the BOM, or by the zero
     bytes that ASCII characters such as YAML's keys, spaces and line breaks have there), else ""."""
     if raw[:4] in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"):
@@ -827,6 +828,7 @@ def _read_head(f, limit: int) -> bytes:
 
 def parse_yaml(raw: bytes, display: str) -> LoadedFile:
     text, encoding, warnings = decode(raw, display)
+    text = text.removesuffix(DOS_END_OF_FILE)
     loaded = LoadedFile(display, text, None, encoding, warnings=warnings, digest=hashlib.sha256(raw).hexdigest())
     try:
         root = compose(text)

@@ -80,9 +80,11 @@ class Narrative:
             return True
 
     def section(self, section) -> dict:
-        return {"heading": one_line(self.text(section.heading, section.path + ("heading",))),
-                "text": self.text(section.text, section.path + ("text",)),
-                "level": section.level, "runin": section.runin,
+        """A section as templates see it: a run-in heading without text stands alone (contract),
+        so that it never runs into what follows it (a closing paragraph, say)."""
+        heading = one_line(self.text(section.heading, section.path + ("heading",)))
+        text = self.text(section.text, section.path + ("text",))
+        return {"heading": heading, "text": text, "level": section.level, "runin": section.runin and bool(str(text).strip()),
                 "sections": [self.section(s) for s in section.sections]}
 
     def items(self, key: str, values: list) -> list:

@@ -26,6 +26,7 @@ from ..resources import template_files, template_folders
 from .markdown import Markdown, bold_markdown, escape, heading_markdown, table_markdown
 
 TEMPLATE_SUFFIX = ".md.j2"
+TEMPLATE_ENCODING = "utf-8-sig"  # UTF-8, with or without the BOM that Notepad writes
 EXPRESSION = re.compile(r"\{\{(.*?)\}\}", re.S)  # a text of literal parts and {{ … }} only: see render_text
 MAX_OUTPUT = 2_000_000      # characters of Markdown one report may render
 MAX_SECONDS = 10            # seconds one report's rendering may take
@@ -225,8 +226,8 @@ class Templates:
         import jinja2
         dirs = [str(d) for d in (self.project, self.builtin) if d]
         return _environment(loader=jinja2.ChoiceLoader([
-            jinja2.PrefixLoader({"builtin": jinja2.FileSystemLoader(str(self.builtin))}),
-            jinja2.FileSystemLoader(dirs)]), auto_reload=False)
+            jinja2.PrefixLoader({"builtin": jinja2.FileSystemLoader(str(self.builtin), encoding=TEMPLATE_ENCODING)}),
+            jinja2.FileSystemLoader(dirs, encoding=TEMPLATE_ENCODING)]), auto_reload=False)
 
     @cached_property
     def text_env(self):
