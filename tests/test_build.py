@@ -158,6 +158,23 @@ def test_ytd_needs_every_quarter_and_the_file_value_wins(project):
     assert texts(project.out("2024-Q3/城关镇.docx"), "Normal")[0] == "[]环比下降69.7%"
 
 
+def test_files_that_look_like_input_but_are_not_read_are_named_with_what_to_do(project):
+    """Notepad's 城关镇.yaml.txt and a spreadsheet saved as .xls would silently be missing."""
+    project.unit("甲镇")
+    project.file("data/2024-Q3/城关镇.yaml.txt", unit_yaml())
+    for name in ("统计表.xls", "统计.CSV", "汇总.et", "~$统计表.xls", "说明.txt", "统计表.xlsx.bak"):
+        project.file(f"data/2024-Q3/{name}", "")
+    result = project.run("build", "-q", ok=True)
+    spreadsheet = "警告：只读取 .xlsx 格式的统计表，这个文件不会被读取：请用 Excel 或 WPS 打开，“另存为”Excel 工作簿（*.xlsx）"
+    assert result.stderr.splitlines() == [
+        "data/2024-Q3/城关镇.yaml.txt:1:1: -: 警告：文件名多了“.txt”，不会被读取：请改名为“城关镇.yaml”"
+        "（Windows 记事本保存时会加上 .txt）",
+        "data/2024-Q3/汇总.et:1:1: -: " + spreadsheet,
+        "data/2024-Q3/统计.CSV:1:1: -: " + spreadsheet,
+        "data/2024-Q3/统计表.xls:1:1: -: " + spreadsheet,
+        "季度 2024-Q3：生成 2 份，未变化 0 份，失败 0 份；输出在 out"]
+
+
 def test_history_leaves_out_quarters_that_define_a_metric_otherwise_and_says_so(project):
     """A metric in 万元 last year and in 元 now (or summed now and averaged last quarter) is not
     compared with itself: no 同比/环比/累计 from those quarters, and a warning at its definition."""

@@ -243,6 +243,18 @@ def test_unusable_reference_document_is_an_error(project):
     assert not project.out("2024-Q3/城关镇.docx").exists()
 
 
+def test_paths_in_the_settings_may_be_written_as_windows_writes_them(project):
+    """styles\\参考样式.docx and 输出\\报告 name the same folders as styles/参考样式.docx and 输出/报告."""
+    project.unit()
+    project.file("styles/参考样式.docx", "not a docx")
+    project.file("reportgen.yaml", "output: 输出\\报告\nstyle:\n  reference: styles\\参考样式.docx\n")
+    result = project.run("build", "-q")
+    assert result.stderr.splitlines()[0].startswith("styles/参考样式.docx:1:1: style.reference: 参考文档不是有效的 Word")
+    project.file("reportgen.yaml", "output: 输出\\报告\n")
+    project.run("build", "-q", ok=True, validate=False)
+    assert (project.root / "输出/报告/2024-Q3/城关镇.docx").is_file()
+
+
 def test_template_guide_example_builds(project):
     import re
     from conftest import REPO

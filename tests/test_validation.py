@@ -135,6 +135,15 @@ def test_a_metric_that_is_not_aggregated_has_no_cumulative_figures_or_target(pro
         + why.format("target")]
 
 
+def test_a_name_or_unit_wrapped_in_chinese_quotes_is_named_as_that_slip(project):
+    """unit: “城关镇” would be a unit of its own, cut off from its history; unit: “%” no rate."""
+    project.file("data/a.yaml", "unit: “城关镇”\nperiod: 2024-Q3\nmetrics:\n  r: {name: 达标率, unit: “%”, value: 90}\n"
+                                "  s: {name: “六小”行业, unit: 户次, value: 5}\n")
+    code, lines = errors(project)
+    why = "两边带了中文引号：YAML 中的值不用加引号，请删除这对引号"
+    assert code == 1 and lines == ["data/a.yaml:1:7: unit: 单位名称" + why, "data/a.yaml:4:24: metrics.r.unit: 指标的单位" + why]
+
+
 def test_sections_nest_at_most_four_levels(project):
     deep = "- heading: A\n  sections:\n   - heading: B\n     sections:\n      - heading: C\n        sections:\n" \
            "         - heading: D\n           sections:\n            - heading: E\n"

@@ -129,6 +129,16 @@ def test_a_header_may_be_a_metric_id_and_takes_the_unit_files_definition(project
     assert texts(project.out("2024-Q3/甲镇.docx"), "Normal") == ["共2085余户次。"]
 
 
+def test_a_header_finds_the_unit_files_metric_whatever_its_quotation_marks(project):
+    """Excel types straight quotes: 监督检查"六小"行业（户次） is the unit file's 监督检查“六小”行业, not a second metric."""
+    project.unit("甲镇", metrics=DEFINED, sections="- heading: 甲\n  text: 共检查{{ m.x }}。")
+    project.unit("乙镇", metrics="x: {name: 监督检查“六小”行业, unit: 户次, value: 7}")
+    workbook(project.root / "data/2024-Q3/数据.xlsx", {"Sheet1": [["单位", '监督检查"六小"行业（户次）'], ["甲镇", 2085]]})
+    project.run("build", "-q", ok=True)
+    assert texts(project.out("2024-Q3/甲镇.docx"), "Normal") == ["共检查2085户次。"]
+    assert tables(project.out("2024-Q3/汇总报告.docx"))[0][0] == ["排名", "单位", INSPECTIONS]
+
+
 def test_every_sheet_is_a_table_and_hidden_rows_count(project):
     project.unit("甲镇", metrics="x: {name: 检查, unit: 户次}\ny: {name: 整改, unit: 处}",
                  sections="- heading: 甲\n  text: 检查{{ m.x }}，整改{{ m.y }}。")

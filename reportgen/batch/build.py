@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from ..errors import InputError, OutputError, Problem, UsageError
-from ..input.files import display_path, find_input_files, is_workbook, missing_paths_problems
+from ..input.files import display_path, find_input_files, is_workbook, missing_paths_problems, unread_files
 from ..input.period import Period, period_of_path
 from ..input.settings import Settings, find_root, load_settings, settings_path, templates_dir
 from ..resources import template_files
@@ -229,6 +229,8 @@ class Builder:
             raise UsageError(f"没有找到单位数据文件（*.yaml）：{self.searched()}")
         self.result.problems += index.problems
         self.result.warnings += index.warnings
+        self.result.warnings += [Problem(display_path(path), 1, 1, "", advice, True)
+                                 for path, advice in unread_files(self.project.settings.data_dir)]
         self.summary_files = index.summaries
         targets, stopped = self.checked(index.for_paths(selected))
         self.found_periods = sorted(set(self.periods_found(index, selected, targets)))

@@ -37,6 +37,14 @@ KIND_CN = {"text": "文字", "number": "数字", "bool": "true 或 false", "date
            "aggregate": "sum、mean 或 none", "unit_name": "单位名称（文字）"}
 
 
+QUOTED_WHOLE = "{field}两边带了中文引号：YAML 中的值不用加引号，请删除这对引号"
+
+
+def quoted_whole(text: str) -> bool:
+    """Whether a name is wrapped whole in Chinese quotation marks (“城关镇”): a slip, never a name."""
+    return len(text) > 2 and (text[0], text[-1]) in (("“", "”"), ("‘", "’"))
+
+
 def is_rate_unit(unit: str) -> bool:
     """Whether a metric of this unit is a rate: its changes in percentage points, its default aggregate the mean."""
     return unit in RATE_UNITS
@@ -131,6 +139,9 @@ class Checker:
             what = {"\t": " Tab 字符", "\n": "换行", "\r": "换行"}.get(
                 m.group(), f"{'不可见字符' if m.group() in INVISIBLE else '控制字符'} U+{ord(m.group()):04X}")
             self.error(path, f"单位名称中不能有{what}：名称应写在一行之内", **where)
+            return None
+        if quoted_whole(trimmed):
+            self.error(path, QUOTED_WHOLE.format(field="单位名称"))
             return None
         return trimmed
 

@@ -9,6 +9,7 @@ from ..errors import InputError, Problem
 
 YAML_SUFFIXES = (".yaml", ".yml")
 WORKBOOK_SUFFIX = ".xlsx"
+OTHER_SPREADSHEETS = (".xls", ".xlsm", ".xlsb", ".et", ".ods", ".csv")  # figures the build cannot read
 
 
 def display_path(path: Path | str) -> str:
@@ -36,7 +37,7 @@ def find_input_files(paths: list[Path]) -> tuple[list[Path], list[Path]]:
     for path in paths:
         if path.is_dir():
             top = path.resolve()  # once: nothing below it is resolved again
-            for parts in sorted(_input_files(str(path), ())):
+            for parts in sorted(_input_files(str(path), (), _is_input_name)):
                 (workbooks if is_workbook(parts[-1]) else units)[top.joinpath(*parts)] = None
         elif path.is_file() or path.is_symlink():  # is_file() is False for a broken link
             (workbooks if is_workbook(path.name) else units)[_in_resolved_folder(path)] = None
@@ -52,9 +53,30 @@ def _in_resolved_folder(path: Path) -> Path:
         return path
 
 
-def _input_files(folder: str, parts: tuple):
-    """Path parts below the top folder of the input files under ``folder`` (the type of each entry
-    comes with the folder listing: no file is looked at twice)."""
+def unread_files(folder: Path) -> list[tuple[Path, str]]:
+    """The files under the data folder that look like input but are not read, each with what to do
+    (a unit file that Notepad saved as 城关镇.yaml.txt; a spreadsheet in another format than .xlsx),
+    in path order."""
+    found = sorted(_input_files(str(folder), (), lambda name: bool(_unread_advice(name))))
+    return [(folder.joinpath(*parts), _unread_advice(parts[-1])) for parts in found]
+
+
+def _unread_advice(name: str) -> str:
+    lower = name.lower()
+    if lower.endswith(tuple(suffix + ".txt" for suffix in YAML_SUFFIXES)):
+        return f"文件名多了“.txt”，不会被读取：请改名为“{name[:-4]}”（Windows 记事本保存时会加上 .txt）"
+    if lower.endswith(OTHER_SPREADSHEETS) and not name.startswith("~$"):
+        return "只读取 .xlsx 格式的统计表，这个文件不会被读取：请用 Excel 或 WPS 打开，“另存为”Excel 工作簿（*.xlsx）"
+    return ""
+
+
+def _is_input_name(name: str) -> bool:
+    return name.lower().endswith(YAML_SUFFIXES) or is_workbook(name) and not name.startswith("~$")
+
+
+def _input_files(folder: str, parts: tuple, wanted):
+    """Path parts below the top folder of the files under ``folder`` whose names are ``wanted``
+    (the type of each entry comes with the folder listing: no file is looked at twice)."""
     try:
         entries = list(os.scandir(folder))
     except OSError as exc:  # the files it holds, and so figures read from them, would silently be missing
@@ -64,9 +86,8 @@ def _input_files(folder: str, parts: tuple):
         if name.startswith("."):
             continue
         if entry.is_dir(follow_symlinks=False):
-            yield from _input_files(entry.path, parts + (name,))
-        elif (name.lower().endswith(YAML_SUFFIXES) or is_workbook(name) and not name.startswith("~$")) \
-                and _is_file_or_broken_link(entry):
+            yield from _input_files(entry.path, parts + (name,), wanted)
+        elif wanted(name) and _is_file_or_broken_link(entry):
             yield parts + (name,)
 
 

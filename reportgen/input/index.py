@@ -168,17 +168,26 @@ class _Target:
     header_unit: bool     # the header says the unit (名称（单位）), which must agree with a unit file's
 
 
+_QUOTES = str.maketrans("", "", "\"“”'‘’")
+
+
+def _name_key(name: str) -> str:
+    """A metric's name as a header is matched to it: whatever its quotation marks (Excel types
+    "六小" where the unit file has “六小”)."""
+    return name.translate(_QUOTES)
+
+
 class _Merge:
     """Workbook values joined to the units' metrics (contract, "Statistics workbooks")."""
 
     def __init__(self, index: Index):
         self.index = index
         self.by_id: dict = {}       # metric id -> [(Unit, MetricData)] of the unit files, in path order
-        self.by_name: dict = {}     # metric name -> the same
+        self.by_name: dict = {}     # metric name (_name_key) -> the same
         for unit in index.units.values():
             for data in unit.metrics.values():
                 self.by_id.setdefault(data.id, []).append((unit, data))
-                self.by_name.setdefault(data.name, []).append((unit, data))
+                self.by_name.setdefault(_name_key(data.name), []).append((unit, data))
         self.given: dict = {}       # (unit, Period, metric id) -> Cell
         self.values: dict = {}      # (unit, Period) -> {metric id: (_Target, number, Cell)}
         self.name_cells: dict = {}  # (unit, Period) -> Cell of the unit's first row
@@ -241,7 +250,7 @@ class _Merge:
         """The metric a header names: by id (a unit file's definition), or by 名称（单位） (the
         unit files' metric of that name, else a metric of the workbook's own)."""
         if column.name:
-            found = self.preferred(self.by_name.get(column.name, []), period)
+            found = self.preferred(self.by_name.get(_name_key(column.name), []), period)
             if found is None:
                 return _Target(column.name, column.name, column.unit, default_aggregate(column.unit), True)
             unit, data = found
@@ -260,7 +269,7 @@ class _Merge:
 
     def example(self, label: str) -> str:
         """A header the user may have meant."""
-        known = self.by_name.get(label)
+        known = self.by_name.get(_name_key(label))
         if known:
             return f"：是否应为“{label}（{known[0][1].unit}）”？"
         return "（如“监督检查“六小”行业（户次）”）"

@@ -23,10 +23,10 @@ DEFAULT_HEADINGS = {"problems": "存在的问题", "plans": "下一步工作打�
 
 SETTINGS_KEYS = {"organisation": ("text", False), "template": ("text", False),
                  "summary_template": ("text", False), "rank_by": ("text", False),
-                 "data": ("text", False), "output": ("text", False),
+                 "data": ("path", False), "output": ("path", False),
                  "headings": ("headings", False), "style": ("style", False), "table": ("bool", False)}
 HEADING_KEYS = {k: ("text", False) for k in DEFAULT_HEADINGS}
-STYLE_KEYS = {"reference": ("text", False), "fonts": ("fonts", False), "sizes": ("sizes", False),
+STYLE_KEYS = {"reference": ("path", False), "fonts": ("fonts", False), "sizes": ("sizes", False),
               "line_pitch": ("number", False)}
 FONT_KEYS = {k: ("text", False) for k in FONT_SLOTS}
 SIZE_KEYS = {k: ("number", False) for k in SIZE_SLOTS}
@@ -81,6 +81,12 @@ def _checker(source: LoadedFile):
     class SettingsChecker(Checker):
         def as_headings(self, value, path):
             return self.mapping(value, path, HEADING_KEYS)
+
+        def as_path(self, value, path):
+            """A path relative to the settings' folder, its folders separated by "/", or by "\\"
+            as Windows writes them."""
+            text = self.as_text(value, path)
+            return None if text is None else text.replace("\\", "/")
 
         def as_style(self, value, path):
             return self.mapping(value, path, STYLE_KEYS)

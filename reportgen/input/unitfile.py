@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from ..errors import InputError, Problem
-from .checker import KIND_CN, Checker, default_aggregate, describe
+from .checker import KIND_CN, QUOTED_WHOLE, Checker, default_aggregate, describe, quoted_whole
 from .lint import lint_data
 from .yamlfile import LoadedFile, load_yaml
 from ..numerals import strip_typed_number
@@ -127,6 +127,9 @@ class UnitChecker(Checker):
                 continue
             fields = self.mapping(body, mpath, METRIC_KEYS)
             if not fields.keys() >= REQUIRED_METRIC_KEYS:
+                continue
+            if quoted_whole(fields["unit"].strip()):
+                self.error(mpath + ("unit",), QUOTED_WHOLE.format(field="指标的单位"))
                 continue
             fields.setdefault("aggregate", default_aggregate(fields["unit"]))
             if fields["aggregate"] == "none":
