@@ -122,7 +122,7 @@ def convert_to_pdf(docx_files: list[Path], timeout_per_file: float = 20,
                 source = sources[stem]
                 if converter.done(stem):
                     write_atomic(source.with_suffix(".pdf"), converter.pdf(stem).read_bytes())
-                    report("built", source.stem, str(source))
+                    report("built", source.stem, str(source.with_suffix(".pdf")))
                 else:
                     problems.append(f"{source}: LibreOffice 未能生成 PDF（已重试一次）")
                     report("failed", source.stem, str(source))

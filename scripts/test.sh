@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install everything the tests need, then run them (README: "运行测试"; CI runs exactly this).
+# Install everything the tests need, then run them (README: "两条命令上手", the second; CI runs exactly this).
 # Uses the active virtualenv, or makes .venv in the checkout when none is active.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

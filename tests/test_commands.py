@@ -41,6 +41,22 @@ def test_schema_accepts_the_example_data_and_rejects_misspelt_keys(project):
     assert errors
 
 
+def test_the_schema_says_what_each_key_means_where_it_is(project):
+    """An editor shows these as the key's help: the same key means another thing in another place."""
+    defs = json.loads(project.run("schema", ok=True).output)["$defs"]
+    described = {(where, key): defs[where]["properties"][key]["description"]
+                 for where, key in (("unit_file", "unit"), ("metric", "unit"), ("report", "title"),
+                                    ("summary_block", "title"), ("summary_block", "signature"), ("report", "table"),
+                                    ("headings", "table"))}
+    assert described == {
+        ("unit_file", "unit"): "单位名称（必填）", ("metric", "unit"): "计量单位，如 户次、场次；写 % 表示比率（必填）",
+        ("report", "title"): "标题，默认“{单位}{年}年第{季}季度{主题}汇报”",
+        ("summary_block", "title"): "标题，默认“{organisation}{年}年第{季}季度工作情况汇总”",
+        ("summary_block", "signature"): "署名，默认为项目设置中的 organisation；false 表示不写署名和日期",
+        ("report", "table"): "是否附主要指标完成情况表，默认按项目设置 table（true）",
+        ("headings", "table"): "指标统计表所在部分的标题"}
+
+
 def test_progress_bar_on_a_terminal(tmp_path):
     for i in range(3):
         write(tmp_path / f"data/u{i}.yaml", unit_yaml(f"单位{i}"))

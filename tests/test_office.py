@@ -578,9 +578,14 @@ def test_a_batch_of_301_reports_gives_301_pdfs_100_files_a_process(tmp_path, mon
         path.parent.mkdir(exist_ok=True)
         path.write_bytes(f"report {i}".encode())
         sources.append(path)
-    events = []
-    problems = office.convert_to_pdf(sources, progress=lambda event, *args, **kwargs: events.append(event))
+    events, keys = [], []
+
+    def progress(event, title="", key="", total=0):
+        events.append(event)
+        keys.append(key)
+    problems = office.convert_to_pdf(sources, progress=progress)
     assert problems == []
+    assert keys[1:] == [str(p.with_suffix(".pdf")) for p in sources]  # each PDF named as it is made
     assert [len(r) for r in runs] == [100, 100, 100, 1]
     assert len({stem for r in runs for stem in r}) == 301
     assert [p.with_suffix(".pdf").read_bytes() for p in sources] == [f"%PDF report {i}".encode() for i in range(301)]

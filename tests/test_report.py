@@ -132,6 +132,17 @@ def test_a_run_in_heading_without_text_stands_alone_and_the_closing_after_it_too
         "一、工作一。内容。", "二、其他工作。", "（一）细项。", "三、最后一项。", "我就汇报这么多，谢谢大家！"]
 
 
+def test_the_report_block_names_the_template_in_use_by_default(project):
+    project.unit(sections="- heading: 工作\n  text: 用{{ report.template }}模板。")
+    project.unit("乙镇", sections="- heading: 工作\n  text: 用{{ report.template }}模板。",
+                 extra="report: {template: work-report}\n")
+    project.file("templates/本镇.md.j2", "{% extends 'builtin/work-report.md.j2' %}\n")
+    project.file("reportgen.yaml", "template: 本镇\n")
+    project.run("build", "-q", ok=True)
+    assert [texts(project.out(f"2024-Q3/{u}.docx"), "Normal")[0] for u in ("城关镇", "乙镇")] == \
+        ["用本镇模板。", "用work-report模板。"]
+
+
 def test_salutation_intro_and_date_line(project):
     project.unit(extra="""\
         report:

@@ -50,10 +50,26 @@ KIND_SCHEMAS = {
 }
 
 
-def _object(keys: dict) -> dict:
+# Where a key means something else than at a unit file's top level or in its report block
+METRIC_DESCRIPTIONS = {"unit": "计量单位，如 户次、场次；写 % 表示比率（必填）"}
+HEADING_DESCRIPTIONS = {"problems": "“存在的问题”部分的标题", "plans": "“下一步工作打算”部分的标题",
+                        "table": "指标统计表所在部分的标题"}
+SUMMARY_DESCRIPTIONS = {
+    "title": "标题，默认“{organisation}{年}年第{季}季度工作情况汇总”",
+    "date": "成文日期 YYYY-MM-DD，默认为各单位报告中最晚的日期",
+    "signature": "署名，默认为项目设置中的 organisation；false 表示不写署名和日期",
+    "highlights": "是否引用各单位的工作亮点（默认：有单位写了亮点时引用）",
+    "intro": "开头段落", "closing": "结尾段落（如“总之，……”）",
+    "metrics": "要写进汇总文字的指标编号，按顺序（默认为至少一半单位报送的指标）",
+    "rank_by": "排名所用的指标编号（默认按项目设置 rank_by）", "chart": "柱状图所用的指标编号（默认同 rank_by），false 表示不要图",
+}
+
+
+def _object(keys: dict, descriptions: dict | None = None) -> dict:
     properties = {}
     for key, (kind, _) in keys.items():
-        properties[key] = dict(KIND_SCHEMAS[kind], description=DESCRIPTIONS.get(key, key))
+        described = (descriptions or {}).get(key) or DESCRIPTIONS.get(key, key)
+        properties[key] = dict(KIND_SCHEMAS[kind], description=described)
     return {"type": "object", "additionalProperties": False, "properties": properties,
             "required": [k for k, (_, required) in keys.items() if required]}
 
@@ -64,6 +80,6 @@ def unit_schema() -> dict:
             "title": "reportgen 单位数据文件（或汇总说明文件）",
             "anyOf": [{"$ref": "#/$defs/unit_file"}, {"$ref": "#/$defs/summary_file"}],
             "$defs": {"unit_file": _object(TOP_KEYS), "summary_file": _object(SUMMARY_TOP_KEYS),
-                      "summary_block": _object(SUMMARY_KEYS),
-                      "report": _object(REPORT_KEYS), "metric": _object(METRIC_KEYS),
-                      "section": _object(SECTION_KEYS), "headings": _object(HEADING_KEYS)}}
+                      "summary_block": _object(SUMMARY_KEYS, SUMMARY_DESCRIPTIONS),
+                      "report": _object(REPORT_KEYS), "metric": _object(METRIC_KEYS, METRIC_DESCRIPTIONS),
+                      "section": _object(SECTION_KEYS), "headings": _object(HEADING_KEYS, HEADING_DESCRIPTIONS)}}

@@ -28,6 +28,7 @@ def report_defaults(unit: Unit, settings: Settings) -> dict:
         report.setdefault(key, "")
     report.setdefault("date_line", False)
     report.setdefault("table", settings.table)
+    report.setdefault("template", settings.template)
     report["headings"] = {**settings.headings, **report.get("headings", {})}
     return report
 
