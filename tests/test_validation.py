@@ -1,4 +1,6 @@
 """Loading and validating unit files: exact messages at exact places."""
+import pytest
+
 from conftest import unit_yaml, write
 
 
@@ -56,6 +58,38 @@ def test_yaml_syntax_errors_are_located_and_in_chinese(project):
     assert "data/indent.yaml:5:4: report.title: 缩进有误：此行多缩进了 1 个空格，同一层的字段应对齐" in lines
     assert "data/quote.yaml:1:7: -: 引号没有闭合" in lines
     assert "data/tab.yaml:4:1: -: YAML 中不能用 Tab 键缩进或分隔，请改用空格" in lines
+
+
+COLON = "字段名后面用了中文冒号“：”：字段名后面要用英文冒号加空格“: ”"
+WIDE_INDENT = "这一行用全角空格缩进：缩进只能用半角空格（英文输入法下的空格键）"
+WIDE_AFTER_COLON = "冒号后面是全角空格：请改为半角空格（英文输入法下的空格键）"
+
+
+@pytest.mark.parametrize("text,said", [
+    ("unit：城关镇\nperiod: 2024-Q3\n", "1:5: -: " + COLON),
+    ("unit: 城关镇\nperiod: 2024-Q3\nmetrics：\n  x: {name: 检查, unit: 户次, value: 1}\n", "3:8: -: " + COLON),
+    ("unit: 城关镇\nperiod: 2024-Q3\nmetrics:\n  x:\n    name: 检查\n    unit: 户次\n    value：46\n", "7:10: -: " + COLON),
+    ("unit: 城关镇\nperiod: 2024-Q3\nsections:\n  - heading：工作\n    text: 内容。\n", "4:12: -: " + COLON),
+    ("unit: 城关镇\nperiod: 2024-Q3\nmetrics:\n  x:\n    name: 检查\n　　unit: 户次\n    value: 1\n", "6:1: -: " + WIDE_INDENT),
+    ("unit: 城关镇\nperiod: 2024-Q3\nmetrics:\n  x:\n    name: 检查\n  \xa0 unit: 户次\n    value: 1\n", "6:3: -: " + WIDE_INDENT),
+    ("unit: 城关镇\nperiod:　2024-Q3\nreport:\n  topic: 工作\n", "2:8: -: " + WIDE_AFTER_COLON),
+    # inside a block of text, a paragraph may well start with full-width spaces and hold “：”: the tab is the slip
+    ("unit: 城关镇\nperiod: 2024-Q3\nsections:\n  - heading: 工作\n    text: |\n      　　note：一是……\n"
+     "      PM2.5：达标\nproblems:\n\t- 一\n", "9:1: -: YAML 中不能用 Tab 键缩进或分隔，请改用空格"),
+])
+def test_what_a_chinese_input_method_types_where_yaml_needs_ascii_is_named(project, text, said):
+    project.file("data/a.yaml", text)
+    assert errors(project)[1] == ["data/a.yaml:" + said]
+
+
+def test_a_key_that_only_looks_right_is_named_as_such(project):
+    """The last line indented with full-width spaces parses (as a key of its own); a key may hold
+    a character nobody can see: each is said as what it is, not as a misspelt key."""
+    project.file("data/a.yaml", "unit: 城关镇\nperiod: 2024-Q3\nmetrics:\n  x:\n    name: 检查\n    unit: 户次\n"
+                                "    val\u200bue: 5\n　　target: 100\n")
+    assert errors(project)[1] == [
+        "data/a.yaml:7:5: metrics.x.val\u200bue: 字段名“value”中有看不见的字符 U+200B：请删掉这个字段名，重新输入",
+        "data/a.yaml:8:1: \u3000\u3000target: " + WIDE_INDENT]
 
 
 def test_python_tags_are_refused(project):

@@ -54,6 +54,24 @@ def default_aggregate(unit: str) -> str:
     return "mean" if is_rate_unit(unit) else "sum"
 
 
+WIDE_INDENT = "这一行用全角空格缩进：缩进只能用半角空格（英文输入法下的空格键）"
+
+
+def key_slip(key) -> str | None:
+    """What is wrong with a key that only looks right: indented with full-width spaces (YAML reads
+    them as part of the key), or holding characters nobody can see; None for any other key."""
+    if not isinstance(key, str):
+        return None
+    if key[:1] in ("\u3000", "\xa0"):
+        return WIDE_INDENT
+    hidden = [c for c in key if c in INVISIBLE]
+    if hidden:
+        codes = "、".join(f"U+{ord(c):04X}" for c in dict.fromkeys(hidden))
+        shown = "".join(c for c in key if c not in INVISIBLE)
+        return f"字段名“{shown}”中有看不见的字符 {codes}：请删掉这个字段名，重新输入"
+    return None
+
+
 def suggest(key: str, known) -> str:
     import difflib  # only for a misspelt key
     close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
@@ -83,7 +101,7 @@ class Checker:
         for key, item in value.items():
             known = keys.get(key)  # (kind, required)
             if known is None:
-                self.error(path + (key,), f"未知字段“{key}”{suggest(key, keys)}", key=True)
+                self.error(path + (key,), key_slip(key) or f"未知字段“{key}”{suggest(key, keys)}", key=True)
                 continue
             if item is None:
                 continue  # an empty value counts as not given

@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from ..errors import InputError, Problem
-from .checker import KIND_CN, QUOTED_WHOLE, Checker, default_aggregate, describe, quoted_whole
+from .checker import KIND_CN, QUOTED_WHOLE, Checker, default_aggregate, describe, key_slip, quoted_whole
 from .lint import lint_data
 from .yamlfile import LoadedFile, load_yaml
 from ..numerals import strip_typed_number
@@ -122,7 +122,7 @@ class UnitChecker(Checker):
         for metric_id, body in value.items():
             mpath = path + (metric_id,)
             if not METRIC_ID.match(metric_id):
-                self.error(mpath, f"指标编号“{metric_id}”无效：只能用字母、汉字、数字和下划线，且不能以数字开头",
+                self.error(mpath, key_slip(metric_id) or f"指标编号“{metric_id}”无效：只能用字母、汉字、数字和下划线，且不能以数字开头",
                            key=True)
                 continue
             fields = self.mapping(body, mpath, METRIC_KEYS)

@@ -21,6 +21,7 @@ import yaml
 
 from ..chars import XML_INVALID, xml_text
 from ..errors import InputError, Problem
+from .checker import WIDE_INDENT
 from .files import os_error_message
 
 MAX_BYTES = 1024 * 1024
@@ -316,6 +317,9 @@ def _yaml_error(exc: yaml.MarkedYAMLError, display: str, source: str) -> Problem
     if exc.context_mark is not None and (context in CONTEXT_FIRST or "could not find expected ':'" in text):
         mark = exc.context_mark  # the opening quote, the start of the tag; the key without its colon
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    slip = _wide_slip(source, mark.line) if mark is not None else None
+    if slip:  # what libyaml says of it, lines later, would send the secretary the wrong way
+        return Problem(display, *slip)
     found = None
     if mark is not None and text != "found a tab character":
         try:
@@ -330,6 +334,36 @@ def _yaml_error(exc: yaml.MarkedYAMLError, display: str, source: str) -> Problem
         line, col, path, message = found
         return Problem(display, line, col, field_name(path), message)
     return Problem(display, line, col, "", message)
+
+
+# What a Chinese input method types where YAML needs ASCII, each with what to do: a full-width colon
+# after a key; a full-width (or no-break) space in a key's indentation, or after its colon.
+_KEY = r"[ \t]*(?:-[ \t]+)*[A-Za-z_][\w.-]*"
+_WIDE_SLIPS = [
+    (re.compile(_KEY + r"[ \t\u3000]*(：)"), "字段名后面用了中文冒号“：”：字段名后面要用英文冒号加空格“: ”"),
+    (re.compile(r"[ \t]*([\u3000\xa0])[ \t\u3000\xa0]*(?:-[ \t]+)*[A-Za-z_][\w.-]*[ \t]*:"),
+     WIDE_INDENT),
+    (re.compile(_KEY + r":([\u3000\xa0])"), "冒号后面是全角空格：请改为半角空格（英文输入法下的空格键）"),
+]
+_BLOCK_TEXT = re.compile(r"(?:^|[:\s])[|>][-+0-9]*[ \t]*(?:#.*)?$")  # a key or item whose text follows in a block
+
+
+def _wide_slip(source: str, last: int) -> tuple[int, int, str, str] | None:
+    """(line, column, field, message) of the first full-width slip (_WIDE_SLIPS) on the lines up
+    to ``last`` (0-based, where libyaml stopped), outside blocks of text; else None."""
+    block = None  # the indentation of the line that opened the block of text being read
+    for number, line in enumerate(source.split("\n")[:last + 1]):
+        indent = len(line) - len(line.lstrip(" "))
+        if block is not None and (not line.strip() or indent > block):
+            continue
+        block = None
+        for pattern, message in _WIDE_SLIPS:
+            m = pattern.match(line)
+            if m:
+                return number + 1, m.start(1) + 1, "", message
+        if _BLOCK_TEXT.search(line):
+            block = indent
+    return None
 
 
 # A value that starts with a quote and goes on after the closing one, as in 名称: "六小"行业: the
