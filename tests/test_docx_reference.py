@@ -329,7 +329,9 @@ def test_a_libreoffice_reference_builds_a_valid_report(project, tmp_path):
     ("no sectPr", lambda: chinese_word_reference(section=""), "文档中没有页面设置"),
     ("not a Word main part", lambda: chinese_word_reference(main="application/xml"), "不是 Word 文档"),
     ("broken styles", lambda: chinese_word_reference(styles="<w:style>"), "word/styles.xml 第 1 行不是有效的 XML"),
-    ("not a zip", lambda: b"PK\x03\x04 not really", "不是有效的 zip 文件"),
+    ("not a zip", lambda: b"PK\x03\x04 not really", "文件已损坏，或设置了打开密码，或不是 Word 文件"),
+    ("a .doc renamed", lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504),
+     "这是 Word 97-2003（.doc）或 WPS 格式的文件，只是扩展名写成了 .docx：请用 Word 或 WPS 打开，“另存为”Word 文档（*.docx）"),
 ])
 def test_malformed_references_are_located_chinese_errors(project, case, reference, message):
     result = build_with(project, reference(), ok=False)

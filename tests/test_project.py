@@ -125,6 +125,9 @@ def test_template_errors_point_at_the_template_file(project):
     ("{{ (unit }}", "Jinja 语法错误：多了或少了括号：在“}”处"),
     ("{% extends 'work-report.md.j2' %}", "模板的继承或包含绕成了圈（extends、include 或 import 直接或间接指向了自己）"),
     (b"\xff\xfe# {{ unit }}", "模板文件不是 UTF-8 编码的文字：请在记事本或 WPS 中另存为 UTF-8 编码"),
+    ("{{ unit\u200b }}", "Jinja 语法错误：{{ … }} 或 {% … %} 里有看不见的字符 U+200B：请把这一处删掉重新输入"),
+    ("{{ range(200000) | length }}", "计算出错：range 的范围过大（最多 100000 项）"),
+    ("{{ 3 | length }}", "计算出错：这个值没有长度（length 只能用于文字和列表）"),
 ])
 def test_a_broken_template_is_one_located_error_in_chinese(project, source, said):
     project.unit()

@@ -230,7 +230,8 @@ def test_each_kind_of_bad_cell_is_located(project):
                          ["丙镇", True, " 1,320 ", 5],
                          ["", 3, None, None],
                          ["丁镇", 1e16, 2, None],
-                         ["戊镇", None, None, None]]},
+                         ["戊镇", None, None, None],
+                         ["己镇", "=1+2", None, None]]},
              cached={("第 1 页", "C2"): ("e", "#DIV/0!")})
     result = project.run("validate", ok=False)
     place = "data/2024-Q3/统计表.xlsx:'第 1 页'!"
@@ -243,6 +244,8 @@ def test_each_kind_of_bad_cell_is_located(project):
         place + "A4: 单位: 这一行有数值，但没有单位名称（合并单元格只有左上角一格有内容：请在每一行写上单位名称）",
         place + "B5: 检查: 数值过大：最多 15 位有效数字，且绝对值小于 10 的 15 次方（1000 万亿），实际为“10000000000000000”",
         place + "A6: 单位: 尚未填写：“戊镇”这一行没有任何数值（不统计这个单位时，请删除这一行）",
+        place + "A7: 单位: 尚未填写：“己镇”这一行没有任何数值（不统计这个单位时，请删除这一行）；"
+                "这一行的公式还没有计算结果：填好数值后请用 Excel 或 WPS 打开并保存一次",
     ]
 
 

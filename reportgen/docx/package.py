@@ -47,6 +47,9 @@ class Relationship:
         return self.type.rsplit("/", 1)[-1]
 
 
+OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # how .doc, .xls, .wps and .et files (and encrypted .docx) begin
+
+
 @dataclass
 class Package:
     parts: dict = field(default_factory=dict)   # part name → bytes (relationship parts included)
@@ -59,8 +62,11 @@ class Package:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 parts = {info.filename: archive.read(info) for info in archive.infolist()
                          if not info.filename.endswith("/")}
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, RuntimeError, ValueError) as exc:
-            raise PackageError(f"不是有效的 zip 文件（{exc}）") from None
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, RuntimeError, ValueError):
+            if data.startswith(OLE2_SIGNATURE):
+                raise PackageError("这是 Word 97-2003（.doc）或 WPS 格式的文件，只是扩展名写成了 .docx："
+                                   "请用 Word 或 WPS 打开，“另存为”Word 文档（*.docx）") from None
+            raise PackageError("文件已损坏，或设置了打开密码，或不是 Word 文件") from None
         if "[Content_Types].xml" not in parts:
             raise PackageError("缺少 [Content_Types].xml")
         types_xml = parse(parts.pop("[Content_Types].xml"), "[Content_Types].xml")

@@ -237,7 +237,9 @@ class _Merge:
                 self.stopped.add(key)
             found += [(problem, key) for problem in row.problems]
             if not row.values and not row.problems:
-                found.append((row.cell.problem(f"{UNFILLED}：“{row.unit}”这一行没有任何数值（不统计这个单位时，请删除这一行）"), key))
+                waiting = "；这一行的公式还没有计算结果：填好数值后请用 Excel 或 WPS 打开并保存一次" if row.waiting else ""
+                found.append((row.cell.problem(f"{UNFILLED}：“{row.unit}”这一行没有任何数值（不统计这个单位时，请删除这一行）"
+                                               f"{waiting}"), key))
                 self.index.unfilled.add(key)
             for column_index, number, cell in row.values:
                 if targets[column_index] is not None:

@@ -118,6 +118,7 @@ class Row:
     cell: Cell
     values: list = field(default_factory=list)
     problems: list = field(default_factory=list)
+    waiting: bool = False   # no values, but formulas without a result (the blank copy, or unsaved figures)
 
 
 @dataclass
@@ -294,7 +295,7 @@ def _read_row(display: str, sheet: Sheet, number: int, row: list) -> None:
         return
     if unit.replace(" ", "").replace("\u3000", "") in TOTAL_ROWS:
         return
-    sheet.rows.append(Row(unit, name_cell, values, checker.problems))
+    sheet.rows.append(Row(unit, name_cell, values, checker.problems, bool(uncomputed) and not values))
 
 
 def _number(value_cell, cell: Cell, checker: Checker):

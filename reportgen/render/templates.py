@@ -417,8 +417,6 @@ def explain(exc: Exception) -> str:
     if isinstance(exc, SecurityError):
         m = re.search(r"attribute '([^']+)'", str(exc))
         what = f"“{m.group(1)}”" if m else "该属性"
-        if "range too big" in str(exc):
-            return "range 的范围过大（最多 100000 项）"
         return f"不允许访问{what}：模板和文字中的 Jinja 在安全沙箱中运行"
     if isinstance(exc, jinja2.UndefinedError):
         return f"未知的名称“{_unknown_name(exc) or exc}”：请检查指标编号或字段名的拼写"
@@ -451,6 +449,8 @@ _SYNTAX_CN = [  # Jinja's commonest syntax errors, said in Chinese (anything els
     (r"^Encountered unknown tag '(else|elif)'", lambda m: f"多了一个 {{% {m[1]} %}}：它只能写在 {{% if %}} 与 {{% endif %}} 之间"),
     (r"^Encountered unknown tag '(\w+)'", lambda m: f"不认识的语句“{m[1]}”（常用的有 if、elif、else、endif、for、endfor、set）"),
     (r"^unexpected char (['\"])(['\"])\1 at \d+", lambda m: "引号没有成对：{{ … }} 或 {% … %} 里的文字要用一对半角引号括起来"),
+    (r"^unexpected char (['\"])\\(?:u|x|U000)([0-9a-fA-F]{2,4})\1 at \d+",
+     lambda m: f"{{{{ … }}}} 或 {{% … %}} 里有看不见的字符 U+{int(m[2], 16):04X}：请把这一处删掉重新输入"),
     (r"^unexpected char (['\"])(.)\1 at \d+", lambda m: f"{{{{ … }}}} 或 {{% … %}} 里有不能用的字符“{m[2]}”：其中请只用半角字符"),
     (r"^(?:Expected an expression, got|unexpected) '(end of (?:print statement|statement block))'",
      lambda m: f"{'}}' if 'print' in m[1] else '%}'} 之前缺少内容：表达式没有写完"),
@@ -468,6 +468,10 @@ def _syntax_cn(message: str) -> str:
 
 def _arithmetic_cn(exc: Exception) -> str:
     text = str(exc)
+    if text.startswith("Range too big"):  # the sandbox's range()
+        return "range 的范围过大（最多 100000 项）"
+    if "has no len()" in text:
+        return "这个值没有长度（length 只能用于文字和列表）"
     if "Decimal" in text and "float" in text:
         return "指标的数值是精确的十进制数，不能直接与带小数点的常数运算：例如把 × 1.5 写成 * 3 / 2"
     if "unsupported operand" in text or "can't multiply" in text or "can only concatenate" in text:
