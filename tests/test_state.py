@@ -81,13 +81,67 @@ def test_a_change_of_the_package_code_rebuilds_every_report(built, monkeypatch, 
     monkeypatch.setattr(state, "package_files", lambda: [code])  # the package, as far as the build knows
     assert "生成 3 份，未变化 0 份" in rebuilt(built)
     # unchanged code is known by its files' sizes and times, as unit files are: not read again
-    monkeypatch.setattr(state, "package_digest", lambda files: pytest.fail("the package was hashed again"))
+    digest = state.files_digest
+    monkeypatch.setattr(state, "files_digest", lambda files: pytest.fail("the package was hashed again")
+                        if list(files) == [code] else digest(files))
     assert "生成 0 份，未变化 3 份" in rebuilt(built)
     monkeypatch.undo()
     monkeypatch.setattr(state, "package_files", lambda: [code])
     code.write_text("VERSION = 22\n")
     os.utime(code, ns=(LONG_AGO, LONG_AGO))
     assert "生成 3 份，未变化 0 份" in rebuilt(built)
+
+
+def test_the_package_is_every_file_of_it_but_byte_code():
+    """The GB/T 9704 parts every report is made of are the package's too: editing one rebuilds."""
+    from pathlib import Path
+    import reportgen
+    from reportgen.batch.state import package_files
+    files = package_files()
+    root = Path(reportgen.__file__).parent
+    assert root / "docx/gbt9704/styles.xml" in files and root / "batch/state.py" in files
+    assert not [f for f in files if f.suffix == ".pyc" or "__pycache__" in f.parts]
+
+
+def test_another_python_or_library_version_rebuilds_every_report(built, monkeypatch, tmp_path):
+    import jinja2
+    import reportgen.batch.state as state
+    found = state.runtime()
+    assert found[0] == __import__("sys").version
+    assert any(name.lower().startswith(f"jinja2-{jinja2.__version__}.") for name in found[1:])
+    code = tmp_path / "code.py"
+    code.write_text("VERSION = 1\n")
+    os.utime(code, ns=(LONG_AGO, LONG_AGO))
+    monkeypatch.setattr(state, "package_files", lambda: [code])  # old enough to be trusted by its stats
+    assert "生成 3 份，未变化 0 份" in rebuilt(built)
+    assert "生成 0 份，未变化 3 份" in rebuilt(built)
+    monkeypatch.setattr(state, "runtime", lambda: found + ["jieba-0.43.0.dist-info"])
+    assert "生成 3 份，未变化 0 份" in rebuilt(built)
+
+
+def test_a_state_file_that_is_a_link_is_not_read(built, tmp_path):
+    """Whatever a link in the output folder leads to was not written by this build: nothing is
+    taken as current from it."""
+    path = built.out(".reportgen/state.json")
+    crafted = tmp_path / "crafted.json"
+    path.rename(crafted)
+    path.symlink_to(crafted)
+    assert "生成 3 份，未变化 0 份" in rebuilt(built)
+
+
+def test_force_hashes_the_package_again_whatever_the_snapshot_says(built, monkeypatch, tmp_path):
+    import reportgen.batch.state as state
+    code = tmp_path / "code.py"
+    code.write_text("VERSION = 1\n")
+    os.utime(code, ns=(LONG_AGO, LONG_AGO))
+    monkeypatch.setattr(state, "package_files", lambda: [code])  # old enough to be trusted by its stats
+    assert "生成 3 份，未变化 0 份" in rebuilt(built)
+    path = built.out(".reportgen/state.json")
+    saved = json.loads(path.read_text("utf-8"))
+    saved["snapshot"]["package"]["digest"] = "tampered"
+    path.write_text(json.dumps(saved), "utf-8")
+    built.run("build", "-q", "--force", ok=True)
+    assert json.loads(path.read_text("utf-8"))["snapshot"]["package"]["digest"] not in ("tampered", None)
 
 
 def test_a_unit_edit_rebuilds_that_report_and_the_summary_only(built):

@@ -16,7 +16,8 @@ from ..input.period import Period, period_of_path
 from ..input.settings import Settings, find_root, load_settings, settings_path, templates_dir
 from ..resources import template_files
 from .outputs import SUMMARY_NAME, BackgroundWriter, assign_names, workbook_key, write_atomic
-from .state import BuildState, file_stats, files_digest, fingerprint
+from .state import (BuildState, environment_fingerprint, file_stats, files_digest, summary_fingerprint,
+                    unit_report_fingerprint)
 from .workers import can_fork, map_unordered, terminate_as_interrupt
 
 if TYPE_CHECKING:  # what an unchanged rebuild never needs is imported where it is used
@@ -208,18 +209,17 @@ class Builder:
 
     @cached_property
     def package(self) -> dict:
-        """The package's code: its files' stats and digest (the last snapshot's when none changed)."""
-        return (self.state or BuildState(self.out)).package()
+        """The package and its runtime: stats and digest (the last snapshot's when nothing changed,
+        unless --force)."""
+        return (self.state or BuildState(self.out)).package(trust_snapshot=not self.force)
 
     @cached_property
     def environment(self) -> str:
         return self.environment_with(self.settings.style.reference)
 
     def environment_with(self, reference: Path | None) -> str:
-        """Every input that is not a unit file, hashed: the package's code, templates, settings file
-        and reference document, and --strict (a report built with warnings is not current for it)."""
-        extra = [reference] if reference else []
-        return fingerprint(self.package["digest"], files_digest(template_files(templates_dir(self.project.root)) + extra),
+        """state.environment_fingerprint() of this build, with that reference document."""
+        return environment_fingerprint(self.package, template_files(templates_dir(self.project.root)), reference,
                            self.project.settings_digest, self.strict)
 
     # --- planning ---------------------------------------------------------------------------
@@ -309,8 +309,8 @@ class Builder:
             job = Job(f"{period.key}/{names[unit.unit]}.docx", period, template, unit.unit, [figures],
                       template_named_at=(unit.source, ("report", "template")) if unit.report.get("template")
                       else self.settings_named_at("template"))
-            job.fingerprint = fingerprint(self.environment, template, job.key, unit.source.digest,
-                                          list(figures.metrics.values()))  # workbook values and history too
+            job.fingerprint = unit_report_fingerprint(self.environment, template, job.key, unit.source.digest,
+                                                      list(figures.metrics.values()))
             jobs.append(job)
         return jobs
 
@@ -329,9 +329,8 @@ class Builder:
                   summary_file=summary_file, summarises=[j.key for j in unit_jobs],
                   template_named_at=self.settings_named_at("summary_template"))
         office = summary_file.source.digest if isinstance(summary_file, SummaryFile) else repr(summary_file)
-        job.fingerprint = fingerprint(self.environment, "summary", job.key, office,
-                                      [(j.key, j.fingerprint) for j in unit_jobs],
-                                      [(f.name, list(f.metrics.values())) for f in self.statistics_only.get(period, [])])
+        job.fingerprint = summary_fingerprint(self.environment, job.key, office, [(j.key, j.fingerprint) for j in unit_jobs],
+                                             [(f.name, list(f.metrics.values())) for f in self.statistics_only.get(period, [])])
         return job
 
     # --- running ----------------------------------------------------------------------------

@@ -2,10 +2,13 @@
 read from the output folder is ever executed or unpickled).
 
 A report is current when the state saved *after* it was written records the fingerprint of its
-inputs: the package's own code, the templates, the settings, the reference document, the unit
-file, the figures history fills in, the template and the output name.  Before a build writes a
-report, the report's entry is removed and the state saved, so an interrupted build (Ctrl-C,
-kill -9) leaves nothing that a later build would take as current.
+inputs, which environment_fingerprint(), unit_report_fingerprint() and summary_fingerprint() name:
+the package's own code and data, the Python and library versions it runs on, the templates, the
+settings, the reference document, --strict, the unit file, the figures that history and workbooks
+fill in, the template and the output name; for a summary, its summary file and the fingerprints
+of the reports it sums up.  Before a build writes a report, the report's entry is removed and the
+state saved, so an interrupted build (Ctrl-C, kill -9) leaves nothing that a later build would
+take as current.
 
 The fast "nothing changed" check compares the sizes and modification times of every input file
 with the snapshot of the last successful build, as git does, not trusting a time within
@@ -17,6 +20,7 @@ import hashlib
 import json
 import os
 import stat
+import sys
 from pathlib import Path
 
 from .outputs import write_atomic
@@ -45,18 +49,33 @@ def files_digest(paths) -> str:
     return h.hexdigest()
 
 
+# The distributions whose code shapes a report's bytes (as their dist-info folders name them)
+LIBRARIES = ("jinja2", "markupsafe", "markdown_it_py", "mdit_py_plugins", "pyyaml", "lxml", "jieba",
+             "openpyxl", "opencc")
+
+
 def package_files() -> list[Path]:
-    """The installed package's own code and data."""
+    """Every file of the installed package: its code and its data (templates, the GB/T 9704 parts,
+    fonts' settings…), byte code left out."""
     found = []
     for folder, folders, names in os.walk(Path(__file__).resolve().parent.parent):
         folders[:] = [f for f in folders if f != "__pycache__"]
-        found += [Path(folder, name) for name in names if name.endswith((".py", ".j2", ".yaml", ".conf"))]
+        found += [Path(folder, name) for name in names if not name.endswith((".pyc", ".pyo"))]
     return sorted(found)
 
 
-def package_digest(files: list[Path]) -> str:
-    """The package's code and data (package_files()) hashed: any edit to reportgen rebuilds every report."""
-    return files_digest(files)
+def runtime() -> list[str]:
+    """The Python version, and the installed version of each library in LIBRARIES: the names of
+    their dist-info (or egg-info) folders, found on sys.path without importing anything."""
+    found = [sys.version]
+    for folder in dict.fromkeys(sys.path):
+        try:
+            names = os.listdir(folder or ".")
+        except OSError:
+            continue
+        found += sorted(name for name in names if name.endswith((".dist-info", ".egg-info"))
+                        and name.split("-", 1)[0].lower().replace(".", "_") in LIBRARIES)
+    return found
 
 
 def file_stats(paths) -> dict:
@@ -152,15 +171,18 @@ class BuildState:
                      top=self.out)
 
     # --- the fast path ----------------------------------------------------------------------
-    def package(self) -> dict:
-        """{"files": stats, "digest": …} of the package's code: the digest the snapshot recorded
-        when no file of it changed size or time since (trusted as input files are), else hashed."""
+    def package(self, trust_snapshot: bool = True) -> dict:
+        """{"files": stats, "runtime": runtime(), "digest": …} of the package and what it runs on:
+        the digest the snapshot recorded when no file of the package changed size or time since
+        (trusted as input files are) and the runtime is the same, else hashed (always, when the
+        snapshot is not to be trusted: --force)."""
         files = package_files()
-        stats = file_stats(files)
+        stats, versions = file_stats(files), runtime()
         recorded = (self.snapshot or {}).get("package")
-        if isinstance(recorded, dict) and recorded.get("files") == stats and self._trusted(stats):
+        if (trust_snapshot and isinstance(recorded, dict) and recorded.get("files") == stats
+                and recorded.get("runtime") == versions and self._trusted(stats)):
             return recorded
-        return {"files": stats, "digest": package_digest(files)}
+        return {"files": stats, "runtime": versions, "digest": fingerprint(files_digest(files), versions)}
 
     def _trusted(self, stats: dict) -> bool:
         """No file missing, none changed within RACY_NS of the snapshot."""
@@ -179,6 +201,28 @@ class BuildState:
         if not all(key in self.reports and self.current(key, self.reports[key]) for key in keys):
             return None
         return snap
+
+
+def environment_fingerprint(package: dict, templates: list[Path], reference: Path | None, settings_digest: str,
+                strict: bool) -> str:
+    """What every report of a build is made with, hashed: the package and its runtime
+    (BuildState.package), the project's templates, the reference document, the settings file
+    (its digest), and --strict (a report built with warnings is not current for it)."""
+    return fingerprint(package["digest"], files_digest(templates + ([reference] if reference else [])),
+                       settings_digest, strict)
+
+
+def unit_report_fingerprint(environment: str, template: str, key: str, source_digest: str, metrics: list) -> str:
+    """A unit report's inputs: the build's environment, its template and output name, its unit file
+    (digest), and its metrics as the report uses them (history and workbook values filled in)."""
+    return fingerprint(environment, template, key, source_digest, metrics)
+
+
+def summary_fingerprint(environment: str, key: str, summary_file: str, unit_reports: list, statistics_only: list) -> str:
+    """A summary's inputs: the build's environment, its output name, its summary file (digest, or
+    what stands for a missing or broken one), the (key, fingerprint) of each unit report it sums
+    up, and the (name, metrics) of each unit found only in workbooks."""
+    return fingerprint(environment, "summary", key, summary_file, unit_reports, statistics_only)
 
 
 def _dict(value) -> dict:
