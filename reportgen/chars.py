@@ -7,16 +7,18 @@ import re
 HANZI_RANGES = (("\u3400", "\u4dbf"), ("\u4e00", "\u9fff"), ("\uf900", "\ufaff"))
 HANZI = "".join(f"{first}-{last}" for first, last in HANZI_RANGES)  # for a regular-expression class
 
+# The punctuation Chinese text shares with Latin text: set in the East Asian font whatever precedes
+# it; all but the middle dot one full character wide there.
+SHARED_WIDE = "\u2018\u2019\u201c\u201d\u2026\u2014"  # ‘ ’ “ ” … —
+SHARED_PUNCTUATION = SHARED_WIDE + "\u00b7"             # and ·
 # Characters set one full character wide in a Chinese font: CJK characters and punctuation,
-# full-width forms, and the punctuation Chinese text shares with Latin text (quotes, …, —).
+# full-width forms, and the shared punctuation.
 WIDE_RANGES = (("\u2e80", "\u9fff"), ("\uf900", "\ufaff"), ("\ufe30", "\ufe4f"), ("\uff00", "\uffef"),
-               ("\u2018", "\u201d"), ("\u2026", "\u2026"), ("\u2014", "\u2014"))
+               *((c, c) for c in SHARED_WIDE))
 # Patterns kept as text: re compiles (and caches) them on first use.
 _WIDE_CLASS = "".join(f"{first}-{last}" for first, last in WIDE_RANGES)
 _WIDE = f"[{_WIDE_CLASS}]"
 _RUNS = f"{_WIDE}+|[^{_WIDE_CLASS}]+"  # alternate runs of wide and other characters
-# Punctuation that Chinese and Latin text share: set in the East Asian font whatever precedes it.
-SHARED_PUNCTUATION = "\u2018\u2019\u201c\u201d\u2026\u2014\u00b7"
 
 # A label and the unit it ends in, 名称（单位）: a workbook's column header, a statistics table's.
 NAME_AND_UNIT = re.compile(r"^(?P<name>.+?)\s*[（(]\s*(?P<unit>[^（）()]+?)\s*[）)]\s*$")

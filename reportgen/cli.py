@@ -214,14 +214,10 @@ def validate(paths, strict, debug):
     def action():
         from .batch.build import Project, check
         from .input.newperiod import period_statuses
-        from .errors import Problem
-        from .input.files import display_path
         result, selected, index = check(Project.open(), list(paths), strict=strict)
         _report_problems(result.warnings)
         _report_problems(result.problems)
-        # the files that failed or that a problem is located in (a summary's, or a template's, is no file)
-        flagged = set(result.failed) | {p.file for p in result.problems if isinstance(p, Problem)}
-        bad = len({display_path(p) for p in selected} & flagged)
+        bad = result.files_with_problems(selected)
         _echo_err(f"检查 {len(selected)} 个文件：正确 {len(selected) - bad} 个，有问题 {bad} 个{_elsewhere(result)}")
         for line in _period_table(period_statuses(index, result.problems)):
             click.echo(line)
@@ -361,13 +357,11 @@ def templates(ctx):
 @click.argument("name")
 def show(name):
     """显示一个模板的内容（项目模板优先于内置模板）。"""
-    from .batch.build import Project
-    from .render.templates import TEMPLATE_ENCODING
-    found = Project.open().templates.names().get(name.removesuffix(".md.j2"))
-    if found is None:
-        click.echo(f"找不到模板“{name}”，可用 reportgen templates 查看全部模板", err=True)
-        sys.exit(2)
-    click.echo(found.read_bytes().decode(TEMPLATE_ENCODING, "replace"), nl=False)
+    def action():
+        from .batch.build import Project
+        click.echo(Project.open().templates.source(name.removesuffix(".md.j2")), nl=False)
+        return 0
+    sys.exit(_run(action, False))
 
 
 def run() -> None:

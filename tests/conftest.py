@@ -69,6 +69,13 @@ def temporary_files_in_memory() -> None:
 temporary_files_in_memory()
 
 
+def load_unit(path: Path):
+    """One unit file read, parsed and checked: (its Unit, its UnitText), as a build loads it."""
+    from reportgen.input.unitfile import check_unit
+    from reportgen.input.yamlfile import load_yaml
+    return check_unit(load_yaml(path), path)
+
+
 def write(path: Path, text: str, encoding="utf-8") -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(textwrap.dedent(text).lstrip("\n").encode(encoding))

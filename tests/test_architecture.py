@@ -1,5 +1,6 @@
 """The package's shape (issue #13): no import cycle between its modules, deferred imports included
-(imports under ``if TYPE_CHECKING:`` are never run and do not count); no ``global`` statement;
+(imports under ``if TYPE_CHECKING:`` are never run and do not count), nor between its sub-packages;
+no ``global`` statement;
 every sub-package says in its docstring what it does."""
 import ast
 from pathlib import Path
@@ -72,6 +73,30 @@ def cycles_in(edges: dict[str, set[str]]) -> list[list[str]]:
 
 def test_no_import_cycles_deferred_imports_included():
     assert cycles_in(graph()) == []
+
+
+def sub_package_graph(edges: dict[str, set[str]]) -> dict[str, set[str]]:
+    """The imports between the stages: reportgen.docx.writer importing reportgen.tables.xlsx is
+    docx → tables (the top-level modules, chars or document say, are shared and left out)."""
+    def stage(module: str) -> str | None:
+        parts = module.split(".")
+        return parts[1] if len(parts) > 2 else None
+    found: dict[str, set[str]] = {}
+    for module, targets in edges.items():
+        if stage(module):
+            found.setdefault(stage(module), set()).update(
+                stage(t) for t in targets if stage(t) and stage(t) != stage(module))
+    return found
+
+
+def test_no_import_cycles_between_the_stages():
+    assert cycles_in(sub_package_graph(graph())) == []
+
+
+def test_the_stage_check_finds_a_cycle():
+    edges = {"reportgen.docx.chart": {"reportgen.tables.xlsx"}, "reportgen.tables.xlsx": {"reportgen.docx.package"},
+             "reportgen.docx.package": set(), "reportgen.chars": set()}
+    assert cycles_in(sub_package_graph(edges)) == [["docx", "tables", "docx"]]
 
 
 def test_the_checker_finds_a_cycle(tmp_path, monkeypatch):

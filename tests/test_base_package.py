@@ -11,7 +11,7 @@ import pytest
 
 from conftest import NS, REPO, W
 from reportgen.docx.base import gbt9704_base
-from reportgen.docx.package import Package
+from reportgen.ooxml.package import Package
 from reportgen.input.settings import Style
 
 TNR = "Times New Roman"

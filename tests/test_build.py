@@ -393,11 +393,11 @@ def test_unchanged_rebuild_reads_no_unit_file(project, monkeypatch):
     warning = "data/2024-Q3/甲镇.yaml:7:15: half-width-punct: 警告：中文之间用了半角标点：“,”（改为“，”）"
     assert warning in first.stderr
 
-    import reportgen.input.unitfile
+    import reportgen.input.index
 
     def no_reading(*args, **kwargs):
         raise AssertionError("a unit file was read")
-    monkeypatch.setattr(reportgen.input.unitfile, "load_unit", no_reading)
+    monkeypatch.setattr(reportgen.input.index, "load_yaml", no_reading)  # what loads every data file
     result = project.run("build", "-q", ok=True)
     assert "生成 0 份，未变化 3 份，失败 0 份" in result.stderr
     assert warning in result.stderr  # the warnings of the last run are shown again

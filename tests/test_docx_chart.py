@@ -55,6 +55,8 @@ def test_escaped_names_read_back_as_written(reader):
     ("::: chart\n标题：图\n| 单位 | 户次 |\n|--|--|\n| 甲 | NaN |\n:::\n", "图表“图”中“甲”的数值应为数字，实际为“NaN”"),
     ("::: chart\n标题：图\n| 单位 | 户次 | 处 |\n|--|--|--|\n| 甲 | 1 | 2 |\n:::\n", "表格应有两列（类别、数值），实际为 3 列"),
     ("::: chart\n标题：图\n:::\n", "图表（::: chart）中没有表格"),
+    ("::: chart\n标题：图\n| 单位 | 户次 |\n|--|--|\n| 甲 |  |\n| 乙 |  |\n:::\n", "图表“图”中没有任何数值：至少要有一个类别填写数值"),
+    ("::: chart\n标题：图\n| 单位 | 户次 |\n|--|--|\n:::\n", "图表“图”中没有任何数值：至少要有一个类别填写数值"),
     ("::: chart\n说明文字\n\n| 单位 | 户次 |\n|--|--|\n| 甲 | 1 |\n:::\n", "只能有一行“标题：……”和一个表格"),
     ("::: chart\n标题：图\n| 单位 | 户次 |\n|--|--|\n| 甲 | 1 |\n\n多余的话\n:::\n", "只能有一行“标题：……”和一个表格"),
 ])
@@ -62,6 +64,16 @@ def test_a_malformed_chart_is_a_value_error_for_the_template(reader, markdown, m
     with pytest.raises(ValueError) as caught:
         reader.read(markdown)
     assert message in str(caught.value)
+
+
+def test_a_chart_without_values_is_the_templates_error_in_validate_and_build(project):
+    project.unit(metrics="x: {name: 检查, unit: 户次, value: 2085}")
+    project.file("templates/work-report.md.j2", "# {{ report.title }}\n\n::: chart\n标题：检查户次\n"
+                                                "{{ ['单位', '户次'] | table([[unit, '']], 'lr') }}\n:::\n")
+    said = "templates/work-report.md.j2:1:1: template: 图表“检查户次”中没有任何数值：至少要有一个类别填写数值"
+    assert said in project.run("validate").stderr.splitlines()
+    result = project.run("build", "-q")
+    assert result.exit_code == 1 and said in result.stderr.splitlines() and "内部错误" not in result.stderr
 
 
 def test_a_template_chart_is_written_as_a_native_chart(project):

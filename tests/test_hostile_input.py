@@ -14,7 +14,7 @@ from reportgen.errors import InputError
 from reportgen.input.checker import Checker
 from reportgen.input.files import find_input_files
 from reportgen.input.period import Period
-from reportgen.input.unitfile import load_unit
+from conftest import load_unit
 from reportgen.input.yamlfile import load_yaml, parse_yaml
 
 needs_links = pytest.mark.skipif(sys.platform == "win32", reason="symbolic links")

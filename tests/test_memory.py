@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 import reportgen.batch.build
-from conftest import texts
+from conftest import load_unit, texts
 from reportgen.batch.build import load_index
 from reportgen.batch.workers import can_fork
 from reportgen.input.spool import TextSpool, decode, encode
-from reportgen.input.unitfile import Section, UnitText, load_unit
+from reportgen.input.unitfile import Section, UnitText
 
 NAMES = ("甲镇", "乙镇", "丙镇")
 

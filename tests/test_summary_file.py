@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from reportgen.input.summaryfile import load_summary
+from reportgen.input.summaryfile import check_summary
+from reportgen.input.yamlfile import load_yaml
 
 UNITS = {"甲镇": "x: {name: 检查, unit: 户次, value: 5}\nh: {name: 办学历史, unit: 年, value: 58, aggregate: none}",
          "乙镇": "x: {name: 检查, unit: 户次, value: 7}\ncleanup: {name: 清理, unit: 处, value: 3}"}
@@ -22,7 +23,8 @@ def problem_lines(result) -> list[str]:
 
 def test_a_summary_file_is_read_with_its_values():
     from conftest import REPO
-    office = load_summary(REPO / "data/2025-Q3/汇总.yaml")
+    path = REPO / "data/2025-Q3/汇总.yaml"
+    office = check_summary(load_yaml(path), path)
     assert office.period.key == "2025-Q3"
     assert office.values["metrics"] == ["publicity", "inspections", "pass_rate", "cleanup", "training"]
     assert office.values["date"] == dt.date(2025, 10, 15)

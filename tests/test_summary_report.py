@@ -23,7 +23,7 @@ SUMMARY = "2025-Q3/汇总报告.docx"
 def rendered(root: Path, period: str) -> tuple[dict, str]:
     """(the summary's context, its Markdown) as a build makes them, without writing anything."""
     builder = Builder(Project.open(root), periods=[period])
-    files, selected = builder.project.unit_files([])
+    files, selected = builder.project.input_files([])
     jobs = builder.plan(load_index(files), selected)
     job = builder.summary_job(Period.parse(period), [j for j in jobs if j.period.key == period])
     context, _ = builder.renderer.context(job)

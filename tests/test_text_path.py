@@ -142,6 +142,15 @@ def test_rendering_is_bounded_and_a_breach_fails_that_report_only(project):
     assert "生成 2 份" in lines[-1] and "失败 3 份" in lines[-1]
 
 
+def test_a_text_of_expressions_only_is_bounded_too(project):
+    """A text of literal parts and {{ … }} is evaluated expression by expression (not as a whole
+    template): the same bound holds there, said at the text."""
+    project.unit("甲镇", sections="- heading: 工作\n  text: '" + "{{ \"x\" * 99999 }}" * 21 + "'")
+    result = project.run("build", "-q")
+    assert result.stderr.splitlines()[0] == \
+        "data/2024-Q3/甲镇.yaml:5:12: sections[0].text: 超出生成限制：生成的文字过长（超过 2000000 字符）"
+
+
 def test_a_template_whose_output_is_too_long_is_named(project):
     """The bound on a report's Markdown is checked between the template's pieces, outside its code:
     the error names the template (its first line), not "-"."""

@@ -3,7 +3,7 @@ same input, a base's entries reused before a report's own parts."""
 import io
 import zipfile
 
-from reportgen.docx.ziparchive import SMALL, deflate, split, zip_parts
+from reportgen.ooxml.ziparchive import SMALL, deflate, split, zip_parts
 
 
 def _read(archive: bytes) -> dict:

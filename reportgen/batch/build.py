@@ -54,7 +54,7 @@ class Project:
         from ..render.templates import Templates
         return Templates(templates_dir(self.root), display=display_path)
 
-    def unit_files(self, paths: list[Path], data_dir: Path | None = None) -> tuple[list[Path], set]:
+    def input_files(self, paths: list[Path], data_dir: Path | None = None) -> tuple[list[Path], set]:
         """(every input file of the data directory (the settings' unless given) and the given
         paths: unit files and statistics workbooks; the files the paths select)."""
         if missing := missing_paths_problems(paths):
@@ -150,6 +150,13 @@ class BuildResult:
     @property
     def ok(self) -> bool:
         return not self.failed and not self.problems
+
+    def files_with_problems(self, files) -> int:
+        """How many of the files failed or have a problem located in them (a summary's, or a
+        template's, is no data file)."""
+        from ..errors import Problem
+        flagged = set(self.failed) | {p.file for p in self.problems if isinstance(p, Problem)}
+        return len({display_path(p) for p in files} & flagged)
 
     def unsaid(self, problems: list | None) -> list:
         """Those of ``problems`` not among the problems said already."""
@@ -343,7 +350,7 @@ class Builder:
         if not self.force and self.unchanged_as_recorded(selection):
             return self.result
         state = self.state = BuildState.load(self.out)
-        files, selected = self.project.unit_files(self.paths)
+        files, selected = self.project.input_files(self.paths)
         started_ns = time.time_ns()
         stats = file_stats(files)
         if not self.force and self.unchanged(state, selection, stats, self.environment):
@@ -394,7 +401,7 @@ class Builder:
                 or not isinstance(recorded.get("data"), str)):
             return False
         reference = recorded.get("reference")
-        files, _ = self.project.unit_files(self.paths, Path(recorded["data"]))
+        files, _ = self.project.input_files(self.paths, Path(recorded["data"]))
         self.out, self.state = out, state
         environment = self.environment_with(Path(reference) if isinstance(reference, str) else None)
         return self.unchanged(state, selection, file_stats(files), environment)
@@ -561,7 +568,7 @@ def check(project: Project, paths=(), strict: bool = False) -> tuple[BuildResult
     result, the files the paths select, the index)."""
     from .jobs import build_job
     builder = Builder(project, paths=paths, strict=strict, all_periods=True, jobs=1)
-    files, selected = project.unit_files(builder.paths)
+    files, selected = project.input_files(builder.paths)
     index = load_index(files)
     selected = with_summary_periods(index, selected)
     jobs = builder.plan(index, selected)  # no file selected: the usage error a build gives

@@ -141,22 +141,18 @@ class Terminated(BaseException):
     a report's own errors takes it for one)."""
 
 
+@contextmanager
 def terminate_as_interrupt():
-    """A context manager: SIGTERM raises Terminated in this (main) thread while it is active."""
-    from contextlib import contextmanager
+    """While active, SIGTERM raises Terminated in this thread (the main thread; elsewhere nothing changes)."""
     import threading
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
 
-    @contextmanager
-    def installed():
-        if threading.current_thread() is not threading.main_thread():
-            yield
-            return
-
-        def handler(signum, frame):
-            raise Terminated()
-        previous = signal.signal(signal.SIGTERM, handler)
-        try:
-            yield
-        finally:
-            signal.signal(signal.SIGTERM, previous)
-    return installed()
+    def handler(signum, frame):
+        raise Terminated()
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -24,14 +24,14 @@ from string import Template
 
 from .layout import (CHARACTER_STYLE_NAMES, CUSTOM_STYLE_NAMES, MARGINS_MM, PAGE_H_MM, PAGE_W_MM, TWIPS_PER_MM,
                      TWIPS_PER_PT, Profile, mm_twips)
-from .package import (APP_REL, APP_TYPE, CORE_REL, CORE_TYPE, MAIN_REL, MAIN_TYPE, OFFICE_REL, Package,
+from ..ooxml.package import (APP_REL, APP_TYPE, CORE_REL, CORE_TYPE, MAIN_REL, MAIN_TYPE, OFFICE_REL, Package,
                       Relationship, xml_attribute)
 from ..input.settings import FONT_SLOTS, SIZE_SLOTS, Style
+from ..ooxml.theme import THEME_TYPE, office_theme
 
 PARTS = Path(__file__).resolve().parent / "gbt9704"
 DECLARATION = b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"  # as python-docx wrote it
 WORD = "application/vnd.openxmlformats-officedocument.wordprocessingml"  # content types: {WORD}.styles+xml…
-THEME_TYPE = "application/vnd.openxmlformats-officedocument.theme+xml"
 MAIN = "word/document.xml"
 
 LATIN_FONT = "Times New Roman"
@@ -137,11 +137,6 @@ def _template(name: str) -> Template:
     starts a line; no text holds a line break)."""
     text = re.sub(r"<!--.*?-->", "", (PARTS / name).read_text("utf-8"), flags=re.DOTALL)
     return Template(re.sub(r"\s*\n\s*", "", text))
-
-
-def office_theme() -> bytes:
-    """The Office theme of python-docx's default template (a workbook's theme too)."""
-    return _as_is("theme1.xml")
 
 
 @cache

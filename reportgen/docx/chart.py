@@ -31,7 +31,8 @@ from lxml import etree
 from lxml.builder import ElementMaker
 
 from ..chars import width_chars, xml_text
-from .package import xml_attribute
+from .layout import EMU_PER_POINT
+from ..ooxml.package import xml_attribute
 
 NS_C = "http://schemas.openxmlformats.org/drawingml/2006/chart"
 NS_A = "http://schemas.openxmlformats.org/drawingml/2006/main"
@@ -51,7 +52,6 @@ NAME_HEADER = "单位"
 WORKBOOK_RELATIONSHIP_ID = "rId1"  # the chart part's only relationship
 CATEGORY_AXIS_ID, VALUE_AXIS_ID = "500000001", "500000002"
 MAX_COLUMNS = 8  # more categories than this: horizontal bars, one unit name a line
-EMU_PER_POINT = 12700
 DEFAULT_TIMESTAMP = dt.datetime(2000, 1, 1)
 HEX_COLOR = re.compile("[0-9A-Fa-f]{6}")
 

@@ -10,6 +10,8 @@ PAGE_W_MM, PAGE_H_MM = 210, 297
 MARGINS_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}
 TWIPS_PER_MM = 1440 / 25.4
 TWIPS_PER_PT = 20
+EMU_PER_POINT = 12700  # English Metric Units, DrawingML's lengths
+EMU_PER_TW = EMU_PER_POINT // TWIPS_PER_PT
 
 
 def mm_twips(mm: float) -> int:

@@ -26,7 +26,7 @@ from urllib.parse import unquote
 from lxml import etree
 
 from .layout import CHARACTER_STYLE_NAMES, PARAGRAPH_STYLE_NAMES
-from .package import MAIN_TYPE, OFFICE_REL, Package, PackageError, Relationship, serialize
+from ..ooxml.package import MAIN_TYPE, OFFICE_REL, Package, PackageError, Relationship, serialize
 from ..errors import InputError, Problem
 from ..input.files import display_path, os_error_message
 

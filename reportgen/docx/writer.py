@@ -24,12 +24,12 @@ from ..document import (Attachments, Chart, DateLine, Document, Heading, Paragra
 from ..input.settings import Style
 from .chart import CHART_CONTENT_TYPE, CHART_RELATIONSHIP, DEFAULT_TIMESTAMP, XLSX_CONTENT_TYPE, BarChart, bar_chart
 from .fonts import StyleFonts, font_table, fonts_named
-from .layout import (CHARACTER_STYLE_NAMES, HEADING_STYLE, PARAGRAPH_STYLE_NAMES, RUNIN_STYLE, TEXT_WIDTH_TW,
-                     TWIPS_PER_PT, Profile)
-from .package import (APP_REL, APP_TYPE, CORE_REL, CORE_TYPE, MAIN_REL, OFFICE_REL, XML_DECLARATION, Package,
+from .layout import (CHARACTER_STYLE_NAMES, EMU_PER_TW, HEADING_STYLE, PARAGRAPH_STYLE_NAMES, RUNIN_STYLE,
+                     TEXT_WIDTH_TW, TWIPS_PER_PT, Profile)
+from ..ooxml.package import (APP_REL, APP_TYPE, CORE_REL, CORE_TYPE, MAIN_REL, OFFICE_REL, XML_DECLARATION, Package,
                       Relationship, parse, rels_part, relationships_xml, serialize, xml_attribute, xml_escape)
 from .titles import TitleBreaker
-from .ziparchive import SMALL, deflate, split, zip_parts
+from ..ooxml.ziparchive import SMALL, deflate, split, zip_parts
 
 JUSTIFY = {"r": "right", "c": "center"}  # a column's align in the model → w:jc
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -38,7 +38,6 @@ TOTAL_ROW = "合计"  # the row set apart: bold, a heavier rule above it
 TOTAL_BORDER = '<w:tcBorders><w:top w:val="single" w:sz="12" w:space="0" w:color="000000"/></w:tcBorders>'
 CELL_MARGIN_TW = 57  # left and right, each
 CELL_PADDING_TW = 40  # above and below a cell's text (2 pt), so that no character touches a rule
-EMU_PER_TW = 635
 CHART_LINES = (10, 20)  # a chart is this many body lines tall, at least and at most
 WHOLE_TABLE_ROWS = 15  # a table of at most this many rows is kept on one page (with its heading)
 

@@ -62,8 +62,10 @@ HALF_OPEN = rf"\((?:(?<=[{HANZI}]\()(?![a-zü]*[{TONED}][a-zü]*\))|(?=[{HANZI}]
 HALF_CLOSE = rf"\)(?:(?<=[{HANZI}]\))|(?=[{HANZI}]))"
 PINYIN_OPEN = re.compile(rf"\([a-zü]*[{TONED}][a-zü]*$")
 PINYIN = rf"[(（](?<=[{HANZI}].)[a-zü]*[{TONED}][a-zü]*[)）]"
-DOUBLE = re.compile(r"([，。、；：？！])\1+")
-WIDE_ALNUM = re.compile(r"[０-９Ａ-Ｚａ-ｚ]+")
+_DOUBLING = "[，。、；：？！]"  # punctuation typed twice by slip
+_WIDE_ALNUM = "[０-９Ａ-Ｚａ-ｚ]"  # full-width digits and letters
+DOUBLE = re.compile(rf"({_DOUBLING})\1+")
+WIDE_ALNUM = re.compile(_WIDE_ALNUM + "+")
 DOTTED_DATE = re.compile(r"(?<![\d.])((?:19|20)\d{2})([./-])(\d{1,2})\2(\d{1,2})(?![\d.])")
 CN_DATE = re.compile(r"((?:19|20)\d{2})年(\d{1,2})月(\d{1,2})日")
 STRAY_SPACE = rf"[ \u3000](?<=[{HANZI}，。、；：？！”）].)[ \u3000]*(?=[{HANZI}“（])"
@@ -73,8 +75,8 @@ STRAY_SPACE = rf"[ \u3000](?<=[{HANZI}，。、；：？！”）].)[ \u3000]*(?
 # skips ahead to where such a first character matches (x+ at the front is tried at every position).
 # A lone character is found faster still than a class: the ideographic space is looked for alone.
 QUOTES = re.compile("[“‘《（”’》）]")
-DOUBLED = re.compile(r"([，。、；：？！])\1")                     # DOUBLE needs this
-WIDE_ALNUM_CHAR = re.compile(r"[０-９Ａ-Ｚａ-ｚ]")                # WIDE_ALNUM needs this
+DOUBLED = re.compile(rf"({_DOUBLING})\1")                       # DOUBLE needs this
+WIDE_ALNUM_CHAR = re.compile(_WIDE_ALNUM)                        # WIDE_ALNUM needs this
 # where DOTTED_DATE or a 0-padded CN_DATE could start: (19|20)dd[./-]d or 年0/月0
 DATE_HINT = re.compile(r"[12年月](?:(?<=[12])[09]\d\d[./-]\d|(?<=[年月])0)")
 HALF_NEAR_WIDE = re.compile(r"[,.;:?!()](?:(?<=[^\x00-\x7f].)|(?=[^\x00-\x7f]))")  # all HALF_* need this

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from .summaryfile import SUMMARY_KEYS
 from .summaryfile import TOP_KEYS as SUMMARY_TOP_KEYS
-from .unitfile import APPROX_WORDS, HEADING_KEYS, METRIC_KEYS, REPORT_KEYS, SECTION_KEYS, TOP_KEYS
+from .settings import HEADING_KEYS
+from .unitfile import APPROX_WORDS, METRIC_KEYS, REPORT_KEYS, SECTION_KEYS, TOP_KEYS
 
 DESCRIPTIONS = {
     "unit": "单位名称（必填）", "period": "季度，如 2024-Q3（必填）", "report": "报告信息（均可省略）",

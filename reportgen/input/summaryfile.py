@@ -16,7 +16,7 @@ from ..errors import InputError, Problem
 from .checker import describe
 from .period import Period, period_of_path
 from .unitfile import METRIC_ID, check_period_folder, UnitChecker
-from .yamlfile import LoadedFile, load_yaml, wide_unicode
+from .yamlfile import LoadedFile, wide_unicode
 
 SUMMARY_KEY = "summary"  # the key that makes a YAML file a summary file
 TOP_KEYS = {"period": ("period", True), SUMMARY_KEY: ("summary", False)}
@@ -155,11 +155,6 @@ def check_summary(source: LoadedFile, path: Path) -> SummaryFile:
     source.release()
     return SummaryFile(source=source, path=path, period=top["period"], values=top.get(SUMMARY_KEY, {}),
                        warnings=checker.warnings)
-
-
-def load_summary(path: Path, display: str | None = None) -> SummaryFile:
-    """Read, parse and validate one summary file."""
-    return check_summary(load_yaml(path, display), path)
 
 
 def pick_summaries(loaded: list) -> tuple[dict, list[Problem]]:

@@ -21,6 +21,7 @@ from .yamlfile import LoadedFile, load_yaml
 from ..numerals import strip_typed_number
 from .files import display_path
 from .period import Period, period_folder, period_of_path
+from .settings import HEADING_KEYS
 from .unfilled import unfilled_problems
 
 MAX_SECTION_DEPTH = 4
@@ -36,7 +37,6 @@ REPORT_KEYS = {"title": ("text", False), "topic": ("text", False), "salutation":
                "date": ("date", False), "signature": ("text_or_false", False), "template": ("text", False),
                "intro": ("text", False), "date_line": ("bool", False), "closing": ("text", False),
                "table": ("bool", False), "headings": ("headings", False)}
-HEADING_KEYS = {"problems": ("text", False), "plans": ("text", False), "table": ("text", False)}
 METRIC_KEYS = {"name": ("text", True), "unit": ("text", True), "value": ("number", False),
                "previous": ("number", False), "last_year": ("number", False), "ytd": ("number", False),
                "ytd_last_year": ("number", False), "target": ("target", False),
@@ -261,6 +261,3 @@ def read_as_written(path: Path) -> tuple:
         return loaded, period_of_path(path)
 
 
-def load_unit(path: Path, display: str | None = None) -> tuple[Unit, UnitText]:
-    """Read, parse and validate one unit file: (the unit, its text)."""
-    return check_unit(load_yaml(path, display), path)

@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from ..input.lint import JINJA
+
 ABSENCE = re.compile(r"[，、；：][ \t]*[，。；、：]|[（(][ \t]*[）)]|^[ \t]*[，。、；：]", re.M)
 # Every match of ABSENCE contains a PAIR (a line start being a line break) or is a LEADING mark at the
 # text's start: a text with neither needs no full search.
@@ -26,7 +28,7 @@ def absences(text: str) -> list[str]:
     return [m.group().strip() for m in ABSENCE.finditer(text)]
 
 
-_JINJA = r"(?:\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\})"
+_JINJA = f"(?:{JINJA.pattern})"
 _TAGS = rf"((?:{_JINJA}[ \t]*)+)"
 
 

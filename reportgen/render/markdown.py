@@ -67,7 +67,7 @@ def escape(value) -> Markdown:
     return Markdown.escape(value)
 
 
-def heading_markdown(text, level: int, runin: bool = False) -> Markdown:
+def heading_markdown(text, level: int = 1, runin: bool = False) -> Markdown:
     """A heading of level 1-4 (its text on one line); ``runin``: it runs into the next paragraph."""
     level = max(1, min(int(level), 4))
     line = " ".join(str(escape(text)).split("\n"))
@@ -285,8 +285,10 @@ class _Walker:
         if len(table.header) != 2:
             raise ValueError(f"图表（::: chart）的表格应有两列（类别、数值），实际为 {len(table.header)} 列")
         title = before[0][len(CHART_TITLE):].strip() if before else ""
-        return Chart(title, table.header[1], [row[0] for row in table.rows],
-                     [_chart_value(title, row) for row in table.rows])
+        values = [_chart_value(title, row) for row in table.rows]
+        if all(value is None for value in values):
+            raise ValueError(f"图表“{title}”中没有任何数值：至少要有一个类别填写数值")
+        return Chart(title, table.header[1], [row[0] for row in table.rows], values)
 
     def table(self, token) -> Table:
         table = token.meta

@@ -19,10 +19,10 @@ from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 
-from ..errors import InputError, Problem
+from ..errors import InputError, Problem, UsageError
 from ..input.files import os_error_message
 from ..input.period import format_date
-from ..resources import template_files, template_folders
+from ..resources import template_folders
 from .markdown import Markdown, bold_markdown, escape, heading_markdown, table_markdown
 
 TEMPLATE_SUFFIX = ".md.j2"
@@ -66,14 +66,6 @@ def finalize(value):
     return escape(value)
 
 
-def cndate(value) -> str:
-    return format_date(value)
-
-
-def heading(text, level: int = 1, runin: bool = False) -> Markdown:
-    return heading_markdown(text, level, runin)
-
-
 def join_present(items, sep: str = "，", lead: str = "") -> Markdown:
     """The non-empty items joined with ``sep``; ``lead`` goes before them when there is any."""
     present = [escape(item) for item in items if item]
@@ -95,7 +87,7 @@ def metrics_table(m) -> Markdown:
                           "".join(c[2] for c in columns))
 
 
-FILTERS = {"cndate": cndate, "heading": heading, "bold": bold_markdown, "metrics_table": metrics_table,
+FILTERS = {"cndate": format_date, "heading": heading_markdown, "bold": bold_markdown, "metrics_table": metrics_table,
            "join_present": join_present, "table": table_markdown}
 
 
@@ -199,15 +191,20 @@ def time_limit(seconds: float):
             signal.signal(signal.SIGALRM, previous)
 
 
-def bounded_render(template, context: dict) -> str:
-    """The template's output, at most MAX_OUTPUT characters."""
-    pieces, size = [], 0
-    for piece in template.generate(context):
+def bounded_join(pieces) -> str:
+    """The pieces joined: at most MAX_OUTPUT characters (RenderLimit as soon as they are more)."""
+    out, size = [], 0
+    for piece in pieces:
         size += len(piece)
         if size > MAX_OUTPUT:
             raise RenderLimit(f"生成的文字过长（超过 {MAX_OUTPUT} 字符）")
-        pieces.append(piece)
-    return "".join(pieces)
+        out.append(piece)
+    return "".join(out)
+
+
+def bounded_render(template, context: dict) -> str:
+    """The template's output, at most MAX_OUTPUT characters."""
+    return bounded_join(template.generate(context))
 
 
 class Templates:
@@ -248,9 +245,12 @@ class Templates:
         """The file a template comes from, as messages show it (its name when there is none)."""
         return str(self.display(self.names().get(name, name)))
 
-    def source_files(self) -> list[Path]:
-        """Every file a template could read (for change detection)."""
-        return template_files(self.project)
+    def source(self, name: str) -> str:
+        """Template ``name``'s text as its file holds it (UsageError when there is no such template)."""
+        found = self.names().get(name)
+        if found is None:
+            raise UsageError(f"找不到模板“{name}”，可用 reportgen templates 查看全部模板")
+        return found.read_bytes().decode(TEMPLATE_ENCODING, "replace")
 
     def get(self, name: str, named_at: tuple = ()):
         """Template ``name``; ``named_at``: (loaded file, field path) where the name is written, for
@@ -347,22 +347,22 @@ class Templates:
         return parts
 
     def _evaluate(self, parts, context: dict, text: str, locate, values: dict) -> Markdown:
-        out, size = [], 0
+        return Markdown(bounded_join(self._pieces(parts, context, text, locate, values)))
+
+    @staticmethod
+    def _pieces(parts, context: dict, text: str, locate, values: dict):
+        """Each part of a split text as Markdown: a literal escaped, an expression's value."""
         for offset, literal, expression in parts:
             if expression is None:
-                piece = escape(literal)
+                yield escape(literal)
             elif expression in values:
-                piece = values[expression]
+                yield values[expression]
             else:
                 try:
-                    piece = values[expression] = finalize(expression(context))
+                    values[expression] = finalize(expression(context))
                 except Exception as exc:  # noqa: BLE001
                     raise _located(exc, locate(_offset_of(text, 1, exc, start=offset), explain(exc))) from None
-            size += len(piece)
-            if size > MAX_OUTPUT:
-                raise RenderLimit(f"生成的文字过长（超过 {MAX_OUTPUT} 字符）")
-            out.append(piece)
-        return Markdown("".join(out))
+                yield values[expression]
 
 
 def _located(exc: Exception, problem: Problem) -> Exception:

@@ -15,10 +15,10 @@ import re
 from typing import Iterable, NamedTuple, Sequence
 
 from ..chars import xml_text
-from ..docx.base import THEME_TYPE, office_theme
-from ..docx.package import (CORE_REL, CORE_TYPE, MAIN_REL, OFFICE_REL, RELS_TYPE, XML_DECLARATION, XML_TYPE,
+from ..ooxml.theme import THEME_TYPE, office_theme
+from ..ooxml.package import (CORE_REL, CORE_TYPE, MAIN_REL, OFFICE_REL, RELS_TYPE, XML_DECLARATION, XML_TYPE,
                             xml_attribute, xml_escape)
-from ..docx.ziparchive import zip_parts
+from ..ooxml.ziparchive import zip_parts
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 SPREADSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml"
