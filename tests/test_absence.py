@@ -33,6 +33,16 @@ def test_each_absence_is_located_at_the_jinja_that_printed_nothing_not_at_a_look
                     "data/2024-Q3/城关镇.yaml:18:24: sections[0].text"]  # and the Jinja's beside it
 
 
+def test_jinja_that_prints_nothing_alone_is_preferred_to_jinja_that_cannot_say(project):
+    """Two places of the shape “，…。”: the guarded one's Jinja ends in {% endif %} and cannot be
+    evaluated alone; the other's prints nothing: the absence is that one's."""
+    lines = ["甲{% if m.x.yoy %}，{{ m.x.yoy }}{% endif %}。", "乙{{ m.x }}，{{ m.x.yoy }}。"]
+    project.unit(metrics=METRIC, sections="- heading: 工作\n  text: |\n" + "\n\n".join("    " + x for x in lines))
+    result = project.run("build", "-q", ok=True)
+    said = [line.split(": 警告：")[0] for line in result.stderr.splitlines() if "警告" in line]
+    assert said == ["data/2024-Q3/城关镇.yaml:10:18: sections[0].text"]
+
+
 def test_strict_makes_it_an_error_and_writes_no_report(project):
     project.unit(metrics=METRIC, sections="- heading: 工作\n  text: 在校学生{{ m.x }}，{{ m.x.yoy }}。")
     result = project.run("build", "-q", "--strict")

@@ -45,12 +45,13 @@ _END_TAGS = rf"((?:{_JINJA}[ \t]*(?:\n[ \t]*(?=\{{[{{%#]))?)+)"
 _LEFT_AT_THE_END = re.compile(rf"([，、])[ \t]*{_END_TAGS}{PARAGRAPH_END}", re.S)  # see absences_in
 
 
-def absences_in(source: str, rendered: str, renders_empty=lambda jinja: True) -> list[tuple[int, str]]:
+def absences_in(source: str, rendered: str, renders_empty=lambda jinja: None) -> list[tuple[int, str]]:
     """(offset in the source, message) of each absence the rendered text shows, once each, in the
     source's order: where it was typed (each typed place once; as many as the rendered text shows),
     or where the Jinja that left it starts (_jinja_place).  Then each “，” or “、” left ending a
     paragraph by Jinja that prints nothing (one typed there is the writer's: a run-in heading may
-    end so; one this cannot place is said at the string's start)."""
+    end so; one this cannot place is said at the string's start).  ``renders_empty(jinja)``: True
+    when that Jinja alone prints nothing, False when it prints something, None when it cannot tell."""
     shown, trailing = absences(rendered), TRAILING.search(rendered)
     if not shown and not trailing:  # (nearly every text)
         return []
@@ -65,7 +66,7 @@ def absences_in(source: str, rendered: str, renders_empty=lambda jinja: True) ->
         out += [(_jinja_place(found, source, searched_to, renders_empty), message(found))
                 for _ in range(times - len(places))]
     if trailing:
-        places = [m for m in _LEFT_AT_THE_END.finditer(source) if renders_empty(m.group(2))]
+        places = [m for m in _LEFT_AT_THE_END.finditer(source) if renders_empty(m.group(2)) is not False]
         out += [(m.start(2), message(m.group(1))) for m in places]
         if not places and not TRAILING.search(source):
             out.append((0, message(trailing.group()[0])))
@@ -75,10 +76,12 @@ def absences_in(source: str, rendered: str, renders_empty=lambda jinja: True) ->
 def _jinja_place(found: str, source: str, searched_to: dict, renders_empty) -> int:
     """Where the Jinja that left ``found`` starts: the first place of that shape from where the last
     one of it was found (again from the start: a loop repeats one place) whose Jinja prints nothing,
-    else the first of that shape, else the string's start."""
+    else the first whose Jinja cannot tell alone, else the first of that shape, else the string's start."""
     culprit = _culprit(found)
     places = list(culprit.finditer(source, searched_to.get(found, 0))) or list(culprit.finditer(source))
-    m = next((p for p in places if renders_empty(p.group(1))), places[0] if places else None)
+    empty = [renders_empty(p.group(1)) for p in places]
+    m = next((p for p, e in zip(places, empty) if e), next((p for p, e in zip(places, empty) if e is None),
+                                                              places[0] if places else None))
     searched_to[found] = m.end() if m else 0
     return m.start(1) if m else 0
 

@@ -72,13 +72,13 @@ class Narrative:
             self.warned.append(str(rendered))
         return rendered
 
-    def prints_nothing(self, jinja: str, locate) -> bool:
-        """Whether a piece of a string's Jinja, evaluated alone, prints nothing (a piece that cannot
-        stand alone, such as an {% endif %}, may well be what printed nothing)."""
+    def prints_nothing(self, jinja: str, locate) -> bool | None:
+        """Whether a piece of a string's Jinja, evaluated alone, prints nothing; None when it cannot
+        be evaluated alone (an {% endif %} with it, say: it may well be what printed nothing)."""
         try:
             return not str(self.templates.render_text(jinja, self.context, locate, self.values)).strip()
         except InputError:
-            return True
+            return None
 
     def section(self, section) -> dict:
         """A section as templates see it: a run-in heading without text stands alone (contract),
