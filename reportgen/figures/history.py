@@ -76,15 +76,17 @@ def redefined_history(index: Index, unit: Unit) -> list[tuple[MetricData, list[t
     """The unit's metrics that history would read from a quarter whose file defines them with another
     unit or aggregate, each with those files and their definitions (history reads none of them)."""
     reads = _quarters_read(unit.period)
-    files = _unit_files(index, unit, reads)
+    files = {id(f): f for f in _unit_files(index, unit, reads).values() if f is not None}  # each file once
+    others = sorted(files.values(), key=lambda f: (f.period.year, f.period.quarter))
     found = []
     for data in unit.metrics.values():
-        read = sorted({q for gap, quarters in reads.items() if _is_gap(data, gap) for q in quarters})
-        others = [(files[q], files[q].metrics[data.id]) for q in read
-                  if files[q] is not None and data.id in files[q].metrics
-                  and not _same_definition(data, files[q].metrics[data.id])]
-        if others:
-            found.append((data, others))
+        differ = [(f, f.metrics[data.id]) for f in others
+                  if data.id in f.metrics and not _same_definition(data, f.metrics[data.id])]
+        if differ:  # those of the quarters that a gap of this metric reads
+            read = {q for gap, quarters in reads.items() if _is_gap(data, gap) for q in quarters}
+            differ = [(f, other) for f, other in differ if f.period in read]
+        if differ:
+            found.append((data, differ))
     return found
 
 
