@@ -121,6 +121,14 @@ def test_gb18030_is_read_with_a_warning(project):
     assert project.out("2024-Q3/城关镇.docx").is_file()
 
 
+def test_settings_in_gb18030_are_read_with_the_same_warning(project):
+    project.unit()
+    project.file("reportgen.yaml", "organisation: 县双创工作领导小组办公室\n", encoding="gb18030")
+    for command in ("build", "validate"):
+        result = project.run(command, ok=True)
+        assert "reportgen.yaml:1:1: -: 警告：文件不是 UTF-8 编码，已按 GB18030/GBK 读取；建议另存为 UTF-8" in result.stderr
+
+
 def test_undecodable_file_is_an_error(project):
     (project.root / "data").mkdir()
     (project.root / "data/bin.yaml").write_bytes(b"unit: \xff\xfe\x00abc\n")

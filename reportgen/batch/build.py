@@ -235,7 +235,7 @@ class Builder:
         if not selected:
             raise UsageError(f"没有找到单位数据文件（*.yaml）：{self.searched()}")
         self.result.problems += index.problems
-        self.result.warnings += index.warnings
+        self.result.warnings += index.warnings + (self.settings.source.warnings if self.settings.source else [])
         self.result.warnings += [Problem(display_path(path), 1, 1, "", advice, True)
                                  for path, advice in unread_files(self.project.settings.data_dir)]
         self.summary_files = index.summaries
