@@ -126,3 +126,16 @@ def test_every_sub_package_says_what_it_does():
         if init.parent.name in ("fonts", "builtin_templates"):
             continue  # data, not code
         assert doc and len(doc) > 20, init
+
+
+def test_every_sub_package_is_installed_with_its_data():
+    """setup.cfg lists packages by name: a new sub-package missing there works from the checkout
+    and is missing from a pip install (reportgen.ooxml was); so is a data file not in package_data."""
+    import configparser
+    setup = configparser.ConfigParser()
+    setup.read(PACKAGE.parent / "setup.cfg", encoding="utf-8")
+    listed = set(setup["options"]["packages"].split())
+    found = {module_name(init) for init in PACKAGE.rglob("__init__.py")}
+    assert found <= listed, found - listed
+    data = {k: v for k, v in setup["options.package_data"].items()}
+    assert "theme1.xml" in data["reportgen.ooxml"] and "gbt9704/*.xml" in data["reportgen.docx"]
