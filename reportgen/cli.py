@@ -258,7 +258,7 @@ def lint(paths, fix, debug):
         from .input.lint import lint_files
         from .input.files import find_input_files
         project = Project.open()
-        files, _ = find_input_files(list(paths) or [project.settings.data_dir])
+        files = find_input_files(list(paths) or [project.settings.data_dir]).units
         if not files:
             _echo_err("没有找到单位数据文件（*.yaml）")
             return 2

@@ -164,6 +164,8 @@ def test_files_that_look_like_input_but_are_not_read_are_named_with_what_to_do(p
     project.file("data/2024-Q3/城关镇.yaml.txt", unit_yaml())
     for name in ("统计表.xls", "统计.CSV", "汇总.et", "~$统计表.xls", "说明.txt", "统计表.xlsx.bak"):
         project.file(f"data/2024-Q3/{name}", "")
+    for path in (project.root / "data").rglob("*"):  # edited a while ago: "nothing changed" trusts their times
+        os.utime(path, ns=(time.time_ns() - 10**10, time.time_ns() - 10**10))
     result = project.run("build", "-q", ok=True)
     spreadsheet = "警告：只读取 .xlsx 格式的统计表，这个文件不会被读取：请用 Excel 或 WPS 打开，“另存为”Excel 工作簿（*.xlsx）"
     assert result.stderr.splitlines() == [
@@ -173,25 +175,50 @@ def test_files_that_look_like_input_but_are_not_read_are_named_with_what_to_do(p
         "data/2024-Q3/统计.CSV:1:1: -: " + spreadsheet,
         "data/2024-Q3/统计表.xls:1:1: -: " + spreadsheet,
         "季度 2024-Q3：生成 2 份，未变化 0 份，失败 0 份；输出在 out"]
+    # such a file counts as an input: its coming and going ends "nothing changed", and is said then
+    (project.root / "data/2024-Q3/汇总.et").unlink()
+    project.file("data/2024-Q3/乙镇.yml.txt", "")
+    lines = project.run("build", "-q", ok=True).stderr.splitlines()
+    assert [line.split(": 警告")[0] for line in lines[:-1]] == [
+        "data/2024-Q3/乙镇.yml.txt:1:1: -", "data/2024-Q3/城关镇.yaml.txt:1:1: -", "data/2024-Q3/统计.CSV:1:1: -",
+        "data/2024-Q3/统计表.xls:1:1: -"]
+    assert lines[-1] == "季度 2024-Q3：生成 0 份，未变化 2 份，失败 0 份；输出在 out"
+
+
+def test_a_file_named_alone_builds_without_the_data_folder(project, tmp_path):
+    """With no data folder, the files named on the command line are the whole input."""
+    project.file("elsewhere/2024-Q3/甲镇.yaml", unit_yaml("甲镇"))
+    project.run("build", "-q", "elsewhere/2024-Q3", ok=True)
+    assert project.out("2024-Q3/甲镇.docx").is_file()
 
 
 def test_history_leaves_out_quarters_that_define_a_metric_otherwise_and_says_so(project):
-    """A metric in 万元 last year and in 元 now (or summed now and averaged last quarter) is not
-    compared with itself: no 同比/环比/累计 from those quarters, and a warning at its definition."""
-    project.unit(period="2023-Q3", metrics="f: {name: 罚款, unit: 万元, value: 30}\ng: {name: 检查, unit: 户次, value: 10}")
+    """A metric in 万元 last year and in 元 now is not compared with itself: no 同比 from that quarter,
+    and a warning at its definition.  The aggregate only matters for what is summed over the year: a
+    quarter that averaged the metric still gives 环比, not 累计.  A rate typed "％" is a rate in "%"."""
+    r = "r: {{name: 达标率, unit: '{unit}', value: {value}}}"
+    project.unit(period="2023-Q3", metrics="f: {name: 罚款, unit: 万元, value: 30}\n" + r.format(unit="%", value=80))
+    project.unit(period="2024-Q1", metrics="g: {name: 检查, unit: 户次, value: 8}")
     project.unit(period="2024-Q2", metrics="f: {name: 罚款, unit: 元, value: 300000}\n"
                                             "g: {name: 检查, unit: 户次, value: 10, aggregate: mean}")
-    project.unit(metrics="f: {name: 罚款, unit: 元, value: 310000}\ng: {name: 检查, unit: 户次, value: 12}",
-                 sections="- heading: 工作\n  text: '[{{ m.f.yoy }}][{{ m.f.qoq }}][{{ m.g.yoy }}][{{ m.g.qoq }}]'")
+    project.unit(metrics="f: {name: 罚款, unit: 元, value: 310000}\ng: {name: 检查, unit: 户次, value: 12}\n"
+                         + r.format(unit="％", value=90),
+                 sections="- heading: 工作\n  text: '[{{ m.f.yoy }}][{{ m.f.qoq }}][{{ m.g.qoq }}][{{ m.g.ytd }}][{{ m.r.yoy }}]'")
     result = project.run("build", "-q", ok=True)
-    assert texts(project.out("2024-Q3/城关镇.docx"), "Normal")[0] == "[][环比增长3.3%][同比增长20.0%][]"
+    assert texts(project.out("2024-Q3/城关镇.docx"), "Normal")[0] == "[][环比增长3.3%][环比增长20.0%][][同比提高10.0个百分点]"
+    why = ("不同：那些季度的数值不能与本季度相比，不用来计算同比、环比或累计数；如需比较，请统一写法，"
+           "或在本文件中直接填写 last_year、previous 或 ytd")
     assert result.stderr.splitlines()[:2] == [
-        "data/2024-Q3/城关镇.yaml:4:23: metrics.f.unit: 警告：指标“罚款”的单位“元”与 data/2023-Q3/城关镇.yaml"
-        "（单位“万元”）不同：数值不能相比，不用来计算同比、环比和累计数；如需比较，请统一写法，或在本文件中直接填写 "
-        "last_year、previous 或 ytd",
-        "data/2024-Q3/城关镇.yaml:5:6: metrics.g.aggregate: 警告：指标“检查”的汇总方式“sum”与 data/2024-Q2/城关镇.yaml"
-        "（汇总方式“mean”）不同：数值不能相比，不用来计算同比、环比和累计数；如需比较，请统一写法，或在本文件中直接填写 "
-        "last_year、previous 或 ytd"]
+        "data/2024-Q3/城关镇.yaml:4:23: metrics.f.unit: 警告：指标 f（罚款）在本文件中单位“元”、汇总方式 sum，"
+        "与 data/2023-Q3/城关镇.yaml（单位“万元”）" + why,
+        "data/2024-Q3/城关镇.yaml:5:6: metrics.g.aggregate: 警告：指标 g（检查）在本文件中单位“户次”、汇总方式 sum，"
+        "与 data/2024-Q2/城关镇.yaml（汇总方式 mean）" + why]
+
+
+def test_a_metric_that_writes_its_own_figures_reads_no_history_and_is_told_nothing(project):
+    project.unit(period="2024-Q2", metrics="f: {name: 罚款, unit: 万元, value: 30}")
+    project.unit(metrics="f: {name: 罚款, unit: 元, value: 310000, previous: 300000, ytd: 900000}")
+    assert "警告" not in project.run("build", "-q", ok=True).stderr
 
 
 def test_a_broken_file_history_would_read_is_named_at_the_report_that_goes_without_it(project):

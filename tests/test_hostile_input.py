@@ -409,7 +409,7 @@ def broken_links(project):
 def test_finding_input_files_lists_links_that_lead_nowhere(project):
     broken_links(project)
     os.symlink("missing.xlsx", project.root / "data/2024-Q3/统计表.xlsx")
-    found, workbooks = find_input_files([project.root / "data"])
+    found, workbooks, _ = find_input_files([project.root / "data"])
     assert [p.name for p in workbooks] == ["统计表.xlsx"]
     assert [p.name for p in found] == ["a.yaml", "b.yaml", "c.yaml", "d.yml", "城关镇.yaml"]
     assert all(p.parent == (project.root / "data/2024-Q3").resolve() for p in found)

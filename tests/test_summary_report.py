@@ -23,7 +23,7 @@ SUMMARY = "2025-Q3/汇总报告.docx"
 def rendered(root: Path, period: str) -> tuple[dict, str]:
     """(the summary's context, its Markdown) as a build makes them, without writing anything."""
     builder = Builder(Project.open(root), periods=[period])
-    files, selected = builder.project.input_files([])
+    files, selected, _ = builder.project.input_files([])
     jobs = builder.plan(load_index(files), selected)
     job = builder.summary_job(Period.parse(period), [j for j in jobs if j.period.key == period])
     context, _ = builder.renderer.context(job)
@@ -227,6 +227,12 @@ def test_a_rate_typed_with_a_full_width_percent_sign_is_averaged(project):
     for unit, value in (("甲镇", 80), ("乙镇", 90)):
         project.unit(unit, metrics=f"r: {{name: 达标率, unit: ％, value: {value}, last_year: 70}}")
     assert rendered(project.root, "2024-Q3")[0]["figures"] == ["各单位达标率平均为85％，同比提高15.0个百分点。"]
+
+
+def test_units_that_type_a_rate_with_either_percent_sign_sum_up_together(project):
+    project.unit("甲镇", metrics="r: {name: 达标率, unit: '%', value: 80}")
+    project.unit("乙镇", metrics="r: {name: 达标率, unit: ％, value: 90}")
+    assert rendered(project.root, "2024-Q3")[0]["figures"] == ["各单位达标率平均为85％。"]  # as the first file writes it
 
 
 def test_a_long_ranking_names_the_first_three_and_who_did_not_report(project):

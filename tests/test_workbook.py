@@ -12,12 +12,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
+import pytest
 from lxml import etree
 
 from conftest import REPO, tables, texts
 from reportgen.input.files import find_input_files
 from reportgen.input.period import period_of_path
-from reportgen.input.workbook import blank_workbook, read_workbook
+from reportgen.input.workbook import blank_workbook, read_workbook, shows_percent
 from reportgen.input.yamlfile import load_yaml
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -186,6 +187,14 @@ def test_a_cell_formatted_as_a_percentage_counts_as_it_shows(project):
     assert [(row.unit, [v[:2] for v in row.values]) for row in book.sheets[0].rows] == [
         ("甲镇", [(0, Decimal("92.4")), (1, 2085)]), ("乙镇", [(0, 100)]), ("丙镇", [(0, Decimal("0.9"))]),
         ("丁镇", [(0, Decimal("0.5"))])]
+
+
+@pytest.mark.parametrize("number_format,percent", [
+    ("0.0%", True), ("0%", True), ("0.00%;[Red]-0.00%", True), ("General", False), ('0.0"%"', False),
+    ("0.0\\%", False), ("0.0_%", False), ("0.0*%", False), ("0.0;-0.0%", False), ("[$%-804]0.0", False),
+    ('#,##0.0"%"', False), (None, False)])
+def test_which_number_formats_show_a_percentage(number_format, percent):
+    assert shows_percent(number_format) is percent
 
 
 def test_percentages_from_a_spreadsheet_average_and_compare_in_percentage_points(project):
@@ -362,7 +371,7 @@ def test_finding_workbooks_and_their_period(tmp_path):
                 "2024-Q3/城关镇.yaml", "表2024-Q4.XLSX"):
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_bytes(b"")
-    units, found = find_input_files([tmp_path])
+    units, found, _ = find_input_files([tmp_path])
     assert [p.relative_to(tmp_path).as_posix() for p in found] == ["2024-Q3/统计表.xlsx", "表2024-Q4.XLSX"]
     assert [p.relative_to(tmp_path).as_posix() for p in units] == ["2024-Q3/城关镇.yaml"]
     assert [period_of_path(p).key for p in found] == ["2024-Q3", "2024-Q4"]

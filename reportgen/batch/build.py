@@ -8,10 +8,11 @@ import time
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, NamedTuple
 
 from ..errors import InputError, OutputError, Problem, UsageError
-from ..input.files import display_path, find_input_files, is_workbook, missing_paths_problems, unread_files
+from ..input.checker import same_unit
+from ..input.files import display_path, find_input_files, is_workbook, missing_paths_problems, unread_advice
 from ..input.period import Period, period_of_path
 from ..input.settings import Settings, find_root, load_settings, settings_path, templates_dir
 from ..resources import template_files
@@ -54,17 +55,28 @@ class Project:
         from ..render.templates import Templates
         return Templates(templates_dir(self.root), display=display_path)
 
-    def input_files(self, paths: list[Path], data_dir: Path | None = None) -> tuple[list[Path], set]:
-        """(every input file of the data directory (the settings' unless given) and the given
-        paths: unit files and statistics workbooks; the files the paths select)."""
+    def input_files(self, paths: list[Path], data_dir: Path | None = None) -> "Inputs":
+        """The input files of the data directory (the settings' unless given) and of the given paths."""
         if missing := missing_paths_problems(paths):
             raise UsageError("\n".join(str(p) for p in missing))
-        data_dir = data_dir or self.settings.data_dir
-        data = [path for found in find_input_files([data_dir]) for path in found]  # unit files, then workbooks
+        data = find_input_files([data_dir or self.settings.data_dir])
+        files = data.units + data.workbooks
         if not paths:
-            return data, set(data)
-        selected = {path for found in find_input_files(paths) for path in found}
-        return list(dict.fromkeys(data + sorted(selected))), selected
+            return Inputs(files, set(files), data.unread)
+        given = find_input_files(paths)
+        selected = set(given.units + given.workbooks)
+        return Inputs(list(dict.fromkeys(files + sorted(selected))), selected,
+                      list(dict.fromkeys(data.unread + given.unread)))
+
+
+class Inputs(NamedTuple):
+    """A build's input files: ``files`` every unit file, then every workbook, that history and the
+    summary read; ``selected`` those the paths select (every one without paths); ``unread`` the
+    files that look like input but are not read (each is warned of, and counts as an input: adding
+    or removing one is a change)."""
+    files: list
+    selected: set
+    unread: list
 
 
 def load_index(files: list[Path], jobs: int = 1) -> Index:
@@ -104,15 +116,17 @@ def unit_figures(index: Index, unit):
 
 
 def redefined_warning(unit, data, others) -> Problem:
-    """What the unit's file is told about a metric that earlier quarters' files define with another
-    unit or aggregate: history leaves those quarters out (figures.history.redefined_history)."""
-    differs = "unit" if any(other.unit != data.unit for _, other in others) else "aggregate"
-
-    def shown(metric) -> str:
-        return f"单位“{metric.unit}”" if differs == "unit" else f"汇总方式“{metric.aggregate}”"
-    places = "、".join(f"{file.display}（{shown(other)}）" for file, other in others)
-    return unit.source.problem(("metrics", data.id, differs), (
-        f"指标“{data.name}”的{shown(data)}与 {places}不同：数值不能相比，不用来计算同比、环比和累计数；"
+    """What the unit's file is told about a metric that earlier quarters' files define otherwise
+    (figures.history.redefined_history): what differs in each of them, and that history leaves
+    those quarters out."""
+    def unit_differs(other) -> bool:
+        return not same_unit(other.unit, data.unit)
+    field = "unit" if any(unit_differs(other) for _, other in others) else "aggregate"
+    places = "、".join(f"{file.display}（单位“{other.unit}”）" if unit_differs(other)
+                      else f"{file.display}（汇总方式 {other.aggregate}）" for file, other in others)
+    return unit.source.problem(("metrics", data.id, field), (
+        f"指标 {data.id}（{data.name}）在本文件中单位“{data.unit}”、汇总方式 {data.aggregate}，与 {places}不同："
+        "那些季度的数值不能与本季度相比，不用来计算同比、环比或累计数；"
         "如需比较，请统一写法，或在本文件中直接填写 last_year、previous 或 ytd")).as_warning()
 
 
@@ -230,14 +244,13 @@ class Builder:
                            self.project.settings_digest, self.strict)
 
     # --- planning ---------------------------------------------------------------------------
-    def plan(self, index: Index, selected: set) -> list[Job]:
+    def plan(self, index: Index, selected: set, unread=()) -> list[Job]:
         """The unit reports of the periods to build (summary_jobs() adds each period's summary)."""
         if not selected:
             raise UsageError(f"没有找到单位数据文件（*.yaml）：{self.searched()}")
         self.result.problems += index.problems
         self.result.warnings += index.warnings + (self.settings.source.warnings if self.settings.source else [])
-        self.result.warnings += [Problem(display_path(path), 1, 1, "", advice, True)
-                                 for path, advice in unread_files(self.project.settings.data_dir)]
+        self.result.warnings += [Problem(display_path(path), 1, 1, "", unread_advice(path.name), True) for path in unread]
         self.summary_files = index.summaries
         targets, stopped = self.checked(index.for_paths(selected))
         self.found_periods = sorted(set(self.periods_found(index, selected, targets)))
@@ -350,14 +363,14 @@ class Builder:
         if not self.force and self.unchanged_as_recorded(selection):
             return self.result
         state = self.state = BuildState.load(self.out)
-        files, selected = self.project.input_files(self.paths)
+        files, selected, unread = self.project.input_files(self.paths)
         started_ns = time.time_ns()
-        stats = file_stats(files)
+        stats = file_stats(files + unread)
         if not self.force and self.unchanged(state, selection, stats, self.environment):
             return self.result
         index = load_index(files, self.jobs)
         selected = with_summary_periods(index, selected)
-        unit_jobs = self.plan(index, selected)
+        unit_jobs = self.plan(index, selected, unread)
         self.remove_stale(state, index)
         # a summary counts every unit of its period: none is written of some of them
         summaries = self.summary_jobs(unit_jobs, [p for p in self.result.periods if p not in self.partial_periods])
@@ -401,10 +414,10 @@ class Builder:
                 or not isinstance(recorded.get("data"), str)):
             return False
         reference = recorded.get("reference")
-        files, _ = self.project.input_files(self.paths, Path(recorded["data"]))
+        files, _, unread = self.project.input_files(self.paths, Path(recorded["data"]))
         self.out, self.state = out, state
         environment = self.environment_with(Path(reference) if isinstance(reference, str) else None)
-        return self.unchanged(state, selection, file_stats(files), environment)
+        return self.unchanged(state, selection, file_stats(files + unread), environment)
 
     def unchanged(self, state: BuildState, selection: list, stats: dict, environment: str) -> bool:
         """True (and the result filled in) when the last build succeeded and no input changed since."""
@@ -568,10 +581,10 @@ def check(project: Project, paths=(), strict: bool = False) -> tuple[BuildResult
     result, the files the paths select, the index)."""
     from .jobs import build_job
     builder = Builder(project, paths=paths, strict=strict, all_periods=True, jobs=1)
-    files, selected = project.input_files(builder.paths)
+    files, selected, unread = project.input_files(builder.paths)
     index = load_index(files)
     selected = with_summary_periods(index, selected)
-    jobs = builder.plan(index, selected)  # no file selected: the usage error a build gives
+    jobs = builder.plan(index, selected, unread)  # no file selected: the usage error a build gives
     try:
         builder.renderer.writer  # noqa: B018 - the reference document, read as a build reads it
     except InputError as exc:

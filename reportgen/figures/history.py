@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 
+from ..input.checker import same_unit
 from ..input.period import Period
 from ..input.index import Index
 from .phrases import Metric, Metrics, aggregate
@@ -34,23 +35,24 @@ def _unit_files(index: Index, unit: Unit, reads: dict) -> dict[Period, Unit | No
     return {q: index.get(unit.unit, q) for quarters in reads.values() for q in quarters}
 
 
-def _same_definition(data: MetricData, other: MetricData) -> bool:
-    """Whether two quarters' values of a metric can be compared: the same unit and aggregate."""
-    return (data.unit, data.aggregate) == (other.unit, other.aggregate)
+def _comparable(data: MetricData, other: MetricData, gap: str) -> bool:
+    """Whether another quarter's value of a metric fills this gap: the same unit (a rate's % or ％
+    alike), and for a cumulative gap the same aggregate too."""
+    return same_unit(data.unit, other.unit) and (gap not in CUMULATIVE or data.aggregate == other.aggregate)
 
 
-def _value(other: Unit | None, data: MetricData):
-    """The metric's value in another file of the unit (None where the file or the metric is missing,
-    or where that file defines it differently)."""
+def _value(other: Unit | None, data: MetricData, gap: str):
+    """The metric's value in another file of the unit for the gap (None where the file or the metric
+    is missing, or where that file defines it otherwise)."""
     found = other.metrics.get(data.id) if other is not None else None
-    return found.value if found is not None and _same_definition(data, found) else None
+    return found.value if found is not None and _comparable(data, found, gap) else None
 
 
 def _filled(gap: str, files: list, data: MetricData):
     """What history gives for the gap from the unit's files of the quarters it reads: that quarter's
     value, or the sum (or mean) of the year so far; None unless each of them has the metric, defined
-    the same way."""
-    values = [_value(other, data) for other in files]
+    alike (_comparable)."""
+    values = [_value(other, data, gap) for other in files]
     if any(v is None for v in values):
         return None
     return aggregate(values, data.aggregate) if gap in CUMULATIVE else values[0]
@@ -73,20 +75,21 @@ def resolve(index: Index, unit: Unit) -> dict[str, MetricData]:
 
 
 def redefined_history(index: Index, unit: Unit) -> list[tuple[MetricData, list[tuple[Unit, MetricData]]]]:
-    """The unit's metrics that history would read from a quarter whose file defines them with another
-    unit or aggregate, each with those files and their definitions (history reads none of them)."""
+    """The unit's metrics that history would fill a gap of from a quarter whose file defines them
+    otherwise (_comparable), each with those files, in quarter order, and their definitions (history
+    fills none of those gaps)."""
     reads = _quarters_read(unit.period)
-    files = {id(f): f for f in _unit_files(index, unit, reads).values() if f is not None}  # each file once
-    others = sorted(files.values(), key=lambda f: (f.period.year, f.period.quarter))
+    files = _unit_files(index, unit, reads)
+    others = [f for f in files.values() if f is not None]
     found = []
     for data in unit.metrics.values():
-        differ = [(f, f.metrics[data.id]) for f in others
-                  if data.id in f.metrics and not _same_definition(data, f.metrics[data.id])]
-        if differ:  # those of the quarters that a gap of this metric reads
-            read = {q for gap, quarters in reads.items() if _is_gap(data, gap) for q in quarters}
-            differ = [(f, other) for f, other in differ if f.period in read]
+        if all(data.id not in f.metrics or _comparable(data, f.metrics[data.id], "ytd") for f in others):
+            continue  # (nearly every metric: alike in every file)
+        differ = {q: files[q] for gap, quarters in reads.items() if _is_gap(data, gap) for q in quarters
+                  if files[q] is not None and data.id in files[q].metrics
+                  and not _comparable(data, files[q].metrics[data.id], gap)}
         if differ:
-            found.append((data, differ))
+            found.append((data, [(differ[q], differ[q].metrics[data.id]) for q in sorted(differ)]))
     return found
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..errors import InputError
+from ..input.checker import same_unit
 from ..input.period import Period
 from ..input.unitfile import MetricData, Unit, UnitText
 from .phrases import Metric, aggregate, change
@@ -80,8 +81,8 @@ def definitions(units: list[UnitFigures]) -> dict[str, MetricData]:
                 seen[metric.id] = (figures.unit, metric)
                 continue
             first_unit, first_metric = first
-            if (first_metric.unit, first_metric.aggregate) != (metric.unit, metric.aggregate):
-                differs = "unit" if first_metric.unit != metric.unit else "aggregate"
+            if not same_unit(first_metric.unit, metric.unit) or first_metric.aggregate != metric.aggregate:
+                differs = "unit" if not same_unit(first_metric.unit, metric.unit) else "aggregate"
                 problems.append(figures.unit.source.problem(
                     ("metrics", metric.id, differs),
                     f"指标“{metric.id}”的定义与 {first_unit.display} 不一致（单位“{first_metric.unit}”/汇总方式 "

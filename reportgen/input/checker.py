@@ -37,17 +37,24 @@ KIND_CN = {"text": "文字", "number": "数字", "bool": "true 或 false", "date
            "aggregate": "sum、mean 或 none", "unit_name": "单位名称（文字）"}
 
 
-QUOTED_WHOLE = "{field}两边带了中文引号：YAML 中的值不用加引号，请删除这对引号"
+QUOTED_WHOLE = "{field}两边带了中文引号：名称不用加引号，请删除这对引号"
 
 
 def quoted_whole(text: str) -> bool:
-    """Whether a name is wrapped whole in Chinese quotation marks (“城关镇”): a slip, never a name."""
-    return len(text) > 2 and (text[0], text[-1]) in (("“", "”"), ("‘", "’"))
+    """Whether a name is wrapped whole in one pair of Chinese quotation marks (“城关镇”): a slip,
+    never a name (“红旗”社区“党员之家” is a name)."""
+    return len(text) > 2 and (text[0], text[-1]) in (("“", "”"), ("‘", "’")) and not any(
+        c in "“”‘’" for c in text[1:-1])
 
 
 def is_rate_unit(unit: str) -> bool:
     """Whether a metric of this unit is a rate: its changes in percentage points, its default aggregate the mean."""
     return unit in RATE_UNITS
+
+
+def same_unit(a: str, b: str) -> bool:
+    """Whether two metrics' units are the same (a rate's % and ％ alike)."""
+    return a == b or is_rate_unit(a) and is_rate_unit(b)
 
 
 def default_aggregate(unit: str) -> str:

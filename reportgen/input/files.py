@@ -4,6 +4,7 @@ from __future__ import annotations
 import errno
 import os
 from pathlib import Path
+from typing import NamedTuple
 
 from ..errors import InputError, Problem
 
@@ -21,27 +22,54 @@ def display_path(path: Path | str) -> str:
     return path[len(inside):] if os.path.normcase(path).startswith(os.path.normcase(inside)) else path
 
 
-def find_input_files(paths: list[Path]) -> tuple[list[Path], list[Path]]:
-    """(unit files, statistics workbooks): every *.yaml / *.yml and every *.xlsx under the given
-    folders (Excel's ``~$`` lock files left out), each list in path order, and the given files:
-    a *.xlsx is a workbook, any other a unit file.  Hidden files and folders are left out, and
-    links to folders are not followed.  A folder that cannot be read is an InputError (the files
-    it holds, and the figures history reads from them, would silently be missing).
+class InputFiles(NamedTuple):
+    """What find_input_files found, each list in path order."""
+    units: list          # unit files (and summary files): *.yaml, *.yml
+    workbooks: list      # statistics workbooks: *.xlsx
+    unread: list         # files that look like input but are not read (see unread_advice)
+
+
+def find_input_files(paths: list[Path]) -> InputFiles:
+    """Every *.yaml / *.yml and every *.xlsx under the given folders (Excel's ``~$`` lock files left
+    out), and the given files: a *.xlsx is a workbook, any other a unit file; and, in the same walk,
+    the files under the folders that look like input but are not read.  Hidden files and folders
+    are left out, and links to folders are not followed.  A folder that cannot be read is an
+    InputError (the files it holds, and the figures history reads from them, would silently be
+    missing).
 
     A path is absolute, its folder resolved, but a link to a file keeps its own name: the file is
     shown where the user put it, and ``lint --fix`` can see that it is a link. A link that leads
     nowhere (its target is missing, or links lead round in a loop) is listed too, so that loading
     it gives a located problem instead of the file silently missing from the batch."""
-    units: dict[Path, None] = {}
-    workbooks: dict[Path, None] = {}
+    found = InputFiles({}, {}, {})
     for path in paths:
         if path.is_dir():
             top = path.resolve()  # once: nothing below it is resolved again
-            for parts in sorted(_input_files(str(path), (), _is_input_name)):
-                (workbooks if is_workbook(parts[-1]) else units)[top.joinpath(*parts)] = None
+            for parts, kind in sorted(_input_files(str(path), ())):
+                getattr(found, kind)[top.joinpath(*parts)] = None
         elif path.is_file() or path.is_symlink():  # is_file() is False for a broken link
-            (workbooks if is_workbook(path.name) else units)[_in_resolved_folder(path)] = None
-    return list(units), list(workbooks)
+            (found.workbooks if is_workbook(path.name) else found.units)[_in_resolved_folder(path)] = None
+    return InputFiles(*(list(kind) for kind in found))
+
+
+def unread_advice(name: str) -> str:
+    """What to do with a file of this name that looks like input but is not read ("" for any other):
+    a unit file that Notepad saved as 城关镇.yaml.txt; a spreadsheet in another format than .xlsx."""
+    lower = name.lower()
+    if lower.endswith(tuple(suffix + ".txt" for suffix in YAML_SUFFIXES)):
+        return f"文件名多了“.txt”，不会被读取：请改名为“{name[:-4]}”（Windows 记事本保存时会加上 .txt）"
+    if lower.endswith(OTHER_SPREADSHEETS) and not name.startswith("~$"):
+        return "只读取 .xlsx 格式的统计表，这个文件不会被读取：请用 Excel 或 WPS 打开，“另存为”Excel 工作簿（*.xlsx）"
+    return ""
+
+
+def _kind(name: str) -> str | None:
+    """Which list of InputFiles a file of this name belongs in (None: none)."""
+    if name.lower().endswith(YAML_SUFFIXES):
+        return "units"
+    if is_workbook(name) and not name.startswith("~$"):
+        return "workbooks"
+    return "unread" if unread_advice(name) else None
 
 
 def _in_resolved_folder(path: Path) -> Path:
@@ -53,29 +81,8 @@ def _in_resolved_folder(path: Path) -> Path:
         return path
 
 
-def unread_files(folder: Path) -> list[tuple[Path, str]]:
-    """The files under the data folder that look like input but are not read, each with what to do
-    (a unit file that Notepad saved as 城关镇.yaml.txt; a spreadsheet in another format than .xlsx),
-    in path order."""
-    found = sorted(_input_files(str(folder), (), lambda name: bool(_unread_advice(name))))
-    return [(folder.joinpath(*parts), _unread_advice(parts[-1])) for parts in found]
-
-
-def _unread_advice(name: str) -> str:
-    lower = name.lower()
-    if lower.endswith(tuple(suffix + ".txt" for suffix in YAML_SUFFIXES)):
-        return f"文件名多了“.txt”，不会被读取：请改名为“{name[:-4]}”（Windows 记事本保存时会加上 .txt）"
-    if lower.endswith(OTHER_SPREADSHEETS) and not name.startswith("~$"):
-        return "只读取 .xlsx 格式的统计表，这个文件不会被读取：请用 Excel 或 WPS 打开，“另存为”Excel 工作簿（*.xlsx）"
-    return ""
-
-
-def _is_input_name(name: str) -> bool:
-    return name.lower().endswith(YAML_SUFFIXES) or is_workbook(name) and not name.startswith("~$")
-
-
-def _input_files(folder: str, parts: tuple, wanted):
-    """Path parts below the top folder of the files under ``folder`` whose names are ``wanted``
+def _input_files(folder: str, parts: tuple):
+    """(path parts below the top folder, kind) of each file under ``folder`` that _kind() names
     (the type of each entry comes with the folder listing: no file is looked at twice)."""
     try:
         entries = list(os.scandir(folder))
@@ -86,9 +93,9 @@ def _input_files(folder: str, parts: tuple, wanted):
         if name.startswith("."):
             continue
         if entry.is_dir(follow_symlinks=False):
-            yield from _input_files(entry.path, parts + (name,), wanted)
-        elif wanted(name) and _is_file_or_broken_link(entry):
-            yield parts + (name,)
+            yield from _input_files(entry.path, parts + (name,))
+        elif (kind := _kind(name)) and _is_file_or_broken_link(entry):
+            yield parts + (name,), kind
 
 
 def _is_file_or_broken_link(entry: os.DirEntry) -> bool:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from ..chars import trim
 from ..errors import InputError
-from .checker import default_aggregate
+from .checker import default_aggregate, same_unit
 from .files import display_path
 from .period import Period, period_of_path
 from .spool import TextSpool, encode
@@ -256,7 +256,7 @@ class _Merge:
             if found is None:
                 return _Target(column.name, column.name, column.unit, default_aggregate(column.unit), True)
             unit, data = found
-            if data.unit != column.unit:
+            if not same_unit(data.unit, column.unit):
                 problems.append(column.cell.problem(
                     f"单位“{column.unit}”与 {_place(unit, data.id)} 中“{data.name}”的单位“{data.unit}”不一致"))
                 return None
@@ -306,7 +306,7 @@ class _Merge:
             elif own.value is not None:
                 problems.append(cell.problem(f"{TWICE}：{_place(unit, metric_id, 'value')} 也填了“{unit.unit}”的这一项"
                                              "（同一数值只能填在一处：单位数据文件或统计表）"))
-            elif target.header_unit and own.unit != target.unit:
+            elif target.header_unit and not same_unit(own.unit, target.unit):
                 problems.append(cell.problem(f"表头的单位“{target.unit}”与 {_place(unit, metric_id)} 中的单位“{own.unit}”不一致"))
             else:
                 metrics[metric_id] = replace(own, value=number)

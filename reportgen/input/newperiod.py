@@ -92,7 +92,7 @@ def new_period(data_dir: Path, text: str) -> NewPeriod:
         target = Period.parse(text)
     except ValueError:
         raise UsageError(f"季度应写成 YYYY-Qn（如 2025-Q4，年份 1900～2999），实际为“{text}”") from None
-    unit_paths, workbook_paths = find_input_files([data_dir])
+    unit_paths, workbook_paths, _ = find_input_files([data_dir])
     unit_files = [(path, read_as_written(path)) for path in unit_paths]
     workbooks = [(path, period_of_path(path)) for path in workbook_paths]
     periods = {period for _, (_, period) in unit_files} | {period for _, period in workbooks}

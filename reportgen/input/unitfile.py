@@ -44,7 +44,7 @@ METRIC_KEYS = {"name": ("text", True), "unit": ("text", True), "value": ("number
 SECTION_KEYS = {"heading": ("heading", True), "text": ("text", False), "sections": ("sections", False),
                 "level": ("level", False), "runin": ("bool", False)}
 # what a metric with aggregate: none cannot have (contract: such metrics have no ytd), and why
-UNCUMULATED_KEYS = {"ytd": "不能填写累计值", "ytd_last_year": "不能填写去年同期累计值", "target": "无法计算年度目标完成情况"}
+UNCUMULATED_KEYS = {"ytd": "不能填写累计值", "ytd_last_year": "不能填写去年同期累计值"}
 APPROX_WORDS = ("余", "多", "近", "约", "超过", "以上")  # contract v2: where each stands is figures.phrases
 REQUIRED_METRIC_KEYS = {key for key, (_, required) in METRIC_KEYS.items() if required}
 # A section's keys as its mapping is checked: its subsections taken as written (as_sections checks them)

@@ -48,7 +48,9 @@ UNREADABLE = "无法读取：不是有效的 .xlsx 文件（可能已损坏或�
 UNCOMPUTED = "公式没有计算结果：请用 Excel 或 WPS 打开这个文件并保存（保存时会计算公式），或直接填写数值"
 MAX_BYTES = 20 * 1024 * 1024      # a statistics table is a few dozen rows: anything near this is not one
 MAX_ROWS, MAX_COLUMNS = 10_000, 500
-_FORMAT_PERCENT = re.compile(r'"[^"]*"|\\.|(%)')  # in a number format: a quoted text, an escaped character, or a % sign
+# In a number format: a quoted text, an escaped character, a padding (_x) or fill (*x) character, a
+# [colour or locale], the end of the section for positive numbers, or a % sign
+_FORMAT_TOKEN = re.compile(r'"[^"]*"|\\.|[_*].|\[[^\]]*\]|(;)|(%)')
 NUMERIC_TEXT = re.compile(r"^\s*[-+]?(\d[\d,]*(\.\d*)?|\.\d+)\s*$")  # "2085", "1,320" typed into a text cell
 
 
@@ -327,9 +329,14 @@ def _number(value_cell, cell: Cell, checker: Checker):
 
 
 def shows_percent(number_format) -> bool:
-    """Whether a cell's number format shows its number times 100, with a %: a % sign not quoted
-    ("0.0%") and not escaped (\\%)."""
-    return isinstance(number_format, str) and any(m[1] for m in _FORMAT_PERCENT.finditer(number_format))
+    """Whether a cell's number format shows a positive number times 100, with a %: a % sign in its
+    first section ("0.0%", "0.00%;[Red]-0.00%") that is not quoted, escaped, padding or fill."""
+    for m in _FORMAT_TOKEN.finditer(number_format if isinstance(number_format, str) else ""):
+        if m[1]:
+            return False
+        if m[2]:
+            return True
+    return False
 
 
 def _is_empty(value) -> bool:

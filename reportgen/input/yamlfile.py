@@ -336,34 +336,57 @@ def _yaml_error(exc: yaml.MarkedYAMLError, display: str, source: str) -> Problem
     return Problem(display, line, col, "", message)
 
 
-# What a Chinese input method types where YAML needs ASCII, each with what to do: a full-width colon
-# after a key; a full-width (or no-break) space in a key's indentation, or after its colon.
-_KEY = r"[ \t]*(?:-[ \t]+)*[A-Za-z_][\w.-]*"
+# What a Chinese input method types where YAML needs ASCII, each with what to do and what it stands
+# for: a full-width colon after a key; a full-width (or no-break) space in a key's indentation, or
+# after its colon.  A key may be a metric id in Chinese.
+_KEY = r"[ \t]*(?:-[ \t]+)*[^\W\d][\w.-]*"
 _WIDE_SLIPS = [
-    (re.compile(_KEY + r"[ \t\u3000]*(：)"), "字段名后面用了中文冒号“：”：字段名后面要用英文冒号加空格“: ”"),
-    (re.compile(r"[ \t]*([\u3000\xa0])[ \t\u3000\xa0]*(?:-[ \t]+)*[A-Za-z_][\w.-]*[ \t]*:"),
-     WIDE_INDENT),
-    (re.compile(_KEY + r":([\u3000\xa0])"), "冒号后面是全角空格：请改为半角空格（英文输入法下的空格键）"),
+    (re.compile(_KEY + r"[ \t\u3000]*(：[ \t\u3000]*)"), "字段名后面用了中文冒号“：”：字段名后面要用英文冒号加空格“: ”", ": "),
+    (re.compile(r"[ \t]*([\u3000\xa0][ \t\u3000\xa0]*)(?:-[ \t]+)*[^\W\d][\w.-]*[ \t]*:"), WIDE_INDENT, None),
+    (re.compile(_KEY + r":([\u3000\xa0]+)"), "冒号后面是全角空格：请改为半角空格（英文输入法下的空格键）", " "),
 ]
 _BLOCK_TEXT = re.compile(r"(?:^|[:\s])[|>][-+0-9]*[ \t]*(?:#.*)?$")  # a key or item whose text follows in a block
 
 
 def _wide_slip(source: str, last: int) -> tuple[int, int, str, str] | None:
     """(line, column, field, message) of the first full-width slip (_WIDE_SLIPS) on the lines up
-    to ``last`` (0-based, where libyaml stopped), outside blocks of text; else None."""
+    to ``last`` (0-based, where libyaml stopped), outside blocks of text, that the file's error
+    comes from: with it put right the file parses, or fails further on (a “：” in a valid list
+    item's text is no slip); else None."""
+    lines = source.split("\n")
     block = None  # the indentation of the line that opened the block of text being read
-    for number, line in enumerate(source.split("\n")[:last + 1]):
+    for number, line in enumerate(lines[:last + 1]):
         indent = len(line) - len(line.lstrip(" "))
         if block is not None and (not line.strip() or indent > block):
             continue
         block = None
-        for pattern, message in _WIDE_SLIPS:
+        for pattern, message, ascii_ in _WIDE_SLIPS:
             m = pattern.match(line)
-            if m:
+            if m and _fails_later(lines, number, m, ascii_, last):
                 return number + 1, m.start(1) + 1, "", message
         if _BLOCK_TEXT.search(line):
             block = indent
     return None
+
+
+def _fails_later(lines: list[str], number: int, m: re.Match, ascii_: str | None, last: int) -> bool:
+    """Whether the file, the slip matched on line ``number`` put right, parses or fails after ``last``
+    (an indentation of full-width spaces put right as two spaces each, or as one)."""
+    return any(_parses_past("\n".join(lines[:number] + [m.string[:m.start(1)] + put_right + m.string[m.end(1):]]
+                                      + lines[number + 1:]), last)
+               for put_right in ([ascii_] if ascii_ is not None else
+                                 [m.group(1).replace("\u3000", "  ").replace("\xa0", " "), " " * len(m.group(1))]))
+
+
+def _parses_past(text: str, last: int) -> bool:
+    try:
+        compose(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        return mark is None or mark.line > last
+    except Exception:  # noqa: BLE001 - nesting, say: not this slip's doing
+        return False
+    return True
 
 
 # A value that starts with a quote and goes on after the closing one, as in 名称: "六小"行业: the
