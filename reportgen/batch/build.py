@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, NamedTuple
 
 from ..errors import InputError, OutputError, Problem, UsageError
-from ..input.checker import same_unit
 from ..input.files import display_path, find_input_files, is_workbook, missing_paths_problems, unread_advice
 from ..input.period import Period, period_of_path
 from ..input.settings import Settings, find_root, load_settings, settings_path, templates_dir
@@ -119,6 +118,8 @@ def redefined_warning(unit, data, others) -> Problem:
     """What the unit's file is told about a metric that earlier quarters' files define otherwise
     (figures.history.redefined_history): what differs in each of them, and that history leaves
     those quarters out."""
+    from ..input.checker import same_unit  # (the checker is not needed to find nothing changed)
+
     def unit_differs(other) -> bool:
         return not same_unit(other.unit, data.unit)
     field = "unit" if any(unit_differs(other) for _, other in others) else "aggregate"
