@@ -66,7 +66,8 @@ UNCHANGED = textwrap.dedent("""
         main(["build", "-q"] + sys.argv[1:], standalone_mode=False)
     except SystemExit:
         pass
-    print(sorted(m for m in ("yaml", "jinja2", "markdown_it", "docx", "openpyxl") if m in sys.modules))
+    print(sorted(m for m in ("yaml", "jinja2", "markdown_it", "docx", "openpyxl", "reportgen.input.checker",
+                             "reportgen.chars") if m in sys.modules))  # parsers, and modules that compile patterns
 """)
 
 
