@@ -92,6 +92,23 @@ def test_a_change_of_the_package_code_rebuilds_every_report(built, monkeypatch, 
     assert "生成 3 份，未变化 0 份" in rebuilt(built)
 
 
+def test_a_package_touched_but_not_changed_is_hashed_once(built, monkeypatch, tmp_path):
+    """Reinstalled (new times, the same bytes): the unchanged build hashes the package again, finds
+    nothing changed, and records the new times, so that the next one need not hash it."""
+    import reportgen.batch.state as state
+    code = tmp_path / "code.py"
+    code.write_text("VERSION = 1\n")
+    os.utime(code, ns=(LONG_AGO, LONG_AGO))
+    monkeypatch.setattr(state, "package_files", lambda: [code])
+    assert "生成 3 份，未变化 0 份" in rebuilt(built)
+    os.utime(code, ns=(LONG_AGO + 10**9, LONG_AGO + 10**9))
+    assert "生成 0 份，未变化 3 份" in rebuilt(built)
+    digest = state.files_digest
+    monkeypatch.setattr(state, "files_digest", lambda files: pytest.fail("the package was hashed again")
+                        if list(files) == [code] else digest(files))
+    assert "生成 0 份，未变化 3 份" in rebuilt(built)
+
+
 def test_the_package_is_every_file_of_it_but_byte_code():
     """The GB/T 9704 parts every report is made of are the package's too: editing one rebuilds."""
     from pathlib import Path

@@ -435,6 +435,9 @@ class Builder:
         self.result.warnings = list(snap["warnings"])
         self.result.unchanged = [self.out / key for p in periods for key in snap["periods"][p.key]
                                  if key != workbook_key(p)]  # reports: the workbook goes with its summary
+        if snap.get("package") != self.package:  # hashed again, the same (reinstalled, say): not again next time
+            snap["package"] = self.package
+            self.save(state)
         return True
 
     def remove_stale(self, state: BuildState, index: Index) -> None:
