@@ -437,7 +437,10 @@ class Builder:
                                  if key != workbook_key(p)]  # reports: the workbook goes with its summary
         if snap.get("package") != self.package:  # hashed again, the same (reinstalled, say): not again next time
             snap["package"] = self.package
-            self.save(state)
+            try:
+                state.save()
+            except OutputError:
+                pass  # a read-only output folder: nothing is wrong, the next build hashes it again
         return True
 
     def remove_stale(self, state: BuildState, index: Index) -> None:
