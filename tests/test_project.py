@@ -89,6 +89,20 @@ def test_a_template_saved_with_a_bom_reads_as_without_it(project):
     assert project.run("templates", "show", "work-report", ok=True).output == "# {{ report.title }}\n\n正文。\n"
 
 
+def test_markup_typed_with_full_width_characters_is_named_in_the_template(project):
+    """｛｛ … ｝｝ and a heading's ＃＃ print as text: each is said where it is (once, however many reports)."""
+    project.unit()
+    project.unit("乙镇")
+    project.file("templates/work-report.md.j2", "{% extends 'builtin/work-report.md.j2' %}\n{% block closing %}\n\n"
+                                                "｛｛ report.intro ｝｝\n\n＃＃ 其他\n{% endblock %}\n")
+    jinja = "是全角字符：Jinja 只认半角的 {{ }} 和 {% %}，这里会原样印出，请用英文输入法重新输入"
+    said = ["templates/work-report.md.j2:4:1: template: 警告：“｛｛”" + jinja,
+            "templates/work-report.md.j2:4:17: template: 警告：“｝｝”" + jinja,
+            "templates/work-report.md.j2:6:1: template: 警告：行首的“＃＃”是全角字符，不会成为标题：请用英文输入法输入 #"]
+    for args in (("build", "-q"), ("validate",)):
+        assert [line for line in project.run(*args).stderr.splitlines() if line.startswith("templates/")] == said
+
+
 def test_templates_lists_sources_and_shows_one(project):
     project.file("templates/work-report.md.j2", "# 自己的\n")
     result = project.run("templates", ok=True)

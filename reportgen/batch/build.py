@@ -271,6 +271,8 @@ class Builder:
             self.statistics_only[period] = [unit_figures(index, u) for u in index.statistics_only_units(period)]
             if note := index.statistics_only_note(period):
                 self.result.warnings.append(note)
+        for name in sorted({job.template for job in jobs} | {self.settings.summary_template}):
+            self.result.warnings += self.project.templates.markup_slips(name)
         return jobs
 
     def settings_named_at(self, key: str) -> tuple:

@@ -32,6 +32,8 @@ MAX_OUTPUT = 2_000_000      # characters of Markdown one report may render
 MAX_SECONDS = 10            # seconds one report's rendering may take
 MAX_POWER = 1000            # largest exponent of **
 MAX_REPEAT = 100_000        # longest string or list made by * (in items)
+# Jinja's and Markdown's marks typed with a Chinese input method: ｛｛ ｛％ ％｝ ｝｝, ＃ starting a line
+_WIDE_MARKUP = re.compile(r"｛[｛％]|[｝％]｝|^[ \t]*＃+", re.M)
 _LINE_END = re.compile(r"\A[ \t]*\n")  # the rest of a line that holds only tags
 
 
@@ -240,6 +242,23 @@ class Templates:
                 for f in sorted(folder.glob("*" + TEMPLATE_SUFFIX)):
                     found.setdefault(f.name[: -len(TEMPLATE_SUFFIX)], f)
         return dict(sorted(found.items()))
+
+    def markup_slips(self, name: str) -> list[Problem]:
+        """Warnings at each place where a project template has Jinja or Markdown typed with full-width
+        characters (｛｛ ｝｝ ｛％ ％｝, a heading's ＃): printed as text where it was meant as markup."""
+        path = self.names().get(name)
+        if path is None or self.project is None or path.parent != self.project:
+            return []  # (the built-in templates are ours)
+        text = path.read_bytes().decode(TEMPLATE_ENCODING, "replace")
+        found = []
+        for m in _WIDE_MARKUP.finditer(text):
+            line = text.count("\n", 0, m.start()) + 1
+            column = m.start() - text.rfind("\n", 0, m.start())
+            mark = m.group().strip()
+            message = (f"行首的“{mark}”是全角字符，不会成为标题：请用英文输入法输入 #" if mark.startswith("＃") else
+                       f"“{mark}”是全角字符：Jinja 只认半角的 {{{{ }}}} 和 {{% %}}，这里会原样印出，请用英文输入法重新输入")
+            found.append(Problem(self.display(path), line, column, "template", message, True))
+        return found
 
     def shown(self, name: str) -> str:
         """The file a template comes from, as messages show it (its name when there is none)."""
