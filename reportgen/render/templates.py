@@ -246,10 +246,11 @@ class Templates:
     def markup_slips(self, name: str) -> list[Problem]:
         """Warnings at each place where a project template has Jinja or Markdown typed with full-width
         characters (｛｛ ｝｝ ｛％ ％｝, a heading's ＃): printed as text where it was meant as markup."""
-        path = self.names().get(name)
-        if path is None or self.project is None or path.parent != self.project:
-            return []  # (the built-in templates are ours)
-        text = path.read_bytes().decode(TEMPLATE_ENCODING, "replace")
+        path = self.project / (name + TEMPLATE_SUFFIX) if self.project and "/" not in name and "\\" not in name else None
+        try:
+            text = path.read_bytes().decode(TEMPLATE_ENCODING, "replace") if path else ""
+        except OSError:  # no such project template (the built-in ones are ours), or unreadable: said when it is read
+            return []
         found = []
         for m in _WIDE_MARKUP.finditer(text):
             line = text.count("\n", 0, m.start()) + 1
