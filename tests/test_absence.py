@@ -3,7 +3,7 @@ that printed it (an error with --strict), and join_present joins only the phrase
 from conftest import texts
 from hypothesis import example, given, settings, strategies as st
 
-from reportgen.render.absence import ABSENCE, absences
+from reportgen.render.absence import ABSENCE, absences, shown_marks
 
 METRIC = "x: {name: 在校学生, unit: 人, value: 1300}"
 
@@ -41,6 +41,16 @@ def test_jinja_that_prints_nothing_alone_is_preferred_to_jinja_that_cannot_say(p
     result = project.run("build", "-q", ok=True)
     said = [line.split(": 警告：")[0] for line in result.stderr.splitlines() if "警告" in line]
     assert said == ["data/2024-Q3/城关镇.yaml:10:18: sections[0].text"]
+
+
+def test_marks_either_side_of_a_joined_line_break_are_said_as_the_paragraph_shows_them(project):
+    """“，” ending a line and the empty phrase's “；” starting the next: the paragraph shows “，；”."""
+    lines = ["开展宣传{{ m.x }}，", "{{ m.x.yoy }}；举办培训。"]
+    project.unit(metrics=METRIC, sections="- heading: 工作\n  text: |\n" + "\n".join("    " + x for x in lines))
+    result = project.run("build", "-q", ok=True)
+    assert [line.split("：可能是")[0] for line in result.stderr.splitlines() if "警告" in line] == [
+        "data/2024-Q3/城关镇.yaml:9:7: sections[0].text: 警告：生成的文字中出现“，；”"]
+    assert "开展宣传1300人，；举办培训。" in texts(project.out("2024-Q3/城关镇.docx"), "Normal")
 
 
 def test_strict_makes_it_an_error_and_writes_no_report(project):
@@ -143,4 +153,4 @@ def test_punctuation_typed_doubled_in_the_unit_file_is_located_there(project):
 @example("（ ）")
 def test_every_absence_is_found_whatever_the_text_looks_like(text):
     """absences() looks for its marks only in texts that may have one: never one missed."""
-    assert absences(text) == [m.group().strip() for m in ABSENCE.finditer(text)]
+    assert absences(text) == [shown_marks(m) for m in ABSENCE.finditer(text)]

@@ -9,7 +9,7 @@ from collections import Counter
 
 from ..input.lint import JINJA
 
-ABSENCE = re.compile(r"[，、；：][ \t]*[，。；、：]|[（(][ \t]*[）)]|^[ \t]*[，。、；：]", re.M)
+ABSENCE = re.compile(r"[，、；：][ \t]*(?:\n[ \t]*)?[，。；、：]|[（(][ \t]*[）)]|^[ \t]*[，。、；：]", re.M)
 # Every match of ABSENCE contains a PAIR (a line start being a line break) or is a LEADING mark at the
 # text's start: a text with neither needs no full search.
 PAIR = re.compile(r"[，、；：（(\n][ \t]*[，。；、：）)]")
@@ -25,7 +25,16 @@ def absences(text: str) -> list[str]:
     """The doubled or orphaned punctuation in a text, in order."""
     if not (PAIR.search(text) or LEADING.match(text)):
         return []
-    return [m.group().strip() for m in ABSENCE.finditer(text)]
+    return [shown_marks(m) for m in ABSENCE.finditer(text)]
+
+
+def shown_marks(match: re.Match) -> str:
+    """The marks a match of ABSENCE shows: a single line break between them is joined, as the
+    paragraph joins it (“，” ending a line and “；” starting the next show as “，；”)."""
+    return _JOINED.sub("", match.group().strip())
+
+
+_JOINED = re.compile(r"[ \t]*\n[ \t]*")
 
 
 _JINJA = f"(?:{JINJA.pattern})"
@@ -36,7 +45,7 @@ def _culprit(found: str) -> re.Pattern:
     """Where an absence comes from in a narrative string's source: Jinja (one tag or more, nothing
     else) between the marks it left side by side, or before a mark that starts a line."""
     if len(found) > 1:
-        return re.compile(re.escape(found[0]) + r"[ \t]*" + _TAGS + re.escape(found[-1]), re.S)
+        return re.compile(re.escape(found[0]) + r"[ \t]*(?:\n[ \t]*)?" + _TAGS + re.escape(found[-1]), re.S)
     return re.compile(r"^[ \t]*" + _TAGS + re.escape(found), re.M | re.S)
 
 
@@ -58,7 +67,7 @@ def absences_in(source: str, rendered: str, renders_empty=lambda jinja: None) ->
     out = []
     typed: dict[str, list[int]] = {}
     for m in ABSENCE.finditer(source):
-        typed.setdefault(m.group().strip(), []).append(m.start() + len(m.group()) - len(m.group().lstrip()))
+        typed.setdefault(shown_marks(m), []).append(m.start() + len(m.group()) - len(m.group().lstrip()))
     searched_to: dict = {}
     for found, times in Counter(shown).items():  # as many typed as there are, the rest Jinja's
         places = typed.get(found, [])[:times]
