@@ -215,6 +215,19 @@ def test_history_leaves_out_quarters_that_define_a_metric_otherwise_and_says_so(
         "与 data/2024-Q2/城关镇.yaml（汇总方式 mean）" + why]
 
 
+def test_a_unit_without_history_is_told_of_an_earlier_name_spelt_otherwise(project):
+    """县市场监管局 last year, 县市场监督管理局 now: no 同比 either way, but said at the unit; a unit
+    still there (城东镇) or unlike the name (城关镇) is no such hint."""
+    for name in ("县市场监管局", "城东镇", "城关镇"):
+        project.unit(name, period="2023-Q3", metrics=M.format(v=5))
+    for name in ("县市场监督管理局", "城东镇", "城西镇"):
+        project.unit(name, metrics=M.format(v=6))
+    result = project.run("build", "-q", ok=True)
+    assert [line for line in result.stderr.splitlines() if "警告" in line] == [
+        "data/2024-Q3/县市场监督管理局.yaml:1:7: unit: 警告：以前季度的数据中没有“县市场监督管理局”，但有名称相近的“县市场监管局”："
+        "如果是同一个单位，请把名称写成一样，才能计算同比、环比和累计数"]
+
+
 def test_a_metric_that_writes_its_own_figures_reads_no_history_and_is_told_nothing(project):
     project.unit(period="2024-Q2", metrics="f: {name: 罚款, unit: 万元, value: 30}")
     project.unit(metrics="f: {name: 罚款, unit: 元, value: 310000, previous: 300000, ytd: 900000}")

@@ -312,7 +312,7 @@ class Builder:
         return kept, stopped
 
     def unit_jobs(self, index: Index, period: Period, units) -> list[Job]:
-        from ..figures.history import broken_history, redefined_history
+        from ..figures.history import broken_history, named_otherwise, redefined_history
         from .jobs import Job
         names, renamed = period_names(index, period)
         for unit in index.units_of(period):
@@ -327,6 +327,10 @@ class Builder:
                     "同比、环比或累计数暂时空缺，改正后重新生成即可")).as_warning())
             self.result.warnings += [redefined_warning(unit, data, others)
                                      for data, others in redefined_history(index, unit)]
+            if similar := named_otherwise(index, unit):
+                self.result.warnings.append(unit.source.problem(("unit",), (
+                    f"以前季度的数据中没有“{unit.unit}”，但有名称相近的{'、'.join(f'“{n}”' for n in similar)}："
+                    "如果是同一个单位，请把名称写成一样，才能计算同比、环比和累计数")).as_warning())
             template = unit.report.get("template") or self.settings.template
             figures = unit_figures(index, unit)
             job = Job(f"{period.key}/{names[unit.unit]}.docx", period, template, unit.unit, [figures],

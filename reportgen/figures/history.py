@@ -93,6 +93,34 @@ def redefined_history(index: Index, unit: Unit) -> list[tuple[MetricData, list[t
     return found
 
 
+SIMILAR = 0.8  # difflib's ratio from which two unit names look like one with a slip in it
+
+
+def named_otherwise(index: Index, unit: Unit) -> list[str]:
+    """For a unit with gaps that history finds no file of the unit to fill: the names of earlier
+    units, in the quarters history reads, that look like its name written another way and that are not
+    in its own quarter, in name order: a short form (县市场监管局 for 县市场监督管理局: the one's
+    characters in the other's order), or the name with a slip (SIMILAR; 城西镇 and 城关镇 are not alike)."""
+    reads = _quarters_read(unit.period)
+    quarters = {q for gap, qs in reads.items() if any(_is_gap(d, gap) for d in unit.metrics.values())
+                for q in qs} - {unit.period}
+    if not quarters or any(index.get(unit.unit, q) for q in quarters):
+        return []
+    names = {name for (name, period) in [*index.units, *index.statistics_only] if period in quarters}
+    names -= {name for (name, period) in [*index.units, *index.statistics_only] if period == unit.period}
+    if not names:
+        return []
+    from difflib import SequenceMatcher  # only for a unit with no history at all
+    return sorted(n for n in names if _shortened(unit.unit, n) or _shortened(n, unit.unit)
+                  or SequenceMatcher(None, unit.unit, n).ratio() >= SIMILAR)
+
+
+def _shortened(short: str, name: str) -> bool:
+    """Whether ``short`` is ``name`` with characters left out (at least two kept)."""
+    rest = iter(name)
+    return 2 <= len(short) < len(name) and all(ch in rest for ch in short)
+
+
 def broken_history(index: Index, unit: Unit) -> list[Period]:
     """The earlier quarters whose data of the unit has a problem (and no other file of the unit
     stands for them) where history reads it for a gap of the unit's metrics that fixing them would
