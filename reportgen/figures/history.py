@@ -101,13 +101,14 @@ def named_otherwise(index: Index, unit: Unit) -> list[str]:
     units, in the quarters history reads, that look like its name written another way and that are not
     in its own quarter, in name order: a short form (县市场监管局 for 县市场监督管理局: the one's
     characters in the other's order), or the name with a slip (SIMILAR; 城西镇 and 城关镇 are not alike)."""
+    if len(index.names) < 2:
+        return []  # (a project of one quarter: nothing earlier)
     reads = _quarters_read(unit.period)
     quarters = {q for gap, qs in reads.items() if any(_is_gap(d, gap) for d in unit.metrics.values())
                 for q in qs} - {unit.period}
     if not quarters or any(index.get(unit.unit, q) for q in quarters):
         return []
-    names = {name for (name, period) in [*index.units, *index.statistics_only] if period in quarters}
-    names -= {name for (name, period) in [*index.units, *index.statistics_only] if period == unit.period}
+    names = set().union(*(index.names.get(q, ()) for q in quarters)) - index.names.get(unit.period, set())
     if not names:
         return []
     from difflib import SequenceMatcher  # only for a unit with no history at all

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -49,6 +50,14 @@ class Index:
 
     def get(self, unit: str, period: Period) -> Unit | None:
         return self.units.get((unit, period)) or self.statistics_only.get((unit, period))
+
+    @cached_property
+    def names(self) -> dict:
+        """Period -> the names of its units (of unit files and of workbooks), once the index is complete."""
+        found: dict = {}
+        for name, period in [*self.units, *self.statistics_only]:
+            found.setdefault(period, set()).add(name)
+        return found
 
     def for_paths(self, paths: set) -> list[Unit]:
         """The units of those unit files (each has a report of its own)."""
