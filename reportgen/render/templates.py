@@ -246,15 +246,17 @@ class Templates:
     def markup_slips(self, name: str) -> list[Problem]:
         """Warnings at each place where a project template has Jinja or Markdown typed with full-width
         characters (｛｛ ｝｝ ｛％ ％｝, a heading's ＃): printed as text where it was meant as markup."""
-        path = self.project / (name + TEMPLATE_SUFFIX) if self.project and "/" not in name and "\\" not in name else None
+        if self.project is None or "/" in name or "\\" in name:
+            return []  # (the built-in templates are ours)
+        path = self.project / (name + TEMPLATE_SUFFIX)
         try:
-            text = path.read_bytes().decode(TEMPLATE_ENCODING, "replace") if path else ""
-        except OSError:  # no such project template (the built-in ones are ours), or unreadable: said when it is read
+            text = path.read_bytes().decode(TEMPLATE_ENCODING, "replace")
+        except OSError:  # no such project template, or unreadable: said when it is read
             return []
+        from ..input.yamlfile import line_column
         found = []
         for m in _WIDE_MARKUP.finditer(text):
-            line = text.count("\n", 0, m.start()) + 1
-            column = m.start() - text.rfind("\n", 0, m.start())
+            line, column = line_column(text, m.start())
             mark = m.group().strip()
             message = (f"行首的“{mark}”是全角字符，不会成为标题：请用英文输入法输入 #" if mark.startswith("＃") else
                        f"“{mark}”是全角字符：Jinja 只认半角的 {{{{ }}}} 和 {{% %}}，这里会原样印出，请用英文输入法重新输入")
